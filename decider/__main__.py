@@ -1,0 +1,5 @@
+"""`python -m decider` runs the command line."""
+
+from decider.cli.main import main
+
+raise SystemExit(main())

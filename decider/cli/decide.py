@@ -1,0 +1,61 @@
+"""`decider decide ANSWERS`: one consultation from an answers file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser("decide", help="consult the rulebase with an answers file",
+                            description="Run one consultation on an answers file (YAML or JSON; '-' reads stdin).")
+    parser.add_argument("answers", metavar="ANSWERS", help="answers file (question id: value), or - for stdin")
+    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
+    parser.add_argument("--trace", metavar="FILE", help="also write the audit trace (JSON) to FILE")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from decider.cli.inputs import load_rules, read_answers, write_text
+    from decider.reasoning.consultation import consult
+
+    rulebase = load_rules(args.rules)
+    answers = read_answers(rulebase, args.answers)
+    result = consult(rulebase, answers)
+    if args.trace:
+        write_text(args.trace, result.trace.to_json() + "\n")
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+    elif args.format == "markdown":
+        print(result.to_markdown())
+    else:
+        print(_text(result))
+    return 0
+
+
+def _text(result: Any) -> str:
+    rec = result.recommendation
+    lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}"]
+    if rec.complementary:
+        lines.append("Combine with: " + ", ".join(f"{c.title} [{c.approach}]" for c in rec.complementary))
+    if rec.defaulted:
+        lines.append("(no rule weighed in; the rulebase default applies)")
+    lines.append("")
+    lines.append("Ranking:")
+    for item in result.ranking:
+        lines.append(f"  {item.score:>6g}  {item.title} [{item.approach}]")
+    if result.reasons:
+        lines.append("")
+        lines.append("Why:")
+        for reason in result.reasons:
+            lines.append(f"  - {reason.because} ({reason.effect}; {', '.join(reason.cite)})")
+    if result.risks:
+        lines.append("")
+        lines.append("Risks:")
+        for risk in result.risks:
+            lines.append(f"  - [{risk.severity}] {risk.title} ({', '.join(risk.cite)})")
+    lines.append("")
+    lines.append(f"Rulebase {result.trace.rulebase.id} {result.trace.rulebase.version}, "
+                 f"{len(result.trace.firings)} rules fired. Use --format markdown for the full explanation.")
+    return "\n".join(lines)

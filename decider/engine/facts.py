@@ -1,0 +1,62 @@
+"""How answers and figures become engine facts, and how firings are recorded: shared by both engines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from decider.engine.evaluation import Fact, FactValue, Firing
+from decider.rulebase.answers import AnswerValue, Answers
+from decider.rulebase.logic import read_facts
+from decider.rulebase.model import UNKNOWN, NumberQuestion, Rule, Rulebase, ScaleQuestion
+from decider.rulebase.numbers import SCALE, plain, to_micro
+
+EngineValue = bool | int | str
+"""What the engines compare: booleans, choice ids, and numbers as integer micro-units."""
+
+
+def engine_values(rulebase: Rulebase, answers: Answers, figures: dict[str, Decimal | None]) -> dict[tuple[str, str], EngineValue]:
+    """Known answer and figure values keyed by ('answer'|'figure', id); unknown ones are absent."""
+    values: dict[tuple[str, str], EngineValue] = {}
+    for question in rulebase.questions:
+        value = answers.value(question.id)
+        if value is None:
+            continue
+        if isinstance(question, (NumberQuestion, ScaleQuestion)):
+            values[("answer", question.id)] = to_micro(value)
+        else:
+            values[("answer", question.id)] = value  # type: ignore[assignment]
+    for figure_id, figure_value in figures.items():
+        if figure_value is not None:
+            values[("figure", figure_id)] = int(figure_value * SCALE)
+    return values
+
+
+def constant(value: object, numeric: bool) -> object:
+    """A rule constant as the engines compare it."""
+    return to_micro(value) if numeric else value
+
+
+def plain_figures(figures: dict[str, Decimal | None]) -> dict[str, int | float | None]:
+    return {k: (None if v is None else plain(v)) for k, v in figures.items()}
+
+
+def record_firings(rulebase: Rulebase, order: list[str], strata: dict[str, int], answers: Answers,
+                   figures: dict[str, Decimal | None], concluded: set[str]) -> tuple[Firing, ...]:
+    """Firings in the given order, each with the final values of the facts its rule reads."""
+    result = []
+    for rule_id in order:
+        rule: Rule = rulebase.rule_index[rule_id]
+        matched = tuple(Fact(kind=kind, id=fid, value=_fact_value(kind, fid, answers, figures, concluded))  # type: ignore[arg-type]
+                        for kind, fid in read_facts(rule))
+        result.append(Firing(rule=rule_id, stratum=strata[rule_id], matched=matched, effects=rule.then))
+    return tuple(result)
+
+
+def _fact_value(kind: str, fid: str, answers: Answers, figures: dict[str, Decimal | None], concluded: set[str]) -> FactValue:
+    if kind == "conclusion":
+        return fid in concluded
+    if kind == "figure":
+        value = figures.get(fid)
+        return None if value is None else plain(value)
+    found: AnswerValue | None = answers.root.get(fid)
+    return UNKNOWN if found is None else found

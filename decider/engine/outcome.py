@@ -1,0 +1,132 @@
+"""The declared decision policy applied to a run: scores, ranking, primary, risks, confidence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from decider.engine.evaluation import Evaluation
+from decider.rulebase.answers import Answers
+from decider.rulebase.expressions import references
+from decider.rulebase.logic import read_facts
+from decider.rulebase.model import SEVERITY_ORDER, Flag, Oppose, Rulebase, Severity, Support
+from decider.rulebase.numbers import plain, to_decimal
+
+
+class Score(BaseModel):
+    """One approach's standing: baseline + support − oppose."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+    baseline: float
+    support: float
+    oppose: float
+    score: float
+
+
+class RiskFlag(BaseModel):
+    """A flagged risk at the highest severity any rule gave it, with the rules that flagged it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    severity: Severity
+    rules: tuple[str, ...]
+
+
+class Outcome(BaseModel):
+    """The policy's verdict on a run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    primary: str
+    complementary: tuple[str, ...]
+    ranking: tuple[Score, ...]
+    risks: tuple[RiskFlag, ...]
+    confidence: float
+    defaulted: bool
+    unknown_share: float
+
+
+def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outcome:
+    """Apply the policy; sums are exact and in rule order, so both engines get identical numbers."""
+    policy = rulebase.policy
+    order = rulebase.rule_order
+    firings = sorted(evaluation.firings, key=lambda f: order[f.rule])
+    support = {a.id: Decimal(0) for a in rulebase.approaches}
+    oppose = {a.id: Decimal(0) for a in rulebase.approaches}
+    flagged: dict[str, tuple[Severity, list[str]]] = {}
+    weighed = False
+    for firing in firings:
+        for effect in firing.effects:
+            if isinstance(effect, Support):
+                support[effect.approach] += to_decimal(effect.weight)
+                weighed = True
+            elif isinstance(effect, Oppose):
+                oppose[effect.approach] += to_decimal(effect.weight)
+                weighed = True
+            elif isinstance(effect, Flag):
+                severity, rules = flagged.get(effect.risk, (effect.severity, []))
+                if SEVERITY_ORDER[effect.severity] > SEVERITY_ORDER[severity]:
+                    severity = effect.severity
+                flagged[effect.risk] = (severity, [*rules, firing.rule])
+    tie = {aid: i for i, aid in enumerate(policy.tie_break)}
+    scores = []
+    for approach in rulebase.approaches:
+        base = to_decimal(policy.baseline.get(approach.id, 0))
+        total = base + support[approach.id] - oppose[approach.id]
+        scores.append((total, approach.id, base))
+    scores.sort(key=lambda s: (-s[0], tie[s[1]]))
+    ranking = tuple(
+        Score(approach=aid, title=rulebase.approach_index[aid].title, baseline=float(base),
+              support=float(support[aid]), oppose=float(oppose[aid]), score=float(total))
+        for total, aid, base in scores
+    )
+    primary = ranking[0].approach if weighed else policy.default
+    if not weighed:
+        ranking = tuple(sorted(ranking, key=lambda s: s.approach != primary))
+    threshold = policy.complementary_min_score
+    complementary = tuple(
+        s.approach for s in ranking
+        if threshold is not None and s.approach != primary and s.support > 0 and to_decimal(s.score) >= to_decimal(threshold)
+    )
+    share = unknown_share(rulebase, answers)
+    margin = Decimal(0)
+    if len(scores) > 1:
+        top = next(s[0] for s in scores if s[1] == primary)
+        runner = max(s[0] for s in scores if s[1] != primary)
+        margin = max(top - runner, Decimal(0))
+    scale = to_decimal(policy.confidence.margin_scale)
+    penalty = to_decimal(policy.confidence.unknown_penalty)
+    confidence = (margin / (margin + scale)) * (1 - penalty * share) if len(scores) > 1 else (1 - penalty * share)
+    risks = tuple(
+        RiskFlag(id=rid, title=rulebase.conclusion_index[rid].title, severity=severity, rules=tuple(rules))
+        for rid, (severity, rules) in sorted(flagged.items(), key=lambda kv: (-SEVERITY_ORDER[kv[1][0]], kv[0]))
+    )
+    return Outcome(
+        primary=primary,
+        complementary=complementary,
+        ranking=ranking,
+        risks=risks,
+        confidence=round(float(confidence), 4),
+        defaulted=not weighed,
+        unknown_share=round(float(share), 4),
+    )
+
+
+def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
+    """Fraction of the questions the rules read that have no known value."""
+    read = {fid for rule in rulebase.rules for kind, fid in read_facts(rule) if kind == "answer"}
+    for figure in rulebase.figures:
+        read.update(n for n in references(figure.tree) if n in rulebase.question_index)
+    if not read:
+        return Decimal(0)
+    missing = sum(1 for qid in read if answers.value(qid) is None)
+    return Decimal(missing) / Decimal(len(read))
+
+
+__all__ = ["Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]

@@ -1,0 +1,175 @@
+"""`consult()`: answers in, a typed Consultation out (recommendation, ranking, HOW, risks, trace)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from decider.engine.durable_engine import ENGINES
+from decider.engine.evaluation import Evaluation
+from decider.engine.outcome import Outcome, decide
+from decider.engine.reference import ReferenceEngine
+from decider.engine.trace import RulebaseIdentity, Trace
+from decider.reasoning.how import Reason, explain_conclusion, how
+from decider.rulebase.answers import Answers, validate_answers
+from decider.rulebase.model import Rulebase
+from decider.version import __version__
+
+EngineName = Literal["durable_rules", "reference"]
+
+
+class ApproachRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+
+
+class Recommendation(BaseModel):
+    """The primary approach, how sure the policy is, and approaches worth combining with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+    summary: str
+    confidence: float
+    complementary: tuple[ApproachRef, ...]
+    defaulted: bool
+
+
+class Ranked(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+    score: float
+    baseline: float
+    support: float
+    oppose: float
+
+
+class Risk(BaseModel):
+    """A flagged risk with the plain words and citations of every rule that flagged it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    severity: Literal["low", "medium", "high"]
+    because: tuple[str, ...]
+    cite: tuple[str, ...]
+    rules: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+class FigureUsed(BaseModel):
+    """A computed figure with the arithmetic that produced it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    unit: str
+    expr: str
+    value: int | float | None
+
+
+class Alternative(BaseModel):
+    """An approach that did not win, with the rules that bore on it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+class Consultation(BaseModel):
+    """The full answer to one consultation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    recommendation: Recommendation
+    ranking: tuple[Ranked, ...]
+    reasons: tuple[Reason, ...]
+    alternatives: tuple[Alternative, ...]
+    risks: tuple[Risk, ...]
+    conclusions: tuple[str, ...]
+    figures: tuple[FigureUsed, ...]
+    unknowns: tuple[str, ...]
+    trace: Trace
+
+    def to_markdown(self) -> str:
+        from decider.reasoning.report import render_markdown
+
+        return render_markdown(self)
+
+
+def evaluate(rulebase: Rulebase, answers: Answers, engine: EngineName = "durable_rules") -> Evaluation:
+    """Run the rules with the chosen engine on validated answers."""
+    if engine == "reference":
+        return ReferenceEngine(rulebase).run(answers)
+    return ENGINES.get(rulebase).run(answers)
+
+
+def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine: EngineName = "durable_rules") -> Consultation:
+    """Validate the answers, run the rules, apply the policy and explain the result."""
+    checked = validate_answers(rulebase, answers)
+    evaluation = evaluate(rulebase, checked, engine)
+    return build_consultation(rulebase, checked, evaluation)
+
+
+def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Consultation:
+    """Assemble a Consultation (with its sealed trace) from an engine run."""
+    outcome = decide(rulebase, answers, evaluation)
+    primary = rulebase.approach_index[outcome.primary]
+    trace = Trace(
+        rulebase=RulebaseIdentity(id=rulebase.meta.id, version=rulebase.meta.version, sha256=rulebase.sha256),
+        decider_version=__version__,
+        engine=evaluation.engine,
+        answers=dict(answers.root),
+        figures=evaluation.figures,
+        firings=evaluation.firings,
+        result=outcome,
+    ).sealed()
+    return Consultation(
+        recommendation=Recommendation(
+            approach=primary.id, title=primary.title, summary=primary.summary, confidence=outcome.confidence,
+            complementary=tuple(ApproachRef(approach=a, title=rulebase.approach_index[a].title) for a in outcome.complementary),
+            defaulted=outcome.defaulted,
+        ),
+        ranking=tuple(Ranked(approach=s.approach, title=s.title, score=s.score, baseline=s.baseline, support=s.support,
+                             oppose=s.oppose) for s in outcome.ranking),
+        reasons=how(rulebase, answers, evaluation, outcome.primary),
+        alternatives=tuple(
+            Alternative(approach=s.approach, title=s.title, score=s.score, reasons=reasons)
+            for s in outcome.ranking[1:]
+            if (reasons := how(rulebase, answers, evaluation, s.approach))
+        ),
+        risks=_risks(rulebase, answers, evaluation, outcome),
+        conclusions=evaluation.conclusions,
+        figures=tuple(
+            FigureUsed(id=f.id, title=f.title, unit=f.unit, expr=f.expr, value=evaluation.figures.get(f.id))
+            for f in rulebase.figures
+        ),
+        unknowns=tuple(q.id for q in rulebase.questions if answers.value(q.id) is None),
+        trace=trace,
+    )
+
+
+def _risks(rulebase: Rulebase, answers: Answers, evaluation: Evaluation, outcome: Outcome) -> tuple[Risk, ...]:
+    risks = []
+    for flag in outcome.risks:
+        rules = [rulebase.rule_index[r] for r in flag.rules]
+        risks.append(Risk(
+            id=flag.id, title=flag.title, severity=flag.severity,
+            because=tuple(r.because for r in rules),
+            cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)),
+            rules=flag.rules,
+            reasons=explain_conclusion(rulebase, answers, evaluation, flag.id),
+        ))
+    return tuple(risks)

@@ -1,0 +1,289 @@
+"""The rulebase as typed, frozen values: questions, figures, conclusions, approaches, rules, policy."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+
+from decider.rulebase.expressions import Expr
+from decider.rulebase.yaml_source import Position
+
+Scalar = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
+"""A constant a condition compares with (a bool, a number or a choice id)."""
+
+UNKNOWN = "unknown"
+"""The answer "not sure"; every question accepts it."""
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+Severity = Literal["low", "medium", "high"]
+SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
+
+
+class Value(BaseModel):
+    """Base of the rulebase's value objects: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Item(Value):
+    """Something declared in a rulebase file; `at` locates it and is left out of the content hash."""
+
+    at: Position | None = Field(default=None, exclude=True, repr=False)
+
+
+# ----------------------------------------------------------------------------- metadata
+
+
+class Source(Item):
+    """A cited source: the essay (with paragraph ids) or a piece of field guidance."""
+
+    id: StrictStr = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
+    title: StrictStr
+    sections: tuple[StrictStr, ...] = ()
+    reference: StrictStr = ""
+
+
+class Meta(Item):
+    """Identity of a rulebase: id and version are recorded in every trace."""
+
+    id: Identifier
+    version: StrictStr
+    title: StrictStr
+    description: StrictStr = ""
+
+
+# ----------------------------------------------------------------------------- questions
+
+
+class Choice(Value):
+    id: Identifier
+    label: StrictStr
+    help: StrictStr = ""
+
+
+class QuestionBase(Item):
+    id: Identifier
+    text: StrictStr = Field(min_length=1)
+    help: StrictStr = ""
+    priority: StrictInt = 0
+    """Higher asks earlier among questions that still matter (ties: declaration order)."""
+
+
+class BooleanQuestion(QuestionBase):
+    kind: Literal["boolean"]
+
+
+class ChoiceQuestion(QuestionBase):
+    kind: Literal["choice"]
+    choices: tuple[Choice, ...] = Field(min_length=2)
+
+
+class NumberQuestion(QuestionBase):
+    kind: Literal["number"]
+    unit: StrictStr
+    min: StrictInt | StrictFloat
+    max: StrictInt | StrictFloat
+
+
+class ScaleQuestion(QuestionBase):
+    kind: Literal["scale"]
+    min: StrictInt = 1
+    max: StrictInt = 5
+    low_label: StrictStr = ""
+    high_label: StrictStr = ""
+
+
+Question = Annotated[
+    Union[BooleanQuestion, ChoiceQuestion, NumberQuestion, ScaleQuestion], Field(discriminator="kind")
+]
+
+
+class Figure(Item):
+    """A number computed from number answers and earlier figures by declared arithmetic."""
+
+    id: Identifier
+    title: StrictStr
+    unit: StrictStr = ""
+    expr: StrictStr
+    tree: Expr = Field(exclude=True, repr=False)
+
+
+# ----------------------------------------------------------------------------- conclusions, approaches
+
+
+class Conclusion(Item):
+    """A derived fact: a case for an approach, a risk, a prerequisite or a plain finding."""
+
+    id: Identifier
+    title: StrictStr
+    kind: Literal["case", "risk", "prerequisite", "finding"]
+    summary: StrictStr = ""
+
+
+class Approach(Item):
+    id: Identifier
+    title: StrictStr
+    summary: StrictStr = ""
+
+
+# ----------------------------------------------------------------------------- conditions
+
+TestOp = Literal["==", "!=", "<", "<=", ">", ">=", "in", "unknown", "known"]
+
+
+class Test(Item):
+    """Compares an answer or a figure with a constant; false whenever the subject is unknown
+    (except `unknown`, which holds exactly then)."""
+
+    type: Literal["test"] = "test"
+    subject: Literal["answer", "figure"]
+    ref: Identifier
+    op: TestOp
+    value: Scalar | tuple[Scalar, ...] | None = None
+
+
+class Concluded(Item):
+    """Holds when the conclusion has been concluded (or flagged) by some rule."""
+
+    type: Literal["concluded"] = "concluded"
+    conclusion: Identifier
+
+
+class AllOf(Item):
+    type: Literal["all"] = "all"
+    items: tuple["Condition", ...]
+
+
+class AnyOf(Item):
+    type: Literal["any"] = "any"
+    items: tuple["Condition", ...]
+
+
+class NotOf(Item):
+    type: Literal["not"] = "not"
+    item: "Condition"
+
+
+Condition = Annotated[Union[Test, Concluded, AllOf, AnyOf, NotOf], Field(discriminator="type")]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+NotOf.model_rebuild()
+
+
+# ----------------------------------------------------------------------------- effects
+
+
+class Conclude(Value):
+    type: Literal["conclude"] = "conclude"
+    conclusion: Identifier
+
+
+class Support(Value):
+    type: Literal["support"] = "support"
+    approach: Identifier
+    weight: StrictInt | StrictFloat = Field(gt=0)
+
+
+class Oppose(Value):
+    type: Literal["oppose"] = "oppose"
+    approach: Identifier
+    weight: StrictInt | StrictFloat = Field(gt=0)
+
+
+class Flag(Value):
+    type: Literal["flag"] = "flag"
+    risk: Identifier
+    severity: Severity
+
+
+Effect = Annotated[Union[Conclude, Support, Oppose, Flag], Field(discriminator="type")]
+
+
+class Rule(Item):
+    id: Identifier
+    title: StrictStr = ""
+    when: Condition
+    then: tuple[Effect, ...] = Field(min_length=1)
+    because: StrictStr = Field(min_length=1)
+    cite: tuple[StrictStr, ...] = Field(min_length=1)
+
+
+# ----------------------------------------------------------------------------- policy
+
+
+class ConfidencePolicy(Value):
+    """confidence = margin / (margin + margin_scale) × (1 − unknown_penalty × unknown share),
+    where margin is the primary's lead over the runner-up and the unknown share is the
+    fraction of questions not answered with a value."""
+
+    margin_scale: StrictInt | StrictFloat = Field(gt=0)
+    unknown_penalty: StrictInt | StrictFloat = Field(ge=0, le=1)
+
+
+class Policy(Item):
+    """How rule effects become a ranking: declared, not hidden in code.
+
+    score(approach) = baseline + Σ support weights − Σ oppose weights.  The highest score
+    wins; equal scores go to the approach listed first in `tie_break`.  When no rule
+    supports or opposes anything, `default` is recommended.  Approaches other than the
+    primary with score ≥ `complementary_min_score` are named as complementary."""
+
+    default: Identifier
+    tie_break: tuple[Identifier, ...]
+    baseline: dict[Identifier, StrictInt | StrictFloat] = Field(default_factory=dict)
+    complementary_min_score: StrictInt | StrictFloat | None = None
+    confidence: ConfidencePolicy
+
+
+# ----------------------------------------------------------------------------- the rulebase
+
+
+class Rulebase(Value):
+    """A loaded, validated and resolved rulebase; `sha256` identifies its content."""
+
+    meta: Meta
+    sources: tuple[Source, ...]
+    questions: tuple[Question, ...]
+    figures: tuple[Figure, ...] = ()
+    conclusions: tuple[Conclusion, ...]
+    approaches: tuple[Approach, ...]
+    rules: tuple[Rule, ...]
+    policy: Policy
+    sha256: str = Field(default="", exclude=True)
+    root: str = Field(default="", exclude=True)
+
+    @cached_property
+    def question_index(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def figure_index(self) -> dict[str, Figure]:
+        return {f.id: f for f in self.figures}
+
+    @cached_property
+    def conclusion_index(self) -> dict[str, Conclusion]:
+        return {c.id: c for c in self.conclusions}
+
+    @cached_property
+    def approach_index(self) -> dict[str, Approach]:
+        return {a.id: a for a in self.approaches}
+
+    @cached_property
+    def rule_index(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def rule_order(self) -> dict[str, int]:
+        return {r.id: i for i, r in enumerate(self.rules)}
+
+    @cached_property
+    def citations(self) -> dict[str, Source]:
+        """Every citable id (a source id or one of its section ids) to its source."""
+        found: dict[str, Source] = {}
+        for source in self.sources:
+            found[source.id] = source
+            for section in source.sections:
+                found[section] = source
+        return found

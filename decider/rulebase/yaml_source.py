@@ -1,0 +1,165 @@
+"""Safe YAML reading that keeps file:line:column for every node and rejects duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from decider.errors import Problem
+
+Loc = tuple[str | int, ...]
+
+MAX_NODES = 200_000
+"""Bound on expanded nodes, so alias bombs ("billion laughs") fail fast instead of eating memory."""
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class Position(BaseModel):
+    """Where an item stands in its source file (1-based line and column)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    line: int
+    column: int
+
+
+class Document(BaseModel):
+    """A parsed YAML document: plain data plus the position of every mapping key and item."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: str
+    data: Any
+    positions: dict[Loc, Position]
+
+    def at(self, loc: Loc) -> Position:
+        """The position of `loc`, or of its nearest located ancestor."""
+        for cut in range(len(loc), -1, -1):
+            found = self.positions.get(tuple(loc[:cut]))
+            if found is not None:
+                return found
+        return Position(path=self.path, line=1, column=1)
+
+    def problem(self, loc: Loc, message: str, item: str | None = None) -> Problem:
+        pos = self.at(loc)
+        return Problem(message=message, path=pos.path, line=pos.line, column=pos.column, item=item)
+
+
+class _Builder:
+    """Turns a composed node tree into data, recording positions and duplicate keys."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.positions: dict[Loc, Position] = {}
+        self.problems: list[Problem] = []
+        self.budget = MAX_NODES
+        self._constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
+        yaml.constructor.SafeConstructor.__init__(self._constructor)
+
+    def _pos(self, node: yaml.Node) -> Position:
+        mark = node.start_mark
+        return Position(path=self.path, line=mark.line + 1, column=mark.column + 1)
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge
+        self.positions.setdefault(loc, self._pos(node))
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    pos = self._pos(key_node)
+                    self.problems.append(
+                        Problem(message="YAML merge keys (<<) are not supported", path=self.path,
+                                line=pos.line, column=pos.column)
+                    )
+                    continue
+                key = self.build(key_node, loc)
+                if isinstance(key, (dict, list)):
+                    pos = self._pos(key_node)
+                    self.problems.append(
+                        Problem(message="a mapping key must be a plain value", path=self.path,
+                                line=pos.line, column=pos.column)
+                    )
+                    continue
+                if key in result:
+                    pos = self._pos(key_node)
+                    first = self.positions.get((*loc, key))
+                    where = f" (first at line {first.line})" if first else ""
+                    self.problems.append(
+                        Problem(message=f"duplicate key {key!r}{where}", path=self.path,
+                                line=pos.line, column=pos.column, item=str(key))
+                    )
+                    continue
+                self.positions[(*loc, key)] = self._pos(key_node)
+                result[key] = self.build(value_node, (*loc, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item_node in enumerate(node.value):
+                self.positions[(*loc, index)] = self._pos(item_node)
+                items.append(self.build(item_node, (*loc, index)))
+            return items
+        return self._constructor.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, path: str) -> Document:
+    """Parse one YAML (or JSON) document; raise nothing but return problems via ValueError."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        detail = exc.problem or exc.context or "invalid YAML"
+        raise SourceError([Problem(message=f"YAML syntax: {detail}", path=path, line=line, column=column)]) from None
+    except yaml.YAMLError as exc:
+        raise SourceError([Problem(message=f"YAML syntax: {exc}", path=path)]) from None
+    except (ValueError, RecursionError) as exc:
+        raise SourceError([Problem(message=f"cannot read: {exc}", path=path)]) from None
+    if node is None:
+        return Document(path=path, data=None, positions={(): Position(path=path, line=1, column=1)})
+    builder = _Builder(path)
+    try:
+        data = builder.build(node, ())
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise SourceError([
+            Problem(message=f"YAML value: {exc.problem}", path=path,
+                    line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None)
+        ]) from None
+    except RecursionError:
+        raise SourceError([Problem(message="nesting too deep", path=path)]) from None
+    except _TooLarge:
+        raise SourceError([Problem(message=f"document expands to more than {MAX_NODES} items", path=path)]) from None
+    if builder.problems:
+        raise SourceError(builder.problems)
+    return Document(path=path, data=data, positions=builder.positions)
+
+
+def read_yaml(path: Path, display: str | None = None) -> Document:
+    """Read and parse a file, turning I/O and encoding failures into located problems."""
+    shown = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError([Problem(message=f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=shown)]) from None
+    except OSError as exc:
+        raise SourceError([Problem(message=f"cannot read: {exc.strerror or exc}", path=shown)]) from None
+    return parse_yaml(text, shown)
+
+
+class SourceError(Exception):
+    """Problems found while reading a source file; callers wrap them into their own error type."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

@@ -1,0 +1,3 @@
+"""The installed decider version, recorded in every trace."""
+
+__version__ = "0.1.0"
