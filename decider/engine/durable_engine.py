@@ -7,7 +7,8 @@ Hardening, after shared/durable-rules-notes.md:
 - negated conclusions wait for a phase marker, so lower strata are complete before `not` is tested;
 - one live session at a time, ids from a counter, and the session deleted in `finally`;
 - actions never raise into the engine: failures are collected and raised as EngineError afterwards;
-- firings are bounded: each rule fires at most once, and a run stops recording past the bound.
+- firings are bounded: each rule fires at most once, and a run stops recording past the bound;
+- every session runs at least one action: deleting a session in which none ran segfaults.
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ class DurableEngine:
                 for k, cid in enumerate(sorted(negative)):
                     conditions.append({f"n{k}$not": {"$and": [{"t": "c"}, {"c": cid}]}})
                 definition[f"{rule.id}#{index}"] = {"all": conditions, "run": self._action(rule)}
+        # durable_rules segfaults in delete_state for a session in which no action ever ran
+        # (reproduced: a ruleset whose rules all miss the answers fact). This rule always fires once.
+        definition["session_opened"] = {"all": [{"a": {"t": "answers"}}], "run": _noop}
         # Sinks keep every fact type handled even when no rule reads it (see the notes, §5.4).
         for kind in ("answers", "c", "phase"):
             definition[f"sink_{kind}"] = {

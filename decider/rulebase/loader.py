@@ -80,6 +80,8 @@ class _Loader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
+        self.unreadable = False
+        """Some file could not be parsed: sections it may hold are not reported missing."""
 
     # -- reporting
 
@@ -113,6 +115,7 @@ class _Loader:
                 doc = read_yaml(file, _display(file))
             except SourceError as exc:
                 self.problems.extend(exc.problems)
+                self.unreadable = True
                 continue
             if doc.data is None:
                 continue
@@ -229,7 +232,9 @@ class _Loader:
 
     def single_raw(self, entries: list[tuple[Document, Loc, Any]], name: str) -> tuple[Any, Document, Loc] | None:
         if not entries:
-            self.problems.append(Problem(message=f"missing section '{name}' (exactly one file must declare it)", path=str(self.root)))
+            if not self.unreadable:
+                self.problems.append(Problem(message=f"missing section '{name}' (exactly one file must declare it)",
+                                             path=str(self.root)))
             return None
         for doc, loc, _ in entries[1:]:
             first = entries[0][0].at(entries[0][1])
