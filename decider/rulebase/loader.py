@@ -383,6 +383,8 @@ class _Loader:
                     effects.append(effect)
         cite = raw.get("cite")
         cites = [cite] if isinstance(cite, str) else cite
+        if "cite" not in raw:
+            self.fail(doc, loc, "missing field 'cite'", rule_id)
         if isinstance(cites, list):
             for index, c in enumerate(cites):
                 if isinstance(c, str) and c not in refs.sources:
@@ -399,10 +401,10 @@ class _Loader:
 
     def validate_rest(self, raw: dict[str, Any], doc: Document, loc: Loc, rule_id: str | None) -> None:
         """Report field problems (missing because, bad id, ...) even when the condition failed."""
-        placeholder = {"when": {"type": "concluded", "conclusion": "x"}, "then": [{"type": "conclude", "conclusion": "x"}]}
-        cite = raw.get("cite")
+        placeholder = {"when": {"type": "concluded", "conclusion": "x"}, "then": [{"type": "conclude", "conclusion": "x"}],
+                       "cite": ["x"]}
         try:
-            Rule.model_validate({**raw, **placeholder, "cite": [cite] if isinstance(cite, str) else cite})
+            Rule.model_validate({**raw, **placeholder})
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
 
