@@ -128,7 +128,8 @@ def _format_of(line: str) -> Any:
 
 
 def _json_problem(path: str, text: str, exc: json.JSONDecodeError) -> Problem:
-    if not text[exc.pos:].strip():
+    rest = text[exc.pos:]
+    if not rest.strip() or (exc.msg.startswith("Unterminated string") and '"' not in rest[1:]):
         message = "truncated: the JSON document ends before it is complete"
     else:
         message = f"not JSON: {exc.msg}"
