@@ -112,8 +112,23 @@ def test_diff_over_answers_traces_and_logs_names_the_rule(tmp_path: Path, fixtur
     assert f"{trace}: CHANGED" in out
     assert any(line.startswith(f"{scenario}: same advice — fine_tune") for line in out)
     assert any(line.startswith(f"{log}:1 (record 0): same advice") for line in out)
-    assert any(line.startswith(f"{log}:2 (record 1): same advice") and "scores differ" in line for line in out)
-    assert out[-1] == "5 cases, 2 changed"
+    assert f"{log}:2 (record 1): CHANGED" in out
+    position = out.index(f"{log}:2 (record 1): CHANGED")
+    assert out[position + 1] == "  old: retrieval (0%), with [fine_tune], risks [maintenance (medium)]"
+    assert out[position + 2].startswith("  new: fine_tune (")
+    assert out[-1] == "5 cases, 3 changed"
+
+
+def test_a_score_change_that_keeps_the_advice_is_same_advice(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    new_dir = edited_rules(tmp_path / "new", _set_weight("tune_for_behaviour", 4))
+    case = tmp_path / "format.yaml"
+    case.write_text("structured_output: true\n")
+    result = cli("audit", "diff", "--old", FIXTURE_RULES, "--new", new_dir, case, "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if line.startswith(f"{case}:"))
+    assert line.startswith(f"{case}: same advice — fine_tune")
+    assert "scores differ: score of fine_tune 3 (+3 −0) (old) vs 4 (+4 −0) (new)" in line
+    assert result.stdout.splitlines()[-1] == "1 cases, 0 changed"
 
 
 def test_diff_reports_bad_cases_with_exit_2(tmp_path: Path) -> None:
