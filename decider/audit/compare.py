@@ -98,9 +98,14 @@ def describe_effect(effect: Effect) -> str:
 
 
 def describe_fact(fact: Fact) -> str:
-    value = fact.value
-    shown = "yes" if value is True else "no" if value is False else "unknown" if value is None else str(value)
-    return f"{fact.kind} {fact.id} = {shown}"
+    return f"{fact.kind} {fact.id} = {show_value(fact.value)}"
+
+
+def show_value(value: object) -> str:
+    """An answer or fact value in words: yes/no for booleans, unknown for None."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "unknown" if value is None else str(value)
 
 
 def _firing_change(a: Firing, b: Firing, names: tuple[str, str]) -> str:

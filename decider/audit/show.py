@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from decider.audit.compare import describe_effect, describe_fact
+from decider.audit.compare import describe_effect, describe_fact, show_value
 from decider.audit.documents import TraceEntry
 from decider.engine.trace import Trace
 from decider.rulebase.model import Conclude, Flag, Rulebase
@@ -41,12 +41,12 @@ def trace_tree(entry: TraceEntry, rulebase: Rulebase | None) -> Node:
     answers = root.add(f"Answers ({len(trace.answers)})", heading=True)
     for qid, value in trace.answers.items():
         question = rulebase.question_index.get(qid) if rulebase else None
-        answers.add(f"{qid} = {_value(value)}" + (f" — {question.text}" if question else ""))
+        answers.add(f"{qid} = {show_value(value)}" + (f" — {question.text}" if question else ""))
     known = {k: v for k, v in trace.figures.items() if v is not None}
     if known:
         figures = root.add("Figures", heading=True)
         for fid, value in known.items():
-            figures.add(f"{fid} = {_value(value)}")
+            figures.add(f"{fid} = {show_value(value)}")
     _firings(root, trace, rulebase)
     _conclusions(root, trace, rulebase)
     _result(root, trace)
@@ -139,10 +139,3 @@ def _markdown_list(node: Node, depth: int) -> list[str]:
         lines += _markdown_list(child, depth + 1)
     return lines
 
-
-def _value(value: object) -> str:
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)

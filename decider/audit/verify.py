@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from decider.audit.changes import rulebase_changes
 from decider.audit.compare import firing_differences, order_difference, outcome_differences
@@ -39,6 +39,7 @@ class TraceVerdict(BaseModel):
     firings: int
     findings: tuple[Finding, ...]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
         return not self.findings
@@ -56,6 +57,7 @@ class FileReport(BaseModel):
     records: int
     head: str = ""
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
         return not self.problems and all(v.verified for v in self.verdicts)

@@ -66,8 +66,7 @@ def run_verify(args: argparse.Namespace) -> int:
     old = load_rules(args.old_rules) if args.old_rules else None
     reports = [verify_file(read_audit_file(path), rulebase, old) for path in args.traces]
     if args.format == "json":
-        print(json.dumps([dict(r.model_dump(mode="json"), verified=r.verified) for r in reports], indent=2,
-                         ensure_ascii=False))
+        print(json.dumps([r.model_dump(mode="json") for r in reports], indent=2, ensure_ascii=False))
     else:
         for report in reports:
             print(_verify_text(report))

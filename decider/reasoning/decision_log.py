@@ -11,7 +11,6 @@ leave an incomplete last line, never damage an earlier record.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from decider.engine.trace import Trace
+from decider.engine.trace import Trace, digest_of
 from decider.errors import DeciderError, Problem
 
 LOG_FORMAT = "decider-log/1"
@@ -54,12 +53,10 @@ class LogRecord(BaseModel):
 def record_digest(data: dict[str, Any]) -> str:
     """The digest of a log record given as JSON data (its `digest` and `recorded_at` ignored,
     and the wrapped trace's `recorded_at` too)."""
-    body = {k: v for k, v in data.items() if k not in ("digest", "recorded_at")}
-    trace = body.get("trace")
+    trace = data.get("trace")
     if isinstance(trace, dict):
-        body["trace"] = {k: v for k, v in trace.items() if k != "recorded_at"}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        data = {**data, "trace": {k: v for k, v in trace.items() if k != "recorded_at"}}
+    return digest_of(data)
 
 
 def append_trace(path: str | Path, trace: Trace) -> LogRecord:

@@ -92,6 +92,15 @@ def _log(tmp_path: Path, rulebase: Rulebase, count: int = 3) -> Path:
     return log
 
 
+def _edit_record(log: Path, index: int, edit: Any) -> None:
+    """Apply `edit` to the JSON of one log line, leaving its digests as they were."""
+    lines = log.read_text().splitlines(keepends=True)
+    record = json.loads(lines[index])
+    edit(record)
+    lines[index] = json.dumps(record) + "\n"
+    log.write_text("".join(lines))
+
+
 def test_a_record_deleted_from_a_log_is_detected_and_named(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase)
     lines = log.read_text().splitlines(keepends=True)
@@ -121,11 +130,7 @@ def test_records_reordered_in_a_log_are_detected(tmp_path: Path, fixture_rulebas
 
 def test_an_edited_log_record_is_detected(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase)
-    lines = log.read_text().splitlines(keepends=True)
-    record = json.loads(lines[1])
-    record["trace"]["answers"]["data_quality"] = 5
-    lines[1] = json.dumps(record) + "\n"
-    log.write_text("".join(lines))
+    _edit_record(log, 1, lambda record: record["trace"]["answers"].update(data_quality=5))
     result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{log}:2: record 1 was edited: its digest does not match its content [record 1]" in result.stdout
@@ -185,11 +190,7 @@ def test_a_trace_with_a_wrong_field_names_the_field(tmp_path: Path, fixture_rule
 
 def test_a_log_record_with_a_wrong_trace_version_names_the_record(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase, 2)
-    lines = log.read_text().splitlines(keepends=True)
-    record = json.loads(lines[1])
-    record["trace"]["format"] = "decider-trace/2"
-    lines[1] = json.dumps(record) + "\n"
-    log.write_text("".join(lines))
+    _edit_record(log, 1, lambda record: record["trace"].update(format="decider-trace/2"))
     result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{log}:2: unsupported trace format 'decider-trace/2'; this decider reads decider-trace/1 [record 1]" in result.stdout
@@ -199,3 +200,16 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     result = cli("audit", "verify", tmp_path / "nope.json", "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{tmp_path / 'nope.json'}: cannot read: No such file or directory" in result.stdout
+
+
+def test_verify_json_output_carries_findings_and_verdicts(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    data = _trace(fixture_rulebase)
+    _reorder_firings(data)
+    bad = _write(tmp_path / "bad.json", data)
+    log = _log(tmp_path, fixture_rulebase, 2)
+    result = cli("audit", "verify", bad, log, "--rules", FIXTURE_RULES, "--format", "json")
+    assert result.returncode == 1
+    reports = json.loads(result.stdout)
+    assert [r["verified"] for r in reports] == [False, True]
+    assert {f["kind"] for f in reports[0]["verdicts"][0]["findings"]} == {"digest", "order"}
+    assert reports[1]["records"] == 2 and len(reports[1]["head"]) == 64
