@@ -27,7 +27,7 @@ CASE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".log")
 class Case(BaseModel):
     """Answers to replay under both rulebases, named after where they came from."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True)
 
     name: str
     answers: dict[str, Any]

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from decider.engine.trace import TRACE_FORMAT, Trace
+from decider.engine.trace import TRACE_FORMAT, Trace, digest_of
 from decider.errors import Problem
 from decider.reasoning.decision_log import LOG_FORMAT
 
@@ -92,9 +92,13 @@ def parse_trace(data: Any, path: str, line: int | None = None, item: str | None 
             message = f"not a decider trace: format is {kind!r}, expected {TRACE_FORMAT!r}"
         return None, [Problem(message=message, path=path, line=line, item=item)]
     try:
-        return Trace.model_validate(data), []
+        trace = Trace.model_validate(data)
     except ValidationError as exc:
         return None, validation_problems(exc, path, line, item)
+    if digest_of(data) != digest_of(trace.model_dump(mode="json")):
+        return None, [Problem(message=f"holds content outside the {TRACE_FORMAT} format (unknown fields), "
+                                      "which its digest would not cover", path=path, line=line, item=item)]
+    return trace, []
 
 
 def validation_problems(exc: ValidationError, path: str, line: int | None, item: str | None,

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from decider.audit.changes import rulebase_changes
-from decider.audit.compare import firing_differences, order_difference, outcome_differences
+from decider.audit.compare import firing_differences, order_difference, outcome_differences, show_value
 from decider.audit.documents import AuditFile, TraceEntry
 from decider.engine.outcome import decide
 from decider.engine.trace import Trace
@@ -109,8 +109,8 @@ def _inconsistent_answers(trace: Trace) -> list[Finding]:
                 continue
             if recorded != fact.value and (fact.kind, fact.id) not in found:
                 found[(fact.kind, fact.id)] = Finding(kind="answers", message=(
-                    f"{fact.kind} {fact.id} changed: the trace says {_show(recorded)}, but rule {firing.rule} "
-                    f"fired on {_show(fact.value)} (the {fact.kind}s were edited after the decision)"))
+                    f"{fact.kind} {fact.id} changed: the trace says {show_value(recorded)}, but rule {firing.rule} "
+                    f"fired on {show_value(fact.value)} (the {fact.kind}s were edited after the decision)"))
     return list(found.values())
 
 
@@ -155,8 +155,3 @@ def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
         findings.append(Finding(kind="result", message="result differs from replay: " + "; ".join(differences)))
     return findings
 
-
-def _show(value: object) -> str:
-    if value is None:
-        return "unknown"
-    return repr(value)

@@ -213,3 +213,12 @@ def test_verify_json_output_carries_findings_and_verdicts(tmp_path: Path, fixtur
     assert [r["verified"] for r in reports] == [False, True]
     assert {f["kind"] for f in reports[0]["verdicts"][0]["findings"]} == {"digest", "order"}
     assert reports[1]["records"] == 2 and len(reports[1]["head"]) == 64
+
+
+def test_a_field_added_to_a_trace_is_not_silently_ignored(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    data = _trace(fixture_rulebase)
+    data["firings"][0]["note"] = "approved by the board"
+    path = _write(tmp_path / "extra.json", data)
+    result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
+    assert result.returncode == 2
+    assert f"{path}: holds content outside the decider-trace/1 format (unknown fields)" in result.stdout
