@@ -26,6 +26,8 @@ class TraceEntry(BaseModel):
     line: int | None = None
     seq: int | None = None
     recorded_at: str | None = None
+    digest: str = ""
+    """The log record's digest (the trace's own digest is inside `trace`)."""
     trace: Trace
 
     @property
@@ -63,8 +65,7 @@ def read_audit_file(path: str | Path) -> AuditFile:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        first = text.lstrip().splitlines()[0] if text.strip() else ""
-        if _format_of(first) == LOG_FORMAT:
+        if any(_format_of(line) == LOG_FORMAT for line in text.splitlines()[:8]):
             from decider.audit.log import read_log
 
             return read_log(name, text)

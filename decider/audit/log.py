@@ -43,7 +43,7 @@ def read_log(path: str, text: str) -> AuditFile:
         problems += _check_link(path, number, record, link, lines_of)
         link = _Link(record.seq, record.digest)
         entries.append(TraceEntry(path=path, line=number, seq=record.seq, recorded_at=record.recorded_at,
-                                  trace=record.trace))
+                                  digest=record.digest, trace=record.trace))
     if torn.strip():
         problems.append(Problem(
             message=f"truncated: the last record is incomplete (a write was interrupted); "

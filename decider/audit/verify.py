@@ -63,10 +63,17 @@ class FileReport(BaseModel):
         return not self.problems and all(v.verified for v in self.verdicts)
 
 
-def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> FileReport:
-    """Verify every trace a file holds against `rulebase` (`old_rulebase`: the one recorded, to name rule changes)."""
+def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
+                head: str | None = None) -> FileReport:
+    """Verify every trace a file holds against `rulebase` (`old_rulebase`: the one recorded, to name rule
+    changes); for a log, `head` is a record digest noted earlier, which must still be in the chain."""
+    problems = list(audit_file.problems)
+    if head is not None and audit_file.kind == "log" and not any(e.digest == head for e in audit_file.entries):
+        problems.append(Problem(
+            message=f"no record has the head digest {head[:16]}… noted earlier: records at or before it were "
+                    "deleted (the log was truncated) or the log was rewritten", path=audit_file.path))
     return FileReport(
-        path=audit_file.path, kind=audit_file.kind, problems=audit_file.problems, records=audit_file.records,
+        path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
         head=audit_file.head,
         verdicts=tuple(verify_entry(entry, rulebase, old_rulebase) for entry in audit_file.entries),
     )

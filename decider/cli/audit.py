@@ -29,6 +29,9 @@ def register(sub: Any) -> None:
     verify.add_argument("--rules", metavar="DIR", help="rulebase to replay with (default: the shipped rulebase)")
     verify.add_argument("--old-rules", metavar="DIR",
                         help="the rulebase the traces were recorded with, to name the rules added, removed or changed")
+    verify.add_argument("--head", metavar="DIGEST",
+                        help="a log's head digest printed by an earlier verify: it must still be in the log, "
+                             "which detects records deleted from the end")
     verify.add_argument("--format", choices=("text", "json"), default="text")
     verify.set_defaults(run=run_verify)
 
@@ -64,7 +67,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
     rulebase = load_rules(args.rules)
     old = load_rules(args.old_rules) if args.old_rules else None
-    reports = [verify_file(read_audit_file(path), rulebase, old) for path in args.traces]
+    reports = [verify_file(read_audit_file(path), rulebase, old, args.head) for path in args.traces]
     if args.format == "json":
         print(json.dumps([r.model_dump(mode="json") for r in reports], indent=2, ensure_ascii=False))
     else:

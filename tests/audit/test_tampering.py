@@ -222,3 +222,29 @@ def test_a_field_added_to_a_trace_is_not_silently_ignored(tmp_path: Path, fixtur
     result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{path}: holds content outside the decider-trace/1 format (unknown fields)" in result.stdout
+
+
+def test_records_deleted_from_the_end_of_a_log_are_caught_with_the_noted_head(tmp_path: Path,
+                                                                               fixture_rulebase: Rulebase) -> None:
+    log = _log(tmp_path, fixture_rulebase, 3)
+    first = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    head = first.stdout.split("; head ")[1].split()[0]
+    consult(fixture_rulebase, FORMAT_CASE, log=log)  # the log grows: the noted head stays in the chain
+    assert cli("audit", "verify", log, "--rules", FIXTURE_RULES, "--head", head).returncode == 0
+
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:2]))  # the last two records deleted: the chain alone cannot tell
+    assert cli("audit", "verify", log, "--rules", FIXTURE_RULES).returncode == 0
+    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES, "--head", head)
+    assert result.returncode == 2
+    assert f"{log}: no record has the head digest {head[:16]}… noted earlier: records at or before it were deleted" in result.stdout
+
+
+def test_a_log_whose_first_record_is_damaged_is_still_read_as_a_log(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    log = _log(tmp_path, fixture_rulebase, 2)
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text(lines[0][:50] + "\n" + lines[1])
+    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    assert result.returncode == 2
+    assert f"{log}:1: damaged record: not JSON" in result.stdout
+    assert "decision log of 2 record(s), chain BROKEN or damaged, 1 of 1 trace(s) verified" in result.stdout
