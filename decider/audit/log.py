@@ -6,7 +6,7 @@ import json
 
 from pydantic import ValidationError
 
-from decider.audit.documents import AuditFile, TraceEntry, parse_trace, validation_problems
+from decider.audit.entries import AuditFile, TraceEntry, parse_trace, validation_problems
 from decider.engine.trace import TRACE_FORMAT
 from decider.errors import Problem
 from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LogRecord, record_digest

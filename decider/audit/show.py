@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from decider.audit.compare import describe_effect, describe_fact, show_value
-from decider.audit.documents import TraceEntry
+from decider.audit.entries import TraceEntry
 from decider.engine.trace import Trace
 from decider.rulebase.model import Conclude, Flag, Rulebase
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from decider.audit.changes import rulebase_changes
 from decider.audit.compare import firing_differences, order_difference, outcome_differences, show_value
-from decider.audit.documents import AuditFile, TraceEntry
+from decider.audit.entries import AuditFile, TraceEntry
 from decider.engine.outcome import decide
 from decider.engine.trace import Trace
 from decider.errors import AnswersError, DeciderError, Problem
