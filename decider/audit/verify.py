@@ -16,7 +16,7 @@ from decider.reasoning.consultation import evaluate
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.model import UNKNOWN, Rulebase
 
-FindingKind = Literal["digest", "answers", "rulebase", "firings", "order", "result", "replay"]
+FindingKind = Literal["digest", "answers", "rulebase", "figures", "firings", "order", "result", "replay"]
 
 
 class Finding(BaseModel):
@@ -80,6 +80,7 @@ def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebas
 
 
 def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> TraceVerdict:
+    """The verdict on one trace, labelled with where it came from."""
     trace = entry.trace
     return TraceVerdict(
         source=entry.label, engine=trace.engine, firings=len(trace.firings),
@@ -144,6 +145,11 @@ def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
     except DeciderError as exc:
         return [Finding(kind="replay", message=f"replay failed: {exc}")]
     findings = []
+    if evaluation.figures != trace.figures:
+        changed = [f"{fid} {show_value(trace.figures.get(fid))} (recorded) vs {show_value(value)} (replay)"
+                   for fid, value in evaluation.figures.items() if trace.figures.get(fid) != value]
+        changed += [f"{fid} recorded but not in this rulebase" for fid in trace.figures if fid not in evaluation.figures]
+        findings.append(Finding(kind="figures", message="figures differ from replay: " + "; ".join(changed)))
     order = order_difference(trace.firings, evaluation.firings)
     if order is not None:
         findings.append(Finding(kind="order", message=(

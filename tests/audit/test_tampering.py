@@ -248,3 +248,11 @@ def test_a_log_whose_first_record_is_damaged_is_still_read_as_a_log(tmp_path: Pa
     assert result.returncode == 2
     assert f"{log}:1: damaged record: not JSON" in result.stdout
     assert "decision log of 2 record(s), chain BROKEN or damaged, 1 of 1 trace(s) verified" in result.stdout
+
+
+def test_an_edited_figure_is_named(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    data = _trace(fixture_rulebase, {**FORMAT_CASE, "monthly_mtokens": 10, "price_per_mtoken": 2, "tuning_cost": 1000})
+    data["figures"]["api_cost_year"] = 1
+    result = cli("audit", "verify", _write(tmp_path / "fig.json", data), "--rules", FIXTURE_RULES)
+    assert result.returncode == 1
+    assert "[figures] figures differ from replay: api_cost_year 1 (recorded) vs 240 (replay)" in result.stdout
