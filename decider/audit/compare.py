@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Fact, Firing
-from decider.engine.outcome import Outcome
+from decider.engine.outcome import Outcome, Score
 from decider.rulebase.model import Conclude, Effect, Flag, Oppose, Support
 
 
@@ -87,6 +88,7 @@ def describe_outcome(outcome: Outcome) -> str:
 
 
 def describe_effect(effect: Effect) -> str:
+    """A rule effect in words, e.g. `supports retrieval +3`."""
     if isinstance(effect, Conclude):
         return f"concludes {effect.conclusion}"
     if isinstance(effect, Support):
@@ -98,6 +100,7 @@ def describe_effect(effect: Effect) -> str:
 
 
 def describe_fact(fact: Fact) -> str:
+    """A fact a rule read, e.g. `answer knowledge = documents`."""
     return f"{fact.kind} {fact.id} = {show_value(fact.value)}"
 
 
@@ -111,7 +114,7 @@ def show_value(value: object) -> str:
 def _firing_change(a: Firing, b: Firing, names: tuple[str, str]) -> str:
     parts = []
     if a.matched != b.matched:
-        changed = [f"{fa.kind} {fa.id} {_value(fa)} ({names[0]}) vs {_value(fb)} ({names[1]})"
+        changed = [f"{fa.kind} {fa.id} {show_value(fa.value)} ({names[0]}) vs {show_value(fb.value)} ({names[1]})"
                    for fa, fb in zip(a.matched, b.matched) if fa != fb]
         if len(a.matched) != len(b.matched) or not changed:
             changed = [f"read {', '.join(map(describe_fact, a.matched))} ({names[0]}) vs "
@@ -125,20 +128,15 @@ def _firing_change(a: Firing, b: Firing, names: tuple[str, str]) -> str:
     return "; ".join(parts)
 
 
-def _value(fact: Fact) -> str:
-    return describe_fact(fact).split(" = ", 1)[1]
-
-
-def _ids(ids: object) -> str:
-    items = list(ids)  # type: ignore[call-overload]
-    return "[" + ", ".join(items) + "]"
+def _ids(ids: Iterable[str]) -> str:
+    return "[" + ", ".join(ids) + "]"
 
 
 def _risks(outcome: Outcome) -> str:
     return "[" + ", ".join(f"{r.id} ({r.severity})" for r in outcome.risks) + "]"
 
 
-def _score(score: object) -> str:
+def _score(score: Score | None) -> str:
     if score is None:
         return "absent"
-    return f"{score.score:g} (+{score.support:g} −{score.oppose:g})"  # type: ignore[attr-defined]
+    return f"{score.score:g} (+{score.support:g} −{score.oppose:g})"

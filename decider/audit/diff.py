@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.audit.changes import RulebaseChanges, rulebase_changes
 from decider.audit.compare import FiringDifference, advice, describe_outcome, firing_differences, outcome_differences
-from decider.audit.documents import read_audit_file
+from decider.audit.documents import declared_format, read_audit_file
 from decider.engine.evaluation import Firing
 from decider.engine.outcome import Outcome, decide
 from decider.errors import AnswersError, DeciderError, Problem
@@ -102,19 +101,10 @@ def _cases_in(path: Path) -> list[Case]:
 def _is_audit_file(path: Path) -> bool:
     """Whether a file holds a decider trace or log (rather than answers)."""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
+        text = path.read_bytes().decode("utf-8", errors="replace")
     except OSError:
         return False
-    text = head.decode("utf-8", errors="replace").lstrip()
-    if not text.startswith("{"):
-        return False
-    first = text.splitlines()[0] if text else ""
-    try:
-        data = json.loads(first)
-        return isinstance(data, dict) and str(data.get("format", "")).startswith("decider-")
-    except json.JSONDecodeError:
-        return '"format": "decider-' in text or '"format":"decider-' in text
+    return (declared_format(text) or "").startswith("decider-")
 
 
 def diff_cases(old: Rulebase, new: Rulebase, cases: Iterable[Case], engine: EngineName = "durable_rules") -> DiffReport:

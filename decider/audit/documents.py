@@ -7,6 +7,7 @@ the file, the line and the record, so a command can report all inputs and pick t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from decider.audit.log import read_log
 from decider.errors import Problem
 from decider.reasoning.decision_log import LOG_FORMAT
 
+_DECLARED = re.compile(r'^\s*\{\s*"format"\s*:\s*"([^"]+)"')
 
 def read_audit_file(path: str | Path) -> AuditFile:
     """A trace file or a decision log, told apart by the `format` of its content."""
@@ -27,27 +29,38 @@ def read_audit_file(path: str | Path) -> AuditFile:
         return _failed(name, "not UTF-8 text, so neither a trace nor a decision log")
     if not text.strip():
         return _failed(name, "empty file: neither a trace nor a decision log")
+    if declared_format(text) == LOG_FORMAT:
+        return read_log(name, text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        if any(_format_of(line) == LOG_FORMAT for line in text.splitlines()[:8]):
-            return read_log(name, text)
         return AuditFile(path=name, kind="unknown", problems=(_json_problem(name, text, exc),))
-    kind = data.get("format") if isinstance(data, dict) else None
-    if kind == LOG_FORMAT:
-        return read_log(name, text)
     trace, problems = parse_trace(data, name)
     if trace is None:
         return AuditFile(path=name, kind="trace", problems=tuple(problems))
     return AuditFile(path=name, kind="trace", entries=(TraceEntry(path=name, trace=trace),), records=1)
 
 
-def _format_of(line: str) -> Any:
+def declared_format(text: str) -> str | None:
+    """The `format` the content declares: a whole JSON document's, a log's (from its first lines), or,
+    for a damaged document, the one written near its start; None for anything else (e.g. answers)."""
     try:
-        data = json.loads(line)
+        return _format_of(json.loads(text))
     except json.JSONDecodeError:
-        return None
-    return data.get("format") if isinstance(data, dict) else None
+        pass
+    for line in text.splitlines()[:8]:
+        try:
+            if _format_of(json.loads(line)) == LOG_FORMAT:
+                return LOG_FORMAT
+        except json.JSONDecodeError:
+            continue
+    found = _DECLARED.search(text[:4096])
+    return found.group(1) if found else None
+
+
+def _format_of(data: Any) -> str | None:
+    found = data.get("format") if isinstance(data, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def _json_problem(path: str, text: str, exc: json.JSONDecodeError) -> Problem:
