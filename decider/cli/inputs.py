@@ -15,6 +15,7 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
     """Answers from a file path or '-' (stdin), validated with file:line positions."""
     from decider.errors import AnswersError
     from decider.rulebase.answers import validate_answers
+    from decider.rulebase.answers_file import answers_part
     from decider.rulebase.yaml_source import SourceError, parse_yaml, read_yaml
 
     try:
@@ -24,20 +25,8 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
             document = read_yaml(Path(source))
     except SourceError as exc:
         raise AnswersError(exc.problems) from None
-    data = document.data
-    if data is None:
-        data = {}
-    if isinstance(data, dict) and set(data) == {"answers"} | (set(data) & {"context", "expect", "answers"}) and "answers" in data:
-        return validate_answers(rulebase, data["answers"], _shifted(document, "answers"))
-    return validate_answers(rulebase, data, document)
-
-
-def _shifted(document, key):  # type: ignore[no-untyped-def]
-    """The document with positions re-rooted under `key` (answers nested in a scenario file)."""
-    from decider.rulebase.yaml_source import Document
-
-    positions = {loc[1:]: pos for loc, pos in document.positions.items() if loc[:1] == (key,)}
-    return Document(path=document.path, data=document.data[key], positions=positions)
+    answers = answers_part(document)
+    return validate_answers(rulebase, answers.data, answers)
 
 
 def load_rules(directory: str | None) -> "Rulebase":
