@@ -109,6 +109,7 @@ def _inconsistent_answers(trace: Trace) -> list[Finding]:
     found: dict[tuple[str, str], Finding] = {}
     for firing in trace.firings:
         for fact in firing.matched:
+            recorded: object
             if fact.kind == "answer":
                 recorded = trace.answers.get(fact.id, UNKNOWN)
             elif fact.kind == "figure":

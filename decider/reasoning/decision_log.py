@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from decider.engine.trace import Trace, digest_of
 from decider.errors import DeciderError, Problem
 
-LOG_FORMAT = "decider-log/1"
+LOG_FORMAT: Literal["decider-log/1"] = "decider-log/1"
 GENESIS = ""
 """The `previous` of a log's first record."""
 
