@@ -397,7 +397,10 @@ class _Loader:
             self.validate_rest(raw, doc, loc, rule_id)
             return None
         try:
-            return Rule.model_validate({**raw, "when": when, "then": tuple(effects), "cite": cites, "at": doc.at(loc)})
+            fields = {**raw, "when": when, "then": tuple(effects), "at": doc.at(loc)}
+            if cites is not None:
+                fields["cite"] = cites
+            return Rule.model_validate(fields)
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
             return None
@@ -407,7 +410,10 @@ class _Loader:
         placeholder = {"when": {"type": "concluded", "conclusion": "x"}, "then": [{"type": "conclude", "conclusion": "x"}]}
         cite = raw.get("cite")
         try:
-            Rule.model_validate({**raw, **placeholder, "cite": [cite] if isinstance(cite, str) else cite})
+            fields = {**raw, **placeholder}
+            if cite is not None:
+                fields["cite"] = [cite] if isinstance(cite, str) else cite
+            Rule.model_validate(fields)
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
 

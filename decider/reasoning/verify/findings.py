@@ -65,6 +65,8 @@ class Finding(BaseModel):
     item: str | None = None
     witness: dict[str, Any] | None = None
     """Concrete answers (question id: value; left out means unanswered) that show the finding."""
+    rules: tuple[str, ...] = ()
+    """The rules the finding is about (both rules of a pair), when it is about rules."""
 
     def __str__(self) -> str:
         where = self.path or "<rulebase>"
@@ -81,12 +83,12 @@ class Finding(BaseModel):
 
 
 def finding(code: str, message: str, at: Position | None = None, item: str | None = None,
-            witness: dict[str, Any] | None = None, path: str = "") -> Finding:
+            witness: dict[str, Any] | None = None, path: str = "", rules: tuple[str, ...] = ()) -> Finding:
     """A finding of a known code at a rulebase position."""
     kind = CODES[code]
     return Finding(code=code, name=kind.name, level=kind.level, message=message,
                    path=at.path if at else path, line=at.line if at else None, column=at.column if at else None,
-                   item=item, witness=witness)
+                   item=item, witness=witness, rules=rules)
 
 
 class Summary(BaseModel):
@@ -95,6 +97,8 @@ class Summary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     rulebase: str
+    loaded: bool = True
+    """False when the rulebase could not be loaded, so only the loader's checks ran."""
     rules: int
     questions: int
     figures: int
@@ -123,6 +127,9 @@ class LintReport(BaseModel):
     def to_text(self) -> str:
         lines = [str(f) for f in self.findings]
         s = self.summary
+        if not s.loaded:
+            lines.append(f"{s.rulebase}: not loaded ({s.errors} errors); fix these before the logical checks can run")
+            return "\n".join(lines)
         checks = ", ".join(f"{name} {count}" for name, count in s.checks.items())
         lines.append(
             f"{s.rulebase}: {s.rules} rules, {s.questions} questions, {s.figures} figures, {s.classes} answer classes; "

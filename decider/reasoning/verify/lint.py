@@ -28,7 +28,7 @@ def lint_rulebase(path: str | Path | None = None, *, cross: bool = False) -> Lin
         rulebase = load_rulebase(path)
     except RulebaseError as exc:
         found = from_problems(exc.problems)
-        return _report(found, Summary(rulebase=str(path or "rules"), rules=0, questions=0, figures=0, classes=0,
+        return _report(found, Summary(rulebase=str(path or "rules"), loaded=False, rules=0, questions=0, figures=0, classes=0,
                                       checks={"load": 1}, undecided=0, errors=0, warnings=0, seconds=0), started)
     return lint_loaded(rulebase, cross=cross, started=started)
 

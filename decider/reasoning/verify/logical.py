@@ -64,7 +64,7 @@ class RuleChecks:
         if outcome.rejected is not None:
             self.tally.undecided.append(finding(
                 "E902", f"{kind} check of {', '.join(rules)}: the reference evaluator rejects the analysis' witness",
-                rule.at, rule.id, outcome.rejected))
+                rule.at, rule.id, outcome.rejected, rules=rules))
         elif outcome.status == "undecided":
             self.tally.undecided.append(finding(
                 "W308", f"{kind} check of {', '.join(rules)} found candidate answers, but no concrete numbers "
@@ -80,7 +80,7 @@ class RuleChecks:
             outcome = self.solve("reachability", rule, [self.fires(rule.id)], (rule.id,), self.confirmed((rule.id, True)))
             if outcome.status == "unsat":
                 found.append(finding("E301", f"rule {rule.id!r} can never fire: no answers make its condition hold",
-                                     rule.at, rule.id))
+                                     rule.at, rule.id, rules=(rule.id,)))
             else:
                 reachable.add(rule.id)
         return found, reachable
@@ -103,7 +103,7 @@ class RuleChecks:
                 detail = "its weights count twice" if weighted else "it adds nothing"
                 found.append(finding("E302" if weighted else "W302",
                                      f"rule {a.id!r} is subsumed by {b.id!r}: whenever it fires, {b.id!r} fires "
-                                     f"with all its effects, so {detail}", a.at, a.id))
+                                     f"with all its effects, so {detail}", a.at, a.id, rules=(a.id, b.id)))
         return found
 
     def conflicts(self, reachable: set[str]) -> list[Finding]:
@@ -121,7 +121,8 @@ class RuleChecks:
                                      self.confirmed(*((r, True) for r in pair)))
                 if outcome.status == "sat":
                     who = f"rule {a.id!r}" if a.id == b.id else f"rules {a.id!r} and {b.id!r}"
-                    found.append(finding(code, f"{who} can fire together and {what}", b.at, b.id, outcome.witness))
+                    found.append(finding(code, f"{who} can fire together and {what}", b.at, b.id, outcome.witness,
+                                         rules=pair))
         return found
 
     def influence(self, reachable: set[str]) -> list[Finding]:

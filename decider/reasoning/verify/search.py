@@ -75,7 +75,9 @@ class Solver:
             if position == len(variables):
                 return
             key = variables[position]
-            for index in range(len(self.space.classes[key])):
+            count = len(self.space.classes[key])
+            # figures try "unknown" first, so witnesses need no made-up numbers when none matter
+            for index in ([count - 1, *range(count - 1)] if key[0] == "figure" else range(count)):
                 assign[key] = index
                 if self.consistent(key, assign):
                     yield from step(position + 1)
@@ -141,7 +143,8 @@ class Solver:
             answers = {**base, **{key[1]: value for key, value in zip(inputs, combination)}}
             full = self.classify(answers)
             if all(constraint(full) for constraint in constraints):
-                return {q.id: answers[q.id] for q in self.rulebase.questions if q.id in answers}
+                return {q.id: answers[q.id] for q in self.rulebase.questions
+                        if q.id in answers and (answers[q.id] != UNKNOWN or ("answer", q.id) in solution)}
         return None
 
     def minimise(self, solution: Assignment, constraints: list[Constraint]) -> Assignment:
