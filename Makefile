@@ -20,6 +20,7 @@ run: setup
 
 test: setup
 	$(BIN)/lint-imports
+	$(BIN)/decider lint
 	$(BIN)/python -m pytest -q
 
 clean:

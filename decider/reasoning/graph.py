@@ -88,7 +88,7 @@ def render_graph(rulebase: Rulebase, fmt: GraphFormat = "mermaid") -> str:
         lines.append(f"  {node.id}{left}{_quote(node.label)}{right}")
     for edge in edges:
         arrow = "-.->" if edge.style == "dashed" else "-->"
-        label = f"|{_quote(edge.label)}|" if edge.label else ""
+        label = f'|"{_quote(edge.label)}"|' if edge.label else ""
         lines.append(f"  {edge.source} {arrow}{label} {edge.target}")
     for kind in ("question", "figure", "rule", "conclusion", "risk", "approach"):
         members = [n.id for n in nodes if n.kind == kind]

@@ -9,7 +9,6 @@ from decider.engine.outcome import decide
 from decider.engine.reference import ReferenceEngine
 from decider.errors import RulebaseError
 from decider.reasoning.verify.answer_space import build_space
-from decider.reasoning.verify.cross_check import cross_check
 from decider.reasoning.verify.findings import Finding, LintReport, Summary
 from decider.reasoning.verify.formulas import Evaluator
 from decider.reasoning.verify.logical import RuleChecks, Tally
@@ -60,6 +59,8 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     found += policy_findings(rulebase, evaluator, solver, outcome, tally)
     found += tally.undecided
     if cross:
+        from decider.reasoning.verify.cross_check import cross_check  # imports durable_rules: only when asked
+
         witnesses = [f.witness for f in found if f.witness is not None]
         disagreements, compared = cross_check(rulebase, space, witnesses)
         found += disagreements
