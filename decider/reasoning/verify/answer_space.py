@@ -16,6 +16,10 @@ from decimal import Decimal
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.model import (
     UNKNOWN,
+    AllOf,
+    AnyOf,
+    Condition,
+    NotOf,
     BooleanQuestion,
     ChoiceQuestion,
     NumberQuestion,
@@ -142,18 +146,15 @@ def build_space(rulebase: Rulebase) -> AnswerSpace:
     return AnswerSpace(classes=classes, figure_inputs=inputs)
 
 
-def _tests(condition: object) -> list[Test]:
-    found: list[Test] = []
-    stack = [condition]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Test):
-            found.append(node)
-        elif hasattr(node, "items"):
-            stack.extend(node.items)  # type: ignore[attr-defined]
-        elif hasattr(node, "item"):
-            stack.append(node.item)  # type: ignore[attr-defined]
-    return found
+def _tests(condition: Condition) -> list[Test]:
+    """Every test inside a condition."""
+    if isinstance(condition, Test):
+        return [condition]
+    if isinstance(condition, NotOf):
+        return _tests(condition.item)
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [t for item in condition.items for t in _tests(item)]
+    return []
 
 
 def _number_classes(low: Decimal | None, high: Decimal | None, cuts: set[Decimal], integral: bool = False) -> list[ValueClass]:

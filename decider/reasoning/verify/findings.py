@@ -43,7 +43,7 @@ _CODES = [
     ("W305", "tie", "warning", "answers for which the policy's tie_break order decides between equally scored approaches"),
     ("W306", "gap", "warning", "answers for which no rule supports or opposes anything, so the policy default applies"),
     ("W307", "no-influence", "warning", "rules read the conclusion, but its value can never change which rules weigh in"),
-    ("W308", "undecided", "warning", "a check found candidate answers but could not realise them with concrete numbers"),
+    ("W308", "undecided", "warning", "a check could not be decided (step budget, or figure values no numbers realise)"),
     ("E901", "engines-disagree", "error", "durable_rules and the reference evaluator disagree on some answers"),
     ("E902", "analysis-mismatch", "error", "the analysis and the reference evaluator disagree on a witness (a bug in lint)"),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from decider.engine.outcome import decide
+from decider.engine.evaluation import Evaluation
+from decider.engine.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
 from decider.errors import RulebaseError
 from decider.reasoning.verify.answer_space import build_space
@@ -41,10 +42,10 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     reference = ReferenceEngine(rulebase)
     tally = Tally()
 
-    def run(witness: dict[str, object]):  # type: ignore[no-untyped-def]
+    def run(witness: dict[str, object]) -> Evaluation:
         return reference.run(validate_answers(rulebase, witness))
 
-    def outcome(witness: dict[str, object]):  # type: ignore[no-untyped-def]
+    def outcome(witness: dict[str, object]) -> Outcome:
         answers = validate_answers(rulebase, witness)
         return decide(rulebase, answers, reference.run(answers))
 
@@ -57,7 +58,7 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     found += checks.conflicts(reachable)
     found += checks.influence(reachable)
     found += policy_findings(rulebase, evaluator, solver, outcome, tally)
-    found += tally.undecided
+    found += tally.notes
     if cross:
         from decider.reasoning.verify.cross_check import cross_check  # imports durable_rules: only when asked
 
@@ -69,7 +70,7 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
         rulebase=f"{rulebase.meta.id} {rulebase.meta.version}", rules=len(rulebase.rules),
         questions=len(rulebase.questions), figures=len(rulebase.figures),
         classes=sum(len(space.classes[("answer", q.id)]) for q in rulebase.questions),
-        checks=tally.checks, undecided=sum(1 for f in tally.undecided if f.code == "W308"),
+        checks=tally.checks, undecided=sum(1 for f in tally.notes if f.code == "W308"),
         errors=0, warnings=0, seconds=0)
     return _report(found, summary, started)
 

@@ -27,7 +27,8 @@ class Tally:
     """Checks run by kind and how many ended undecided."""
 
     checks: dict[str, int] = field(default_factory=dict)
-    undecided: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+    """Findings about the checks themselves (undecided, analysis mismatch)."""
 
     def count(self, kind: str, n: int = 1) -> None:
         self.checks[kind] = self.checks.get(kind, 0) + n
@@ -62,13 +63,11 @@ class RuleChecks:
         outcome = self.solver.check(constraints, keys, confirm)
         self.tally.count(kind)
         if outcome.rejected is not None:
-            self.tally.undecided.append(finding(
+            self.tally.notes.append(finding(
                 "E902", f"{kind} check of {', '.join(rules)}: the reference evaluator rejects the analysis' witness",
                 rule.at, rule.id, outcome.rejected, rules=rules))
         elif outcome.status == "undecided":
-            self.tally.undecided.append(finding(
-                "W308", f"{kind} check of {', '.join(rules)} found candidate answers, but no concrete numbers "
-                "realise the figure values they need", rule.at, rule.id))
+            self.tally.notes.append(undecided(kind, rules, outcome, rule))
         return outcome
 
     # ------------------------------------------------------------------ checks
@@ -139,6 +138,8 @@ class RuleChecks:
                 keys = self.evaluator.rule_support(rule.id)
                 outcome = self.solver.check([flips], keys)
                 self.tally.count("influence")
+                if outcome.status == "undecided":
+                    self.tally.notes.append(undecided("influence", (conclusion.id, rule.id), outcome, rule))
                 if outcome.status != "unsat":
                     influences = True
                     break
@@ -165,6 +166,13 @@ class RuleChecks:
             no = self.evaluator.fires(rule_id, assign, ((conclusion, False),))
             return None if yes is None or no is None else yes != no
         return constraint
+
+
+def undecided(kind: str, subjects: tuple[str, ...], outcome: Outcome, rule: Rule) -> Finding:
+    """A W308 note: which check could not be decided, and why."""
+    why = ("its search ran past its step budget" if outcome.reason == "budget"
+           else "its candidate answers need figure values no concrete numbers were found for")
+    return finding("W308", f"{kind} check of {', '.join(subjects)} is undecided: {why}", rule.at, rule.id)
 
 
 def _clash(a: Rule, b: Rule) -> tuple[str, str] | None:

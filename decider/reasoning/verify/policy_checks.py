@@ -16,12 +16,12 @@ from decider.reasoning.verify.answer_space import VarKey
 from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally
-from decider.reasoning.verify.search import Constraint, Solver
+from decider.reasoning.verify.search import BudgetExceeded, Constraint, Solver
 from decider.rulebase.model import Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_decimal
 
-MAX_COMBINATIONS = 100_000
-"""Firing combinations examined before the tie and gap checks give up (and say so)."""
+MAX_STEPS = 50_000
+"""Search steps the tie and gap checks may take before they stop (and say so with W308)."""
 
 Decide = Callable[[dict[str, object]], PolicyOutcome]
 """Runs the reference evaluator and the policy on concrete answers."""
@@ -36,31 +36,39 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     found: list[Finding] = []
     reported: set[tuple[str, ...]] = set()
     combinations = 0
-    for fired in _firing_sets(evaluator, solver, weighing):
-        combinations += 1
-        if combinations > MAX_COMBINATIONS:
-            found.append(finding("W308", f"tie and gap checks stopped after {MAX_COMBINATIONS} firing combinations",
-                                 rulebase.policy.at, "policy"))
-            break
+
+    def examine(fired: frozenset[str]) -> None:
         tied = _tied(rulebase, fired)
         if not tied or tied in reported:
-            continue
+            return
         constraints = [_fires_as(evaluator, r, r in fired) for r in weighing]
-        outcome = solver.check(constraints, keys, lambda w, t=tied: _confirms(decide(w), t))  # type: ignore[misc]
+        outcome = solver.check(constraints, keys, lambda w: _confirms(decide(w), tied))
+        if outcome.status == "undecided":
+            tally.notes.append(finding("W308", f"a firing combination that would {_words(tied)} needs figure values "
+                                       "no concrete numbers were found for", rulebase.policy.at, "policy"))
         if outcome.status != "sat" or outcome.witness is None:
-            if outcome.status == "undecided":
-                tally.undecided.append(finding("W308", f"a firing combination that would {_words(tied)} needs figure "
-                                               "values no concrete numbers were found for", rulebase.policy.at, "policy"))
-            continue
+            return
         reported.add(tied)
-        result = decide(outcome.witness)
         if tied == ("",):
-            found.append(finding("W306", "no rule supports or opposes any approach for these answers, so the "
-                                 f"default {rulebase.policy.default!r} applies", rulebase.policy.at, "policy", outcome.witness))
-        else:
-            found.append(finding("W305", f"approaches {', '.join(tied)} tie at score {result.ranking[0].score:g}; the "
-                                 f"policy's tie_break order picks {result.primary!r}", rulebase.policy.at, "policy",
-                                 outcome.witness))
+            found.append(finding("W306", "no rule supports or opposes any approach for these answers, so the default "
+                                 f"{rulebase.policy.default!r} applies", rulebase.policy.at, "policy", outcome.witness))
+            return
+        result = decide(outcome.witness)
+        found.append(finding("W305", f"approaches {', '.join(tied)} tie at score {result.ranking[0].score:g}; the "
+                             f"policy's tie_break order picks {result.primary!r}", rulebase.policy.at, "policy",
+                             outcome.witness))
+
+    solver.step_limit = solver.steps + MAX_STEPS
+    try:
+        for fired in _firing_sets(evaluator, solver, weighing):
+            combinations += 1
+            examine(fired)
+    except BudgetExceeded:
+        tally.notes.append(finding("W308", f"tie and gap checks stopped after {MAX_STEPS} search steps "
+                                   f"({combinations} firing combinations examined): not exhaustive",
+                                   rulebase.policy.at, "policy"))
+    finally:
+        solver.step_limit = None
     tally.count("firing combinations", combinations)
     return found
 
@@ -84,23 +92,43 @@ def _firing_sets(evaluator: Evaluator, solver: Solver, rules: list[str]) -> Iter
     choices so far: the work follows the number of feasible combinations, not the answer space."""
     chosen: list[Constraint] = []
     keys: list[frozenset[VarKey]] = []
+    fired: list[str] = []
 
-    def step(index: int) -> Iterator[frozenset[str]]:
-        variables = solver.variables(frozenset().union(*keys)) if keys else []
-        solution = next(solver.solutions(chosen, variables), None)
-        if solution is None:
-            return
+    def satisfy(constraint: Constraint, known: Assignment) -> Assignment | None:
+        """Answers for the choices so far plus one more: the known ones if they already satisfy it,
+        else an extension of them, else a fresh search."""
+        verdict = constraint(known)
+        if verdict is True:
+            return known
+        trial = [*chosen, constraint]
+        variables = solver.variables(frozenset().union(*keys))
+        if verdict is None:
+            extended = next(solver.solutions(trial, variables, start=known), None)
+            if extended is not None:
+                return extended
+        return next(solver.solutions(trial, variables), None)
+
+    def step(index: int, known: Assignment) -> Iterator[frozenset[str]]:
         if index == len(rules):
-            yield frozenset(r for r in rules if evaluator.fires(r, solution))
+            yield frozenset(fired)
             return
+        rule = rules[index]
+        keys.append(evaluator.rule_support(rule))
         for wanted in (True, False):
-            chosen.append(_fires_as(evaluator, rules[index], wanted))
-            keys.append(evaluator.rule_support(rules[index]))
-            yield from step(index + 1)
+            constraint = _fires_as(evaluator, rule, wanted)
+            found = satisfy(constraint, known)
+            if found is None:
+                continue
+            chosen.append(constraint)
+            if wanted:
+                fired.append(rule)
+            yield from step(index + 1, found)
             chosen.pop()
-            keys.pop()
+            if wanted:
+                fired.pop()
+        keys.pop()
 
-    yield from step(0)
+    yield from step(0, {})
 
 
 def _tied(rulebase: Rulebase, fired: frozenset[str]) -> tuple[str, ...]:

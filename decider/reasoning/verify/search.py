@@ -6,7 +6,9 @@ questions whatever the size of the rulebase.  Figures are computed from number a
 search treats a figure's class as free except that a figure is unknown whenever one of its
 inputs is, which over-approximates what answers can reach.  So "no solution" is exact (sound),
 and every solution is realised with concrete numbers and re-checked before it counts: a
-solution no concrete answers realise is counted as undecided, never reported as a finding.
+solution no concrete answers realise leaves the check undecided, never reported as a defect.
+Each check also has a step budget, so a pathological rulebase makes lint say "undecided"
+rather than run for minutes.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ Confirm = Callable[[dict[str, object]], bool]
 
 MAX_SOLUTIONS = 64
 """Abstract solutions tried for realisation before a check is called undecided."""
+MAX_CHECK_STEPS = 20_000
+"""Search steps one check may take; past them it is undecided (and says so) rather than slow."""
 MAX_REALISATIONS = 4096
 """Concrete number combinations tried per abstract solution (figures only)."""
 
@@ -42,6 +46,12 @@ class Outcome:
     witness: dict[str, object] | None = None
     rejected: dict[str, object] | None = None
     """A witness the analysis accepted but the independent check rejected (a bug, never expected)."""
+    reason: Literal["", "budget", "figures"] = ""
+    """Why a check is undecided: its search ran past its step budget, or no numbers realised its figures."""
+
+
+class BudgetExceeded(Exception):
+    """A search ran past the step limit its caller set."""
 
 
 class Solver:
@@ -51,15 +61,23 @@ class Solver:
         self.rulebase = rulebase
         self.space = space
         self.evaluator = evaluator
+        self.steps = 0
+        """Search steps taken so far (all checks)."""
+        self.step_limit: int | None = None
+        """When set, a search past this many steps raises BudgetExceeded."""
         self._inputs = {("figure", f): tuple(("answer", q) for q in qs) for f, qs in space.figure_inputs.items()}
 
     # ------------------------------------------------------------------ abstract search
 
-    def solutions(self, constraints: list[Constraint], variables: list[VarKey]) -> Iterator[Assignment]:
-        """Partial assignments (over `variables`) under which every constraint holds."""
-        assign: Assignment = {}
+    def solutions(self, constraints: list[Constraint], variables: list[VarKey],
+                  start: Assignment | None = None) -> Iterator[Assignment]:
+        """Partial assignments (over `variables`, extending `start`) under which every constraint holds."""
+        assign: Assignment = dict(start or {})
 
         def step(position: int) -> Iterator[Assignment]:
+            self.steps += 1
+            if self.step_limit is not None and self.steps > self.step_limit:
+                raise BudgetExceeded(self.steps)
             undecided = False
             for constraint in constraints:
                 result = constraint(assign)
@@ -75,15 +93,21 @@ class Solver:
             if position == len(variables):
                 return
             key = variables[position]
-            count = len(self.space.classes[key])
-            # figures try "unknown" first, so witnesses need no made-up numbers when none matter
-            for index in ([count - 1, *range(count - 1)] if key[0] == "figure" else range(count)):
+            for index in self._branch_order(key):
                 assign[key] = index
                 if self.consistent(key, assign):
                     yield from step(position + 1)
                 del assign[key]
 
         yield from step(0)
+
+    def _branch_order(self, key: VarKey) -> list[int]:
+        """Classes in the order to try: figures try "unknown" first (so witnesses need no made-up
+        numbers when none matter), then ranges, then single points (hardest to realise)."""
+        classes = self.space.classes[key]
+        if key[0] != "figure":
+            return list(range(len(classes)))
+        return sorted(range(len(classes)), key=lambda i: (not classes[i].unknown, classes[i].low == classes[i].high))
 
     def consistent(self, key: VarKey, assign: Assignment) -> bool:
         """A figure is unknown whenever one of its inputs is unknown."""
@@ -105,16 +129,26 @@ class Solver:
         """A confirmed concrete witness for the constraints, or unsat, or undecided."""
         tried = 0
         rejected = None
-        for solution in self.solutions(constraints, self.variables(keys)):
-            witness = self.realise(solution, constraints)
-            if witness is not None:
-                if confirm is None or confirm(witness):
-                    return Outcome("sat", witness)
-                rejected = witness
-            tried += 1
-            if tried >= MAX_SOLUTIONS:
-                break
-        return Outcome("undecided", rejected=rejected) if tried else Outcome("unsat")
+        outer = self.step_limit
+        own = self.steps + MAX_CHECK_STEPS
+        self.step_limit = own if outer is None else min(outer, own)
+        try:
+            for solution in self.solutions(constraints, self.variables(keys)):
+                witness = self.realise(solution, constraints)
+                if witness is not None:
+                    if confirm is None or confirm(witness):
+                        return Outcome("sat", witness)
+                    rejected = witness
+                tried += 1
+                if tried >= MAX_SOLUTIONS:
+                    break
+        except BudgetExceeded:
+            if outer is not None and self.steps > outer:
+                raise
+            return Outcome("undecided", rejected=rejected, reason="budget")
+        finally:
+            self.step_limit = outer
+        return Outcome("undecided", rejected=rejected, reason="figures") if tried else Outcome("unsat")
 
     # ------------------------------------------------------------------ concrete witnesses
 
