@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from decider.errors import Problem
 from decider.rulebase.model import Position
 
 Level = Literal["error", "warning"]
@@ -69,14 +70,9 @@ class Finding(BaseModel):
     """The rules the finding is about (both rules of a pair), when it is about rules."""
 
     def __str__(self) -> str:
-        where = self.path or "<rulebase>"
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        text = f"{where}: {self.level} {self.code} {self.name}: {self.message}"
-        if self.item:
-            text += f" [{self.item}]"
+        located = Problem(message=f"{self.level} {self.code} {self.name}: {self.message}", path=self.path or "<rulebase>",
+                          line=self.line, column=self.column, item=self.item)
+        text = str(located)
         if self.witness is not None:
             text += "\n    witness: " + json.dumps(self.witness, ensure_ascii=False)
         return text

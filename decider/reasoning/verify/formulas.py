@@ -132,7 +132,11 @@ class Evaluator:
 
 
 def holds(test: Test, value: bool | str | Decimal | None) -> bool:
-    """The engines' semantics of a test on one value (None: unknown, where only `is: unknown` holds)."""
+    """The engines' semantics of a test on one value (None: unknown, where only `is: unknown` holds).
+
+    Written apart from the reference evaluator on purpose: lint's witnesses are confirmed by that
+    evaluator, which only means something while the two are independent (a property test keeps
+    them in agreement)."""
     if test.op == "unknown":
         return value is None
     if test.op == "known":
