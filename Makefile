@@ -21,6 +21,7 @@ run: setup
 test: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/decider lint
 	$(BIN)/python -m pytest -q
 
 clean:

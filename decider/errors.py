@@ -15,6 +15,8 @@ class Problem(BaseModel):
     line: int | None = None
     column: int | None = None
     item: str | None = None
+    code: str | None = None
+    """A stable id of the kind of problem (e.g. E101 for an unknown reference), for tools like lint."""
 
     def __str__(self) -> str:
         if not self.path and self.line is None:

@@ -12,10 +12,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from decider.cli import audit, decide, questions, schema
+from decider.cli import audit, decide, graph, lint, questions, schema
 from decider.version import __version__
 
-COMMANDS = (decide, questions, schema, audit)
+COMMANDS = (decide, questions, schema, lint, graph, audit)
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 

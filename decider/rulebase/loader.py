@@ -51,6 +51,15 @@ MAX_FACT_FIELDS = 200
 """durable_rules holds about 250 properties per fact; answers and figures share one fact."""
 MAX_DEPTH = 32
 
+UNKNOWN_REFERENCE = "E101"
+TYPE_MISMATCH = "E102"
+UNKNOWN_CITE = "E103"
+MISSING_BECAUSE = "E104"
+MISSING_CITE = "E105"
+CONCLUSION_CYCLE = "E106"
+"""Codes the loader puts on its problems so `decider lint` can report them by kind (others have none)."""
+_FIELD_CODES = {"because": MISSING_BECAUSE, "cite": MISSING_CITE}
+
 _COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in")
 _QUESTION = TypeAdapter(Question)
 _EFFECT = TypeAdapter(Effect)
@@ -85,8 +94,9 @@ class _Loader:
 
     # -- reporting
 
-    def fail(self, doc: Document, loc: Loc, message: str, item: str | None = None) -> None:
-        self.problems.append(doc.problem(loc, message, item))
+    def fail(self, doc: Document, loc: Loc, message: str, item: str | None = None, code: str | None = None) -> None:
+        problem = doc.problem(loc, message, item)
+        self.problems.append(problem.model_copy(update={"code": code}) if code else problem)
 
     def pydantic_problems(self, doc: Document, loc: Loc, error: ValidationError, item: str | None) -> None:
         for detail in error.errors():
@@ -99,7 +109,7 @@ class _Loader:
                 message = f"unknown field '{field}'"
             elif field:
                 message = f"{field}: {message}"
-            self.fail(doc, (*loc, *where), message, item)
+            self.fail(doc, (*loc, *where), message, item, _FIELD_CODES.get(str(where[0])) if where else None)
 
     # -- the whole load
 
@@ -194,9 +204,9 @@ class _Loader:
             producers = [(r, doc, loc) for r, doc, loc in rules if set(logic.concluded_by(r)) & set(strata)]
             if producers:
                 rule, doc, loc = producers[0]
-                self.fail(doc, loc, message, rule.id)
+                self.fail(doc, loc, message, rule.id, CONCLUSION_CYCLE)
             else:
-                self.problems.append(Problem(message=message, path=str(self.root)))
+                self.problems.append(Problem(message=message, path=str(self.root), code=CONCLUSION_CYCLE))
 
         if self.problems or meta is None or policy is None:
             return None
@@ -319,12 +329,12 @@ class _Loader:
                 question = questions.get(name)
                 if question is not None:
                     if not isinstance(question, (NumberQuestion, ScaleQuestion)):
-                        self.fail(doc, (*loc, "expr"), f"{name!r} is a {question.kind} question, not a number", figure.id)
+                        self.fail(doc, (*loc, "expr"), f"{name!r} is a {question.kind} question, not a number", figure.id, TYPE_MISMATCH)
                 elif name in index:
                     if order[name] >= order[figure.id]:
-                        self.fail(doc, (*loc, "expr"), f"figure {name!r} must be declared before {figure.id!r} uses it", figure.id)
+                        self.fail(doc, (*loc, "expr"), f"figure {name!r} must be declared before {figure.id!r} uses it", figure.id, UNKNOWN_REFERENCE)
                 else:
-                    self.fail(doc, (*loc, "expr"), f"unknown question or figure {name!r}", figure.id)
+                    self.fail(doc, (*loc, "expr"), f"unknown question or figure {name!r}", figure.id, UNKNOWN_REFERENCE)
 
     def policy(self, raw: Any, doc: Document, loc: Loc, approaches: dict[str, Approach]) -> Policy | None:
         if not isinstance(raw, dict):
@@ -337,11 +347,11 @@ class _Loader:
             return None
         ok = True
         if policy.default not in approaches:
-            self.fail(doc, (*loc, "default"), f"unknown approach {policy.default!r}", "policy")
+            self.fail(doc, (*loc, "default"), f"unknown approach {policy.default!r}", "policy", UNKNOWN_REFERENCE)
             ok = False
         for index, aid in enumerate(policy.tie_break):
             if aid not in approaches:
-                self.fail(doc, (*loc, "tie_break", index), f"unknown approach {aid!r}", "policy")
+                self.fail(doc, (*loc, "tie_break", index), f"unknown approach {aid!r}", "policy", UNKNOWN_REFERENCE)
                 ok = False
         missing = [a for a in approaches if a not in policy.tie_break]
         if missing:
@@ -352,7 +362,7 @@ class _Loader:
             ok = False
         for aid, weight in policy.baseline.items():
             if aid not in approaches:
-                self.fail(doc, (*loc, "baseline", aid), f"unknown approach {aid!r}", "policy")
+                self.fail(doc, (*loc, "baseline", aid), f"unknown approach {aid!r}", "policy", UNKNOWN_REFERENCE)
                 ok = False
             if not is_on_grid(weight):
                 self.fail(doc, (*loc, "baseline", aid), "weights need at most 6 decimals", "policy")
@@ -388,12 +398,15 @@ class _Loader:
             for index, c in enumerate(cites):
                 if isinstance(c, str) and c not in refs.sources:
                     at = (*loc, "cite", index) if not isinstance(cite, str) else (*loc, "cite")
-                    self.fail(doc, at, f"cites unknown source {c!r}", rule_id)
+                    self.fail(doc, at, f"cites unknown source {c!r}", rule_id, UNKNOWN_CITE)
         if len(self.problems) > before or when is None:
             self.validate_rest(raw, doc, loc, rule_id)
             return None
         try:
-            return Rule.model_validate({**raw, "when": when, "then": tuple(effects), "cite": cites, "at": doc.at(loc)})
+            fields = {**raw, "when": when, "then": tuple(effects), "at": doc.at(loc)}
+            if cites is not None:
+                fields["cite"] = cites
+            return Rule.model_validate(fields)
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
             return None
@@ -439,7 +452,7 @@ class _Loader:
         if keys == {"conclusion"}:
             cid = raw["conclusion"]
             if not isinstance(cid, str) or cid not in refs.conclusions:
-                self.fail(doc, (*loc, "conclusion"), f"unknown conclusion {cid!r}", rule_id)
+                self.fail(doc, (*loc, "conclusion"), f"unknown conclusion {cid!r}", rule_id, UNKNOWN_REFERENCE)
                 return None
             return Concluded(conclusion=cid, at=at)
         subject: Literal["answer", "figure"]
@@ -458,7 +471,8 @@ class _Loader:
         ref = raw[subject]
         question = refs.questions.get(ref) if subject == "answer" else None
         if not isinstance(ref, str) or (question is None and ref not in refs.figures):
-            self.fail(doc, (*loc, subject), f"unknown {'question' if subject == 'answer' else 'figure'} {ref!r}", rule_id)
+            self.fail(doc, (*loc, subject), f"unknown {'question' if subject == 'answer' else 'figure'} {ref!r}", rule_id,
+                      UNKNOWN_REFERENCE)
             return None
         value = raw[op]
         if op == "is":
@@ -484,22 +498,22 @@ class _Loader:
                    rule_id: str | None, ref: str) -> bool:
         ok = True
         if kind in ("boolean", "choice") and op in ("<", "<=", ">", ">="):
-            self.fail(doc, loc, f"{op!r} does not apply to {kind} question {ref!r}", rule_id)
+            self.fail(doc, loc, f"{op!r} does not apply to {kind} question {ref!r}", rule_id, TYPE_MISMATCH)
             return False
         for value in values:
             if kind == "boolean" and not isinstance(value, bool):
-                self.fail(doc, loc, f"{ref!r} is a yes/no question; compare with true or false, not {value!r}", rule_id)
+                self.fail(doc, loc, f"{ref!r} is a yes/no question; compare with true or false, not {value!r}", rule_id, TYPE_MISMATCH)
                 ok = False
             elif kind == "choice":
                 choices = [c.id for c in question.choices]  # type: ignore[union-attr]
                 if not isinstance(value, str) or value not in choices:
-                    self.fail(doc, loc, f"{value!r} is not a choice of {ref!r} ({', '.join(choices)})", rule_id)
+                    self.fail(doc, loc, f"{value!r} is not a choice of {ref!r} ({', '.join(choices)})", rule_id, TYPE_MISMATCH)
                     ok = False
             elif kind in ("number", "scale"):
                 try:
                     to_decimal(value)
                 except NumberError as exc:
-                    self.fail(doc, loc, f"{ref!r} is a number: {exc}", rule_id)
+                    self.fail(doc, loc, f"{ref!r} is a number: {exc}", rule_id, TYPE_MISMATCH)
                     ok = False
                     continue
                 if not is_on_grid(value):
@@ -527,7 +541,7 @@ class _Loader:
             return None
         if isinstance(effect, (Support, Oppose)):
             if target not in refs.approaches:
-                self.fail(doc, (*loc, kind), f"unknown approach {target!r}", rule_id)
+                self.fail(doc, (*loc, kind), f"unknown approach {target!r}", rule_id, UNKNOWN_REFERENCE)
                 return None
             if not is_on_grid(effect.weight):
                 self.fail(doc, (*loc, "weight"), "weights need at most 6 decimals", rule_id)
@@ -535,13 +549,13 @@ class _Loader:
         else:
             conclusion = refs.conclusions.get(target)
             if conclusion is None:
-                self.fail(doc, (*loc, kind), f"unknown conclusion {target!r}", rule_id)
+                self.fail(doc, (*loc, kind), f"unknown conclusion {target!r}", rule_id, UNKNOWN_REFERENCE)
                 return None
             if isinstance(effect, Flag) and conclusion.kind != "risk":
-                self.fail(doc, (*loc, kind), f"{target!r} is a {conclusion.kind}, not a risk; use conclude", rule_id)
+                self.fail(doc, (*loc, kind), f"{target!r} is a {conclusion.kind}, not a risk; use conclude", rule_id, TYPE_MISMATCH)
                 return None
             if isinstance(effect, Conclude) and conclusion.kind == "risk":
-                self.fail(doc, (*loc, kind), f"{target!r} is a risk; use flag with a severity", rule_id)
+                self.fail(doc, (*loc, kind), f"{target!r} is a risk; use flag with a severity", rule_id, TYPE_MISMATCH)
                 return None
         return effect
 

@@ -1,0 +1,203 @@
+"""Exact satisfiability over value classes, and turning a solution into a concrete, confirmed witness.
+
+The search branches only on the variables the constraints depend on, in declaration order, and
+prunes as soon as a constraint is decided false, so a pairwise check looks at a handful of
+questions whatever the size of the rulebase.  Figures are computed from number answers; the
+search treats a figure's class as free except that a figure is unknown whenever one of its
+inputs is, which over-approximates what answers can reach.  So "no solution" is exact (sound),
+and every solution is realised with concrete numbers and re-checked before it counts: a
+solution no concrete answers realise leaves the check undecided, never reported as a defect.
+Each check also has a step budget, so a pathological rulebase makes lint say "undecided"
+rather than run for minutes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from decider.reasoning.verify.answer_space import AnswerSpace, VarKey
+from decider.reasoning.verify.formulas import Assignment, Evaluator
+from decider.rulebase.answers import Answers, compute_figures
+from decider.rulebase.model import UNKNOWN, Rulebase
+from decider.rulebase.numbers import plain
+
+Constraint = Callable[[Assignment], "bool | None"]
+"""Holds (True), fails (False) or is not yet decided (None) under a partial assignment."""
+Confirm = Callable[[dict[str, object]], bool]
+"""Re-checks a concrete witness with an independent evaluator."""
+
+MAX_SOLUTIONS = 64
+"""Abstract solutions tried for realisation before a check is called undecided."""
+MAX_CHECK_STEPS = 20_000
+"""Search steps one check may take; past them it is undecided (and says so) rather than slow."""
+MAX_REALISATIONS = 4096
+"""Concrete number combinations tried per abstract solution (figures only)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check found: a confirmed witness, a proof that there is none, or neither."""
+
+    status: Literal["sat", "unsat", "undecided"]
+    witness: dict[str, object] | None = None
+    rejected: dict[str, object] | None = None
+    """A witness the analysis accepted but the independent check rejected (a bug, never expected)."""
+    reason: Literal["", "budget", "figures"] = ""
+    """Why a check is undecided: its search ran past its step budget, or no numbers realised its figures."""
+
+
+class BudgetExceeded(Exception):
+    """A search ran past the step limit its caller set."""
+
+
+class Solver:
+    """Searches one rulebase's answer space."""
+
+    def __init__(self, rulebase: Rulebase, space: AnswerSpace, evaluator: Evaluator) -> None:
+        self.rulebase = rulebase
+        self.space = space
+        self.evaluator = evaluator
+        self.steps = 0
+        """Search steps taken so far (all checks)."""
+        self.step_limit: int | None = None
+        """When set, a search past this many steps raises BudgetExceeded."""
+        self._inputs = {("figure", f): tuple(("answer", q) for q in qs) for f, qs in space.figure_inputs.items()}
+
+    # ------------------------------------------------------------------ abstract search
+
+    def solutions(self, constraints: list[Constraint], variables: list[VarKey],
+                  start: Assignment | None = None) -> Iterator[Assignment]:
+        """Partial assignments (over `variables`, extending `start`) under which every constraint holds."""
+        assign: Assignment = dict(start or {})
+
+        def step(position: int) -> Iterator[Assignment]:
+            self.steps += 1
+            if self.step_limit is not None and self.steps > self.step_limit:
+                raise BudgetExceeded(self.steps)
+            undecided = False
+            for constraint in constraints:
+                result = constraint(assign)
+                if result is False:
+                    return
+                if result is None:
+                    undecided = True
+            if not undecided:
+                yield dict(assign)
+                return
+            while position < len(variables) and variables[position] in assign:
+                position += 1
+            if position == len(variables):
+                return
+            key = variables[position]
+            for index in self._branch_order(key):
+                assign[key] = index
+                if self.consistent(key, assign):
+                    yield from step(position + 1)
+                del assign[key]
+
+        yield from step(0)
+
+    def _branch_order(self, key: VarKey) -> list[int]:
+        """Classes in the order to try: figures try "unknown" first (so witnesses need no made-up
+        numbers when none matter), then ranges, then single points (hardest to realise)."""
+        classes = self.space.classes[key]
+        if key[0] != "figure":
+            return list(range(len(classes)))
+        return sorted(range(len(classes)), key=lambda i: (not classes[i].unknown, classes[i].low == classes[i].high))
+
+    def consistent(self, key: VarKey, assign: Assignment) -> bool:
+        """A figure is unknown whenever one of its inputs is unknown."""
+        figures = [key] if key[0] == "figure" else [f for f, ins in self._inputs.items() if key in ins and f in assign]
+        for figure in figures:
+            if self.space.classes[figure][assign[figure]].unknown:
+                continue
+            if any(i in assign and self.space.classes[i][assign[i]].unknown for i in self._inputs[figure]):
+                return False
+        return True
+
+    def variables(self, keys: set[VarKey] | frozenset[VarKey]) -> list[VarKey]:
+        return self.evaluator.ordered(keys)
+
+    # ------------------------------------------------------------------ checks
+
+    def check(self, constraints: list[Constraint], keys: set[VarKey] | frozenset[VarKey],
+              confirm: Confirm | None = None) -> Outcome:
+        """A confirmed concrete witness for the constraints, or unsat, or undecided."""
+        tried = 0
+        rejected = None
+        outer = self.step_limit
+        own = self.steps + MAX_CHECK_STEPS
+        self.step_limit = own if outer is None else min(outer, own)
+        try:
+            for solution in self.solutions(constraints, self.variables(keys)):
+                witness = self.realise(solution, constraints)
+                if witness is not None:
+                    if confirm is None or confirm(witness):
+                        return Outcome("sat", witness)
+                    rejected = witness
+                tried += 1
+                if tried >= MAX_SOLUTIONS:
+                    break
+        except BudgetExceeded:
+            if outer is not None and self.steps > outer:
+                raise
+            return Outcome("undecided", rejected=rejected, reason="budget")
+        finally:
+            self.step_limit = outer
+        return Outcome("undecided", rejected=rejected, reason="figures") if tried else Outcome("unsat")
+
+    # ------------------------------------------------------------------ concrete witnesses
+
+    def realise(self, solution: Assignment, constraints: list[Constraint]) -> dict[str, object] | None:
+        """Concrete answers in the solution's classes whose full classification satisfies every constraint."""
+        solution = self.minimise(solution, constraints)
+        base: dict[str, object] = {}
+        for key, index in solution.items():
+            if key[0] == "answer":
+                base[key[1]] = self.space.answer_value(key, index)
+        figures = [k for k in solution if k[0] == "figure"]
+        inputs = self.evaluator.ordered({i for f in figures for i in self._inputs[f]})
+        choices: list[list[object]] = []
+        for key in inputs:
+            needed_known = any(not self.space.classes[f][solution[f]].unknown and key in self._inputs[f] for f in figures)
+            if key in solution:
+                cls = self.space.classes[key][solution[key]]
+                options: list[object] = [UNKNOWN] if cls.unknown else [plain(v) for v in cls.samples()]
+            else:
+                options = [] if needed_known else [UNKNOWN]
+                options += [plain(v) for c in self.space.classes[key] for v in c.samples()]
+            choices.append(options)
+        for count, combination in enumerate(itertools.product(*choices)):
+            if count >= MAX_REALISATIONS:
+                break
+            answers = {**base, **{key[1]: value for key, value in zip(inputs, combination)}}
+            full = self.classify(answers)
+            if all(constraint(full) for constraint in constraints):
+                return {q.id: answers[q.id] for q in self.rulebase.questions
+                        if q.id in answers and (answers[q.id] != UNKNOWN or ("answer", q.id) in solution)}
+        return None
+
+    def minimise(self, solution: Assignment, constraints: list[Constraint]) -> Assignment:
+        """Leave out every variable the constraints hold without (unanswered reads as unknown)."""
+        kept = dict(solution)
+        for key in reversed(list(solution)):
+            trial = {k: v for k, v in kept.items() if k != key}
+            if all(constraint(trial) for constraint in constraints):
+                kept = trial
+        return kept
+
+    def classify(self, answers: dict[str, object]) -> Assignment:
+        """The full assignment of concrete answers (figures computed as the engines compute them)."""
+        known = Answers({k: v for k, v in answers.items()})
+        full: Assignment = {}
+        for question in self.rulebase.questions:
+            key = ("answer", question.id)
+            full[key] = self.space.classify(key, answers.get(question.id))
+        for figure_id, value in compute_figures(self.rulebase, known).items():
+            key = ("figure", figure_id)
+            full[key] = self.space.classify(key, value if value is None else Decimal(value))
+        return full

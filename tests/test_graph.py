@@ -1,0 +1,91 @@
+"""`decider graph`: the rulebase as Mermaid or DOT, and the Mermaid block kept up to date in a Markdown file."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from decider.reasoning.graph import END_MARKER, START_MARKER, mermaid_block, render_graph, replace_between_markers
+from decider.rulebase.loader import default_rules_dir, load_rulebase
+
+FIXTURES = Path(__file__).parent / "fixtures" / "lint"
+
+
+def decider(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "decider", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_mermaid_graph_links_questions_rules_conclusions_and_approaches() -> None:
+    text = render_graph(load_rulebase(FIXTURES / "conflict"), "mermaid")
+    assert text.startswith("flowchart LR\n")
+    assert 'q_size[/"size"/]' in text and 'r_big_job["big_job"]' in text
+    assert 'c_big(["big"])' in text and 'a_heavy{{"Bring heavy machinery"}}' in text
+    assert "q_size --> r_big_job" in text and "r_big_job --> c_big" in text and "c_big --> r_heavy_for_big" in text
+    assert 'r_heavy_for_big -->|"+3"| a_heavy' in text
+    assert 'r_urgent_against_heavy -.->|"-1"| a_heavy' in text
+    assert 'c_big -.->|"not"| r_simple_when_small' in text
+    assert 'r_rushed -->|"high"| c_rush' in text
+
+
+def test_every_item_of_the_shipped_rulebase_is_a_node_and_every_edge_joins_nodes() -> None:
+    rulebase = load_rulebase()
+    text = render_graph(rulebase, "mermaid")
+    declared = set(re.findall(r"^  ([a-z]_[a-z0-9_]+)[\[({>]", text, re.M))
+    wanted = ({f"q_{q.id}" for q in rulebase.questions} | {f"f_{f.id}" for f in rulebase.figures}
+              | {f"r_{r.id}" for r in rulebase.rules} | {f"c_{c.id}" for c in rulebase.conclusions}
+              | {f"a_{a.id}" for a in rulebase.approaches})
+    assert declared == wanted
+    for source, target in re.findall(r"^  (\S+) -(?:->|\.->)(?:\|[^|]*\|)? (\S+)$", text, re.M):
+        assert source in wanted and target in wanted
+    assert all(f"--> r_{r.id}" in text or f'-.->|"not"| r_{r.id}' in text for r in rulebase.rules)
+
+
+def test_dot_graph_is_a_digraph_with_the_same_edges() -> None:
+    rulebase = load_rulebase(FIXTURES / "figure_conflict")
+    text = render_graph(rulebase, "dot")
+    assert text.startswith('digraph "lint_fixture" {') and text.rstrip().endswith("}")
+    assert "q_hours -> f_cost;" in text and "f_cost -> r_costly;" in text
+    assert 'r_costly -> a_heavy [label="-1", style=dashed];' in text
+
+
+def test_cli_prints_both_formats() -> None:
+    mermaid = decider("graph", str(FIXTURES / "clean"))
+    dot = decider("graph", str(FIXTURES / "clean"), "--format", "dot")
+    assert mermaid.returncode == dot.returncode == 0
+    assert mermaid.stdout.startswith("flowchart LR") and dot.stdout.startswith("digraph")
+
+
+def test_update_rewrites_only_the_text_between_the_markers(tmp_path: Path) -> None:
+    doc = tmp_path / "README.md"
+    doc.write_text(f"# Rules\n\nBefore.\n\n{START_MARKER}\nold graph\n{END_MARKER}\n\nAfter.\n")
+    result = decider("graph", str(FIXTURES / "clean"), "--update", str(doc))
+    assert result.returncode == 0, result.stderr
+    text = doc.read_text()
+    assert text.startswith("# Rules\n\nBefore.\n\n" + START_MARKER + "\n```mermaid\nflowchart LR\n")
+    assert text.endswith("```\n" + END_MARKER + "\n\nAfter.\n") and "old graph" not in text
+    assert decider("graph", str(FIXTURES / "clean"), "--check", str(doc)).returncode == 0
+    assert decider("graph", str(FIXTURES / "conflict"), "--check", str(doc)).returncode == 1
+
+
+def test_update_without_markers_is_bad_usage(tmp_path: Path) -> None:
+    doc = tmp_path / "README.md"
+    doc.write_text("# No markers here\n")
+    result = decider("graph", "--update", str(doc))
+    assert result.returncode == 2 and "markers" in result.stderr
+    assert doc.read_text() == "# No markers here\n"
+    assert replace_between_markers("no markers", "x") is None
+
+
+def test_rules_readme_graph_is_up_to_date() -> None:
+    readme = default_rules_dir() / "README.md"
+    if not readme.is_file():
+        pytest.skip("rules/README.md does not exist yet")
+    text = readme.read_text(encoding="utf-8")
+    if START_MARKER not in text or END_MARKER not in text:
+        pytest.skip("rules/README.md has no graph markers yet; add them and run: decider graph --update rules/README.md")
+    assert replace_between_markers(text, mermaid_block(load_rulebase())) == text, \
+        "rules/README.md graph is stale; run: decider graph --update rules/README.md"
