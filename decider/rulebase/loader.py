@@ -393,7 +393,7 @@ class _Loader:
         cite = raw.get("cite")
         cites = [cite] if isinstance(cite, str) else cite
         if "cite" not in raw:
-            self.fail(doc, loc, "missing field 'cite'", rule_id)
+            self.fail(doc, loc, "missing field 'cite'", rule_id, MISSING_CITE)
         if isinstance(cites, list):
             for index, c in enumerate(cites):
                 if isinstance(c, str) and c not in refs.sources:
