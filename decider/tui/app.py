@@ -1,0 +1,91 @@
+"""The interview app: owns the interview state, autosaves it, and switches between question and result screens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from decider.reasoning import planner
+from decider.reasoning.consultation import consult
+from decider.reasoning.files import Exported, export
+from decider.reasoning.interview import Interview
+from decider.rulebase.model import Rulebase
+from decider.tui.messages import Answered, BackRequested, JumpRequested
+from decider.tui.screens.question import QuestionScreen
+from decider.tui.screens.results import ResultsScreen
+
+
+class DeciderApp(App[int]):
+    """`decider interview` in the terminal."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "decider"
+    SUB_TITLE = "fine-tune, or prompt, evaluate and retrieve?"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
+
+    def __init__(self, rulebase: Rulebase, interview: Interview | None = None, *, save_path: Path | None = None,
+                 report_path: Path | None = None, trace_path: Path | None = None) -> None:
+        super().__init__()
+        self.rulebase = rulebase
+        self.interview = interview or Interview()
+        self.save_path = save_path
+        self.report_path = report_path
+        self.trace_path = trace_path
+        self.exported: Exported | None = None
+
+    def on_mount(self) -> None:
+        self.push_screen(self.current_screen())
+
+    def current_screen(self) -> Screen[None]:
+        """A fresh screen for where the interview stands (fresh, so it never shows stale state)."""
+        question = self.interview.current(self.rulebase)
+        if question is None:
+            answers = self.interview.given()
+            return ResultsScreen(self.rulebase, consult(self.rulebase, answers), planner.what_if(self.rulebase, answers),
+                                 asked=len(answers.root))
+        return QuestionScreen(self.rulebase, question, self.interview.progress(self.rulebase),
+                              self.interview.planning_answers(self.rulebase), self.interview.answers.get(question.id))
+
+    def show_current(self) -> None:
+        self.switch_screen(self.current_screen())
+
+    def autosave(self) -> None:
+        if self.save_path is not None:
+            self.interview.save(self.rulebase, self.save_path)
+
+    @on(Answered)
+    def answered(self, message: Answered) -> None:
+        self.interview = self.interview.answer(self.rulebase, message.question_id, message.value)
+        self.autosave()
+        self.show_current()
+
+    @on(BackRequested)
+    def back(self) -> None:
+        self.interview = self.interview.back()
+        self.show_current()
+
+    @on(JumpRequested)
+    def jump(self, message: JumpRequested) -> None:
+        self.interview = self.interview.jump(message.question_id)
+        self.show_current()
+
+    def action_export(self) -> None:
+        """Write the Markdown report and the JSON trace, and say where."""
+        result = consult(self.rulebase, self.interview.given())
+        self.exported = export(result, self.report_path, self.trace_path)
+        self.notify(f"Report: {self.exported.report}\nTrace: {self.exported.trace}", title="Exported")
+        if isinstance(self.screen, ResultsScreen):
+            self.screen.show_exported(str(self.exported.report), str(self.exported.trace))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        self.autosave()
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Export report", "Write the Markdown report and the JSON trace", self.action_export)
