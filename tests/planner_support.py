@@ -50,3 +50,30 @@ def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = N
     """Run `python -m decider ARGS` as a real subprocess."""
     return subprocess.run([sys.executable, "-m", "decider", *args], input=stdin, capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def scenarios() -> list[tuple[str, dict[str, Any]]]:
+    """Golden scenarios (examples/scenarios/*.yaml, `answers:` key) if present, else the example answers files."""
+    import yaml
+
+    folder = ROOT / "examples" / "scenarios"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        files = sorted([*(ROOT / "examples").glob("*.yaml"), *(ROOT / "examples").glob("*.json")])
+    found = []
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        answers = data.get("answers", {}) if "answers" in data else data
+        found.append((path.stem, dict(answers or {})))
+    return found
+
+
+def reply_for(value: Any) -> str:
+    """How a person types this answer in the plain mode."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None or value == "unknown":
+        return "not sure"
+    return str(value)
