@@ -79,6 +79,7 @@ class PartialModel:
         self.layers = [[by_id[r.id] for r in layer] for layer in self.engine.layers]
         self.weighing = [r for r in self.rules if r.weighs]
         self._link_reads()
+        self._situations: dict[frozenset[object], Situation] = {}
 
     # ----------------------------------------------------------------------------- building
 
@@ -204,6 +205,21 @@ class PartialModel:
     # ----------------------------------------------------------------------------- situations
 
     def situation(self, answers: Answers) -> "Situation":
+        """The situation for these answers, cached (an interview revisits the same states often)."""
+        key = frozenset((k, (type(v).__name__, v)) for k, v in answers.root.items())
+        found = self._situations.pop(key, None)
+        if found is None:
+            found = self._situation(answers)
+        self._situations[key] = found
+        while len(self._situations) > 64:
+            self._situations.pop(next(iter(self._situations)))
+        return found
+
+    def forget(self) -> None:
+        """Drop the cached situations (for cold measurements)."""
+        self._situations.clear()
+
+    def _situation(self, answers: Answers) -> "Situation":
         """Fixed test truths for what is answered; the rest becomes open variables."""
         answered = set(answers.root)
         values = engine_values(self.rulebase, answers, compute_figures(self.rulebase, answers))
@@ -281,6 +297,8 @@ class Situation:
         self.fixed = fixed
         self.open_vars = open_vars
         self._memo: dict[frozenset[tuple[VarKey, int]], tuple[list[int], set[str]]] = {}
+        self._matters: dict[VarKey, bool] = {}
+        self._possible: dict[int, set[str]] = {}
 
     def truths(self, assignment: Assignment) -> list[int]:
         tv = [MAYBE if v is None else v for v in self.fixed]
@@ -293,6 +311,8 @@ class Situation:
         memo_key = frozenset(assignment.items())
         found = self._memo.get(memo_key)
         if found is None:
+            if len(self._memo) > 20_000:  # bound memory; results that matter are cached above this
+                self._memo.clear()
             status = self.model.statuses(self.truths(assignment))
             found = self._memo[memo_key] = (status, self.model.candidates(status))
         return found
@@ -321,13 +341,46 @@ class Situation:
                 best = key
         return best
 
-    def touches(self, assignment: Assignment, status: list[int], key: VarKey) -> bool:
-        """False when no weighing rule's outcome can change with `key` in this part of the space."""
-        dependent = self.model.dependent_rules(self.truths(assignment), status, key)
-        return any(r.index in dependent for r in self.model.weighing)
+    def may_swing(self, assignment: Assignment, status: list[int], cands: set[str], key: VarKey) -> bool:
+        """False when changing `key` provably cannot change the primary anywhere in this part of the space.
+
+        Only rules that depend on `key` change with it; for two approaches to swap places, the rest of
+        the score difference must lie within what those rules can add or take away."""
+        model = self.model
+        dependent = model.dependent_rules(self.truths(assignment), status, key)
+        weighing = [r for r in model.weighing if r.index in dependent]
+        if not weighing:
+            return False
+        if not any(status[r.index] == TRUE for r in model.weighing):
+            return True  # whether any rule weighs (and so the default applies) may hang on `key`
+        for a, b in combinations(sorted(cands), 2):
+            rest_low = rest_high = model.base[a] - model.base[b]
+            for rule in model.weighing:
+                if rule.index in dependent or status[rule.index] == FALSE:
+                    continue
+                diff = rule.effect[a] - rule.effect[b]
+                if status[rule.index] == TRUE:
+                    rest_low += diff
+                    rest_high += diff
+                elif diff > 0:
+                    rest_high += diff
+                else:
+                    rest_low += diff
+            swing_low = sum(min(0, r.effect[a] - r.effect[b]) for r in weighing)
+            swing_high = sum(max(0, r.effect[a] - r.effect[b]) for r in weighing)
+            if swing_low == swing_high == 0:
+                continue  # `key` cannot move a and b relative to each other
+            if rest_low <= -swing_low and rest_high >= -swing_high:
+                return True  # the rest can sit where the dependent rules decide between a and b
+        return False
 
     def possible_primaries(self, limit: int = 0) -> set[str]:
         """Primaries some completion can produce (stops early once `limit` are found, when given)."""
+        if limit not in self._possible and 0 not in self._possible:
+            self._possible[limit] = self._possible_primaries(limit)
+        return set(self._possible.get(0, self._possible.get(limit, set())))
+
+    def _possible_primaries(self, limit: int) -> set[str]:
         found: set[str] = set()
 
         def search(assignment: Assignment) -> bool:
@@ -347,6 +400,11 @@ class Situation:
 
     def var_matters(self, key: VarKey) -> bool:
         """True when some world of the other open variables has two classes of `key` giving different primaries."""
+        if key not in self._matters:
+            self._matters[key] = self._var_matters(key)
+        return self._matters[key]
+
+    def _var_matters(self, key: VarKey) -> bool:
         if key not in self.open_vars:
             return False
         classes = range(len(self.model.classes[key]))
@@ -356,7 +414,7 @@ class Situation:
 
         def search(assignment: Assignment) -> bool:
             status, cands = self.evaluate(assignment)
-            if len(cands) <= 1 or not self.touches(assignment, status, key):
+            if len(cands) <= 1 or not self.may_swing(assignment, status, cands, key):
                 return False
             per_class = [self.evaluate({**assignment, key: i})[1] for i in range(len(self.model.classes[key]))]
             if len(set().union(*per_class)) <= 1:
