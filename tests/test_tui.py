@@ -14,6 +14,7 @@ from decider.reasoning.interview import Interview
 from decider.tui.app import DeciderApp
 from decider.tui.screens.question import QuestionScreen
 from decider.tui.screens.results import ResultsScreen
+from decider.tui.screens.resume import ResumeScreen
 from decider.tui.screens.why import WhyScreen
 from planner_support import TINY, scenarios
 from tui_support import answer, paths
@@ -156,3 +157,24 @@ async def test_export_from_the_command_palette(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert (tmp_path / "report.md").exists()
+
+
+@pytest.mark.parametrize(("key", "expected"), [("y", "knowledge"), ("n", "gap")])
+async def test_a_saved_interview_is_offered_for_resuming(key: str, expected: str, tmp_path: Path) -> None:
+    rulebase = load_rulebase(TINY)
+    saved = Interview().answer(rulebase, "gap", True)
+    app = DeciderApp(rulebase, saved=saved, **paths(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, ResumeScreen)
+        await pilot.press(key)
+        assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == expected
+
+
+async def test_report_and_trace_flags_are_written_when_the_result_shows(tmp_path: Path) -> None:
+    app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert (tmp_path / "report.md").read_text().startswith("# Recommendation: Prompt and evaluate")
+        assert "Trace written to" in str(app.screen.query_one("#exported", Label).render())

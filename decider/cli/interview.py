@@ -40,9 +40,16 @@ def run(args: argparse.Namespace) -> int:
         from decider.cli.plain import PlainInterview
 
         return PlainInterview(rulebase, interview, **options).run(sys.stdin, sys.stdout)
+    from decider.errors import DeciderError
     from decider.tui.app import DeciderApp
 
-    app = DeciderApp(rulebase, interview, **options)
+    saved = None
+    if not args.resume and save_path.exists():
+        try:
+            saved = Interview.load(rulebase, save_path)
+        except DeciderError:
+            saved = None  # an unreadable old save is not offered; the first answer overwrites it
+    app = DeciderApp(rulebase, interview, saved=saved, **options)
     app.run()
     return app.return_code or 0
 

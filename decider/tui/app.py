@@ -18,6 +18,7 @@ from decider.rulebase.model import Rulebase
 from decider.tui.messages import Answered, BackRequested, JumpRequested
 from decider.tui.screens.question import QuestionScreen
 from decider.tui.screens.results import ResultsScreen
+from decider.tui.screens.resume import ResumeScreen
 
 
 class DeciderApp(App[int]):
@@ -29,8 +30,11 @@ class DeciderApp(App[int]):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True)]
 
     def __init__(self, rulebase: Rulebase, interview: Interview | None = None, *, save_path: Path | None = None,
-                 report_path: Path | None = None, trace_path: Path | None = None) -> None:
+                 report_path: Path | None = None, trace_path: Path | None = None,
+                 saved: Interview | None = None) -> None:
         super().__init__()
+        self.saved = saved
+        """A saved interview to offer resuming (when not resumed on the command line)."""
         self.rulebase = rulebase
         self.interview = interview or Interview()
         self.save_path = save_path
@@ -40,6 +44,13 @@ class DeciderApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(self.current_screen())
+        if self.saved is not None and self.saved.answers:
+            self.push_screen(ResumeScreen(len(self.saved.answers)), callback=self.resume_chosen)
+
+    def resume_chosen(self, resume: bool | None) -> None:
+        if resume and self.saved is not None:
+            self.interview = self.saved
+            self.show_current()
 
     def current_screen(self) -> Screen[None]:
         """A fresh screen for where the interview stands (fresh, so it never shows stale state)."""
@@ -52,7 +63,10 @@ class DeciderApp(App[int]):
                               self.interview.planning_answers(self.rulebase), self.interview.answers.get(question.id))
 
     def show_current(self) -> None:
-        self.switch_screen(self.current_screen())
+        screen = self.current_screen()
+        self.switch_screen(screen)
+        if isinstance(screen, ResultsScreen) and (self.report_path or self.trace_path):
+            self.call_after_refresh(self.action_export)  # --report / --trace: written whenever a result is shown
 
     def autosave(self) -> None:
         if self.save_path is not None:
