@@ -17,8 +17,6 @@ from decider.reasoning.interview import Interview
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import Answered, BackRequested, JumpRequested
 from decider.tui.screens.question import QuestionScreen
-from decider.tui.screens.results import ResultsScreen
-from decider.tui.screens.resume import ResumeScreen
 
 
 class DeciderApp(App[int]):
@@ -45,6 +43,8 @@ class DeciderApp(App[int]):
     def on_mount(self) -> None:
         self.push_screen(self.current_screen())
         if self.saved is not None and self.saved.answers:
+            from decider.tui.screens.resume import ResumeScreen
+
             self.push_screen(ResumeScreen(len(self.saved.answers)), callback=self.resume_chosen)
 
     def resume_chosen(self, resume: bool | None) -> None:
@@ -56,6 +56,8 @@ class DeciderApp(App[int]):
         """A fresh screen for where the interview stands (fresh, so it never shows stale state)."""
         question = self.interview.current(self.rulebase)
         if question is None:
+            from decider.tui.screens.results import ResultsScreen  # imported when needed: faster start
+
             answers = self.interview.given()
             return ResultsScreen(self.rulebase, consult(self.rulebase, answers), planner.what_if(self.rulebase, answers),
                                  asked=len(answers.root))
@@ -65,7 +67,7 @@ class DeciderApp(App[int]):
     def show_current(self) -> None:
         screen = self.current_screen()
         self.switch_screen(screen)
-        if isinstance(screen, ResultsScreen) and (self.report_path or self.trace_path):
+        if not isinstance(screen, QuestionScreen) and (self.report_path or self.trace_path):
             self.call_after_refresh(self.action_export)  # --report / --trace: written whenever a result is shown
 
     def autosave(self) -> None:
@@ -93,6 +95,8 @@ class DeciderApp(App[int]):
         result = consult(self.rulebase, self.interview.given())
         self.exported = export(result, self.report_path, self.trace_path)
         self.notify(f"Report: {self.exported.report}\nTrace: {self.exported.trace}", title="Exported")
+        from decider.tui.screens.results import ResultsScreen
+
         if isinstance(self.screen, ResultsScreen):
             self.screen.show_exported(str(self.exported.report), str(self.exported.trace))
 
