@@ -144,6 +144,7 @@ async def test_resume_after_quitting_mid_interview(tmp_path: Path) -> None:
 async def test_the_mouse_works_too(tmp_path: Path) -> None:
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
         buttons = app.screen.query("RadioButton")
         assert await pilot.click(buttons[1])
         assert app.interview.answers == {"gap": False}

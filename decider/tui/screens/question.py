@@ -49,6 +49,7 @@ class QuestionScreen(Screen[None]):
         self.progress_info = progress
         self.answers = answers
         self.previous = previous
+        self.submitted = False
 
     def compose(self) -> ComposeResult:
         question = self.question
@@ -93,7 +94,10 @@ class QuestionScreen(Screen[None]):
     # ----------------------------------------------------------------------------- answering
 
     def submit(self, value: AnswerValue) -> None:
-        self.post_message(Answered(self.question.id, value))
+        """Post the answer once (keys pressed while the next screen comes up are not answers to this one)."""
+        if not self.submitted:
+            self.submitted = True
+            self.post_message(Answered(self.question.id, value))
 
     @on(RadioSet.Changed, "#answer")
     def chosen(self, event: RadioSet.Changed) -> None:
