@@ -69,11 +69,7 @@ def scenarios() -> list[tuple[str, dict[str, Any]]]:
 
 
 def reply_for(value: Any) -> str:
-    """How a person types this answer in the plain mode."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if value is None or value == "unknown":
-        return "not sure"
-    return str(value)
+    """How a person types this answer in the plain mode (yes, no, not sure, a number, a choice id)."""
+    from decider.reasoning.report import value_words
+
+    return value_words(value)

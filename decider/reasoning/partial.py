@@ -112,27 +112,20 @@ class PartialModel:
             inner = self._condition(condition.item)
             return lambda tv, cs: TRUE - inner(tv, cs)
         parts = [self._condition(c) for c in condition.items]
-        if isinstance(condition, AllOf):
-            def all_of(tv: list[int], cs: dict[str, int]) -> int:
-                low = TRUE
-                for part in parts:
-                    value = part(tv, cs)
-                    if value == FALSE:
-                        return FALSE
-                    low = min(low, value)
-                return low
-            return all_of
-        assert isinstance(condition, AnyOf)
+        assert isinstance(condition, (AllOf, AnyOf))
+        # all: FALSE decides, else the lowest; any: TRUE decides, else the highest (Kleene logic)
+        decisive, start = (FALSE, TRUE) if isinstance(condition, AllOf) else (TRUE, FALSE)
+        pick = min if isinstance(condition, AllOf) else max
 
-        def any_of(tv: list[int], cs: dict[str, int]) -> int:
-            high = FALSE
+        def combined(tv: list[int], cs: dict[str, int]) -> int:
+            result = start
             for part in parts:
                 value = part(tv, cs)
-                if value == TRUE:
-                    return TRUE
-                high = max(high, value)
-            return high
-        return any_of
+                if value == decisive:
+                    return decisive
+                result = pick(result, value)
+            return result
+        return combined
 
     def _dependency(self, condition: Condition) -> Depends:
         """Sound dependency: False only if the condition's value is the same for every value of the variable."""

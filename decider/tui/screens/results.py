@@ -13,19 +13,9 @@ from textual.widgets.tree import TreeNode
 from decider.reasoning.consultation import Consultation
 from decider.reasoning.how import Reason
 from decider.reasoning.planner import WhatIf
+from decider.reasoning.report import value_words
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import BackRequested, JumpRequested
-
-
-def shown(value: object) -> str:
-    """An answer value in words."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    if value is None or value == "unknown":
-        return "not sure"
-    return f"{value:,}" if isinstance(value, (int, float)) else str(value)
 
 
 def reason_label(node: Reason) -> str:
@@ -34,7 +24,7 @@ def reason_label(node: Reason) -> str:
         return f"{node.title} ({node.effect}): {node.because}{cite}"
     if node.kind == "conclusion":
         return f"{'✓' if node.value else '✗'} {node.title}"
-    return f"{node.title} → {shown(node.value)}"
+    return f"{node.title} → {value_words(node.value)}"
 
 
 class ResultsScreen(Screen[None]):
@@ -104,7 +94,7 @@ class ResultsScreen(Screen[None]):
         table = self.query_one("#answers", DataTable)
         table.add_columns("question", "answer")
         for qid, value in self.result.trace.answers.items():
-            table.add_row(self.rulebase.question_index[qid].text, shown(value), key=qid)
+            table.add_row(self.rulebase.question_index[qid].text, value_words(value), key=qid)
         table.focus()
 
     @on(DataTable.RowSelected, "#answers")
