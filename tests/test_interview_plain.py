@@ -98,3 +98,16 @@ def test_bare_decider_without_a_terminal_runs_the_plain_interview(tmp_path: Path
     done = run_cli(env={"DECIDER_STATE_DIR": str(tmp_path)}, stdin="q\n")
     assert done.returncode == 0, done.stderr
     assert "Question 1" in done.stdout and (tmp_path / f"interview-{load_rulebase().meta.id}.json").exists()
+
+
+def test_help_and_other_commands_never_import_textual() -> None:
+    done = run_cli("--help", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode == 0
+    assert "textual" not in done.stderr and "decider.cli.interview" in done.stderr
+
+
+def test_a_broken_rulebase_gets_a_message_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rulebase: [\n", encoding="utf-8")
+    done = run_cli("interview", "--plain", "--rules", str(tmp_path), stdin="")
+    assert done.returncode == 2
+    assert "rules.yaml" in done.stderr and "Traceback" not in done.stderr
