@@ -47,7 +47,7 @@ def test_back_walks_through_the_history_and_stops_at_the_first(tiny) -> None:  #
 def test_jump_edits_any_answer(tiny) -> None:  # type: ignore[no-untyped-def]
     interview = Interview().answer(tiny, "gap", True).answer(tiny, "knowledge", "none").jump("gap")
     assert interview.current(tiny).id == "gap"  # type: ignore[union-attr]
-    assert interview.planning_answers(tiny).root == {"knowledge": "none"}
+    assert interview.planning_answers().root == {"knowledge": "none"}
 
 
 def test_a_wrong_answer_is_refused_with_a_message(tiny) -> None:  # type: ignore[no-untyped-def]

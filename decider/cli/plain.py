@@ -117,7 +117,7 @@ def parse_reply(question: Question, reply: str) -> object:
 
 def why_text(rulebase: Rulebase, interview: Interview, question: Question) -> str:
     """The planner's WHY answer in plain lines."""
-    answer = planner.why(rulebase, interview.planning_answers(rulebase), question.id)
+    answer = planner.why(rulebase, interview.planning_answers(), question.id)
     lines = ["", f"Why this is asked: {question.text}"]
     for use in answer.rules:
         lines.append(f"  - rule {use.rule} ({use.status}): {use.because} [{', '.join(use.cite)}]")

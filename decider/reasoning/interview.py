@@ -47,10 +47,9 @@ class Interview(BaseModel):
         """The answers given so far."""
         return Answers(dict(self.answers))
 
-    def planning_answers(self, rulebase: Rulebase) -> Answers:
+    def planning_answers(self) -> Answers:
         """The answers the planner works from (the question being revisited counts as open)."""
-        answers = Answers(dict(self.answers))
-        return answers.without(self.editing) if self.editing else answers
+        return self.given().without(self.editing) if self.editing else self.given()
 
     def current(self, rulebase: Rulebase) -> Question | None:
         """The question to show now, or None when the interview is finished."""
@@ -59,7 +58,8 @@ class Interview(BaseModel):
         return planner.next_question(rulebase, self.given())
 
     def progress(self, rulebase: Rulebase) -> planner.Progress:
-        answers = self.planning_answers(rulebase)
+        """Answered so far and at most how many questions remain (the one being revisited counts)."""
+        answers = self.planning_answers()
         found = planner.progress(rulebase, answers)
         if self.editing is not None and found.remaining_at_most == 0:
             return found.model_copy(update={"remaining_at_most": 1, "settled": False})

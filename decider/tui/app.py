@@ -62,7 +62,7 @@ class DeciderApp(App[int]):
             return ResultsScreen(self.rulebase, consult(self.rulebase, answers), planner.what_if(self.rulebase, answers),
                                  asked=len(answers.root))
         return QuestionScreen(self.rulebase, question, self.interview.progress(self.rulebase),
-                              self.interview.planning_answers(self.rulebase), self.interview.answers.get(question.id))
+                              self.interview.planning_answers(), self.interview.answers.get(question.id))
 
     def show_current(self) -> None:
         screen = self.current_screen()
