@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from decider import consult, load_rulebase
+from decider import consult, load_rulebase, validate_answers
 from decider.reasoning.interview import Interview
 from decider.rulebase.model import Rulebase
 from planner_support import TINY, reply_for, run_cli, scenarios
@@ -27,6 +27,7 @@ def script_for(rulebase: Rulebase, answers: dict[str, Any]) -> tuple[list[str], 
 @pytest.mark.parametrize(("name", "answers"), scenarios(), ids=[s[0] for s in scenarios()])
 def test_a_scripted_interview_ends_with_the_consultation_result(name: str, answers: dict[str, Any], tmp_path: Path) -> None:
     rulebase = load_rulebase()
+    answers = dict(validate_answers(rulebase, answers).root)  # scenario files may say "yes" or 2.0
     lines, given = script_for(rulebase, answers)
     report, trace = tmp_path / "report.md", tmp_path / "trace.json"
     done = run_cli("interview", "--plain", "--save", str(tmp_path / "s.json"), "--report", str(report),

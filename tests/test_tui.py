@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, Label, Markdown, RadioSet, Tree
 
-from decider import consult, load_rulebase
+from decider import consult, load_rulebase, validate_answers
 from decider.reasoning.interview import Interview
 from decider.tui.app import DeciderApp
 from decider.tui.screens.question import QuestionScreen
@@ -31,6 +31,7 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "answers"), scenarios(), ids=[s[0] for s in scenarios()])
 async def test_golden_scenarios_keyboard_only(name: str, answers: dict[str, Any], tmp_path: Path) -> None:
     rulebase = load_rulebase()
+    answers = dict(validate_answers(rulebase, answers).root)  # scenario files may say "yes" or 2.0
     app = DeciderApp(rulebase, **paths(tmp_path))
     asked = 0
     async with app.run_test(size=SIZE) as pilot:
@@ -179,3 +180,14 @@ async def test_report_and_trace_flags_are_written_when_the_result_shows(tmp_path
         assert isinstance(app.screen, ResultsScreen)
         assert (tmp_path / "report.md").read_text().startswith("# Recommendation: Prompt and evaluate")
         assert "Trace written to" in str(app.screen.query_one("#exported", Label).render())
+
+
+async def test_preloaded_answers_are_skipped_and_quitting_while_editing_keeps_them(tmp_path: Path) -> None:
+    rulebase = load_rulebase(TINY)
+    preset = Interview(answers={"gap": True, "knowledge": "documents"}, history=("gap", "knowledge"))
+    app = DeciderApp(rulebase, preset, **paths(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
+        await pilot.press("escape", "ctrl+q")  # back to "knowledge", then quit
+    saved = Interview.load(rulebase, tmp_path / "saved.json")
+    assert saved.answers == {"gap": True, "knowledge": "documents"} and saved.editing == "knowledge"
