@@ -83,7 +83,9 @@ async def test_numbers_are_validated_and_not_sure_is_always_there(tmp_path: Path
         await pilot.press("9", "enter")
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
         assert "Must be between 1 and 5" in str(app.screen.query_one("#error", Label).render())
-        await pilot.press("backspace", "f2")
+        await pilot.press("question_mark")  # `?` asks WHY from a number field too
+        assert isinstance(app.screen, WhyScreen)
+        await pilot.press("escape", "backspace", "f2")
         assert app.interview.answers["quality"] == "unknown"
 
 

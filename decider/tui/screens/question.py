@@ -15,6 +15,7 @@ from decider.rulebase.answers import AnswerValue, Answers
 from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
 from decider.tui.messages import Answered, BackRequested
 from decider.tui.widgets.leaning import Leaning
+from decider.tui.widgets.number_input import NumberInput
 
 NOT_SURE = "Not sure"
 
@@ -84,7 +85,7 @@ class QuestionScreen(Screen[None]):
         yield Label(f"A number from {question.min:,} to {question.max:,}{unit}{scale}. F2: not sure.", id="range")
         validator = Integer(question.min, question.max) if whole else Number(question.min, question.max)
         value = "" if self.previous in (None, UNKNOWN) else str(self.previous)
-        yield Input(value=value, type="integer" if whole else "number", validators=[validator],
+        yield NumberInput(value=value, type="integer" if whole else "number", validators=[validator],
                     placeholder=f"{question.min}–{question.max}{unit}", id="answer")
 
     def on_mount(self) -> None:
@@ -141,6 +142,10 @@ class QuestionScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.post_message(BackRequested())
+
+    @on(NumberInput.WhyRequested)
+    def why_from_number(self) -> None:
+        self.action_why()
 
     def action_why(self) -> None:
         from decider.tui.screens.why import WhyScreen
