@@ -9,10 +9,12 @@ Test outcomes come from the reference evaluator itself (per value class), so sem
 
 from __future__ import annotations
 
+import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-import random
 from itertools import combinations
+
 from decider.engine.facts import engine_values
 from decider.engine.reference import ReferenceEngine
 from decider.reasoning.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
@@ -80,6 +82,7 @@ class PartialModel:
         self.weighing = [r for r in self.rules if r.weighs]
         self._link_reads()
         self._situations: dict[frozenset[object], Situation] = {}
+        self._lock = threading.Lock()
 
     # ----------------------------------------------------------------------------- building
 
@@ -200,12 +203,14 @@ class PartialModel:
     def situation(self, answers: Answers) -> "Situation":
         """The situation for these answers, cached (an interview revisits the same states often)."""
         key = frozenset((k, (type(v).__name__, v)) for k, v in answers.root.items())
-        found = self._situations.pop(key, None)
+        with self._lock:
+            found = self._situations.pop(key, None)
         if found is None:
             found = self._situation(answers)
-        self._situations[key] = found
-        while len(self._situations) > 64:
-            self._situations.pop(next(iter(self._situations)))
+        with self._lock:  # least recently used first; keep the last 64
+            self._situations[key] = found
+            while len(self._situations) > 64:
+                self._situations.pop(next(iter(self._situations)))
         return found
 
     def forget(self) -> None:
