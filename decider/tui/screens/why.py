@@ -16,7 +16,7 @@ from decider.rulebase.model import Question, Rulebase
 def why_markdown(rulebase: Rulebase, answers: Answers, question: Question) -> str:
     """The WHY answer as Markdown: rules using the question, open conclusions, each answer's effect."""
     answer = planner.why(rulebase, answers, question.id)
-    lines = [f"## Why this is asked", "", f"*{question.text}*", ""]
+    lines = ["## Why this is asked", "", f"*{question.text}*", ""]
     if not answer.relevant:
         lines += ["No answer to this question can change the recommendation any more.", ""]
     lines += ["### Rules that use it", ""]
