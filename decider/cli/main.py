@@ -12,10 +12,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from decider.cli import audit, decide, graph, lint, questions, schema
+from decider.cli import audit, decide, graph, interview, lint, questions, schema
 from decider.version import __version__
 
-COMMANDS = (decide, questions, schema, lint, graph, audit)
+COMMANDS = (decide, questions, schema, interview, lint, graph, audit)
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 
@@ -43,9 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+    if args.command is None:  # plain `decider` starts the interview
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "interview"])
     from decider.errors import DeciderError
 
     try:

@@ -99,3 +99,8 @@ def _number(value: object) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def value_words(value: object) -> str:
+    """An answer or fact value in plain words: yes, no, not sure, a formatted number, or the choice id."""
+    return _value(value)

@@ -1,0 +1,64 @@
+"""`decider interview` (also plain `decider`): the adaptive interview, as a TUI or line by line (--plain)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "interview", help="answer questions one at a time and get a recommendation (the default command)",
+        description="An adaptive interview: asks only what can still change the recommendation. "
+        "Runs as a terminal UI, or line by line with --plain (answers read from stdin, so it is scriptable).")
+    parser.add_argument("--plain", action="store_true", help="plain line-by-line mode (screen readers, dumb terminals, scripts)")
+    parser.add_argument("--resume", action="store_true", help="continue the last saved interview")
+    parser.add_argument("--answers", metavar="FILE", help="preload answers from FILE (those questions are skipped)")
+    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    parser.add_argument("--report", metavar="PATH", help="write the Markdown report here when the interview ends")
+    parser.add_argument("--trace", metavar="PATH", help="write the JSON audit trace here when the interview ends")
+    parser.add_argument("--save", metavar="PATH", help="autosave file (default: the user data directory, or $DECIDER_STATE_DIR)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from decider.cli.inputs import load_rules, read_answers
+    from decider.reasoning.interview import Interview, default_save_path
+
+    rulebase = load_rules(args.rules)
+    save_path = Path(args.save) if args.save else default_save_path(rulebase)
+    interview = Interview.load(rulebase, save_path) if args.resume else Interview()
+    if args.answers:
+        preset = read_answers(rulebase, args.answers)
+        interview = Interview(answers={**interview.answers, **preset.root},
+                              history=interview.history + tuple(q for q in preset.root if q not in interview.history))
+    report_path, trace_path = _path(args.report), _path(args.trace)
+    if args.plain or not _interactive():
+        from decider.cli.plain import PlainInterview
+
+        return PlainInterview(rulebase, interview, save_path, report_path, trace_path).run(sys.stdin, sys.stdout)
+    from decider.errors import DeciderError
+    from decider.tui.app import DeciderApp
+
+    saved = None
+    if not args.resume and save_path.exists():
+        try:
+            saved = Interview.load(rulebase, save_path)
+        except DeciderError:
+            saved = None  # an unreadable old save is not offered; the first answer overwrites it
+    app = DeciderApp(rulebase, interview, saved=saved, save_path=save_path, report_path=report_path,
+                     trace_path=trace_path)
+    app.run()
+    return app.return_code or 0
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
+
+
+def _interactive() -> bool:
+    """A real terminal on both ends (otherwise the plain mode runs)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM", "") != "dumb"

@@ -1,0 +1,56 @@
+"""Writing result files atomically, and the exports of a finished interview (report and trace)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from decider.errors import DeciderError, Problem
+from decider.reasoning.consultation import Consultation
+
+DEFAULT_REPORT = Path("decider-report.md")
+DEFAULT_TRACE = Path("decider-trace.json")
+
+
+class Exported(BaseModel):
+    """Where an export put the report and the trace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    report: Path
+    trace: Path
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file atomically (temp file + rename), so a crash never leaves half a file.
+
+    A file system refusal becomes a DeciderError naming the path."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export(consultation: Consultation, report: Path | None, trace: Path | None) -> Exported:
+    """Write the Markdown report and the JSON trace (default names in the current directory)."""
+    report_path = (report or DEFAULT_REPORT).resolve()
+    trace_path = (trace or DEFAULT_TRACE).resolve()
+    write_atomic(report_path, consultation.to_markdown())
+    write_atomic(trace_path, consultation.trace.to_json() + "\n")
+    return Exported(report=report_path, trace=trace_path)

@@ -1,0 +1,129 @@
+"""Interview state shared by the TUI and the plain mode: answers in order, back, jump, save and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from decider.errors import AnswersError, Problem
+from decider.reasoning import planner
+from decider.reasoning.files import write_atomic
+from decider.rulebase.answers import AnswerValue, Answers, check_answer, validate_answers
+from decider.rulebase.model import Question, Rulebase
+
+SAVE_FORMAT = "decider-interview/1"
+STATE_DIR_ENV = "DECIDER_STATE_DIR"
+
+
+class SavedInterview(BaseModel):
+    """What an autosave file holds."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: str = SAVE_FORMAT
+    rulebase_id: str
+    rulebase_sha256: str
+    answers: dict[str, AnswerValue]
+    history: list[str]
+    editing: str | None = None
+
+
+class Interview(BaseModel):
+    """Where an interview stands: the answers (in the order given), and the question being revisited, if any.
+
+    Holds no decision logic: what to ask next comes from the planner."""
+
+    model_config = ConfigDict(frozen=True)
+
+    answers: dict[str, AnswerValue] = {}
+    history: tuple[str, ...] = ()
+    editing: str | None = None
+
+    def given(self) -> Answers:
+        """The answers given so far."""
+        return Answers(dict(self.answers))
+
+    def planning_answers(self) -> Answers:
+        """The answers the planner works from (the question being revisited counts as open)."""
+        return self.given().without(self.editing) if self.editing else self.given()
+
+    def current(self, rulebase: Rulebase) -> Question | None:
+        """The question to show now, or None when the interview is finished."""
+        if self.editing is not None:
+            return rulebase.question_index[self.editing]
+        return planner.next_question(rulebase, self.given())
+
+    def progress(self, rulebase: Rulebase) -> planner.Progress:
+        """Answered so far and at most how many questions remain (the one being revisited counts)."""
+        answers = self.planning_answers()
+        found = planner.progress(rulebase, answers)
+        if self.editing is not None and found.remaining_at_most == 0:
+            return found.model_copy(update={"remaining_at_most": 1, "settled": False})
+        return found
+
+    def answer(self, rulebase: Rulebase, question_id: str, raw: Any) -> "Interview":
+        """Record an answer (validated; ValueError with a message for people when it does not fit)."""
+        value = check_answer(rulebase.question_index[question_id], raw)
+        history = self.history if question_id in self.history else (*self.history, question_id)
+        return Interview(answers={**self.answers, question_id: value}, history=history, editing=None)
+
+    def back(self) -> "Interview":
+        """Revisit the answer before the current question (the first stays put)."""
+        if not self.history:
+            return self
+        if self.editing is None:
+            return self.model_copy(update={"editing": self.history[-1]})
+        index = self.history.index(self.editing)
+        return self.model_copy(update={"editing": self.history[max(index - 1, 0)]})
+
+    def jump(self, question_id: str) -> "Interview":
+        """Revisit any question (to change its answer)."""
+        return self.model_copy(update={"editing": question_id})
+
+    def resume_editing(self) -> "Interview":
+        """Stop revisiting and carry on with the next open question."""
+        return self.model_copy(update={"editing": None})
+
+    # ----------------------------------------------------------------------------- saving
+
+    def save(self, rulebase: Rulebase, path: Path) -> None:
+        """Write the interview atomically (temp file + rename), so a crash never loses it."""
+        saved = SavedInterview(rulebase_id=rulebase.meta.id, rulebase_sha256=rulebase.sha256,
+                               answers=dict(self.answers), history=list(self.history), editing=self.editing)
+        write_atomic(path, saved.model_dump_json(indent=2) + "\n")
+
+    @classmethod
+    def load(cls, rulebase: Rulebase, path: Path) -> "Interview":
+        """Read a saved interview, checking every answer against the rulebase (AnswersError when it does not fit)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            saved = SavedInterview.model_validate(data)
+        except FileNotFoundError:
+            raise AnswersError([Problem(message="no saved interview to resume", path=str(path))]) from None
+        except (OSError, ValueError, ValidationError) as exc:
+            first = str(exc).splitlines()[0]
+            raise AnswersError([Problem(message=f"not a saved interview: {first}", path=str(path))]) from None
+        answers = validate_answers(rulebase, saved.answers)
+        history = tuple(q for q in saved.history if q in answers.root)
+        history += tuple(q for q in answers.root if q not in history)
+        editing = saved.editing if saved.editing in rulebase.question_index else None
+        return cls(answers=dict(answers.root), history=history, editing=editing)
+
+    @classmethod
+    def preloaded(cls, answers: Answers) -> "Interview":
+        """An interview that starts with these answers already given."""
+        return cls(answers=dict(answers.root), history=tuple(answers.root))
+
+
+def default_save_path(rulebase: Rulebase) -> Path:
+    """Where autosaves go: $DECIDER_STATE_DIR, else the user data directory, one file per rulebase id."""
+    base = os.environ.get(STATE_DIR_ENV)
+    if not base:
+        import platformdirs
+
+        base = platformdirs.user_data_dir("decider")
+    return Path(base) / f"interview-{rulebase.meta.id}.json"

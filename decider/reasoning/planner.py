@@ -1,0 +1,289 @@
+"""The interview planner: which question still matters, WHY it is asked, and what would change the result.
+
+A question is relevant while some answer to it could still change the primary recommendation,
+for some values of the other open questions.  This is decided exactly over value classes
+(`value_classes`) with three-valued evaluation and score bounds (`partial`), branching on open
+questions only where the bounds cannot decide.  Nothing here is specific to one rulebase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence, Mapping
+from itertools import combinations, product
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from decider.engine.outcome import decide
+from decider.reasoning.partial import FALSE, MAYBE, TRUE, Situation, model_for
+from decider.reasoning.value_classes import ValueClass, question_classes
+from decider.rulebase.answers import AnswerValue, Answers, validate_answers
+from decider.rulebase.logic import references
+from decider.rulebase.model import UNKNOWN, NumberQuestion, Question, Rulebase, ScaleQuestion
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RuleUse(Frozen):
+    """A rule that reads the question (directly or through a figure), and where it stands now."""
+
+    rule: str
+    title: str
+    because: str
+    cite: tuple[str, ...]
+    status: Literal["fired", "open", "ruled out"]
+
+
+class OpenConclusion(Frozen):
+    """A conclusion that the remaining answers may still establish or rule out."""
+
+    id: str
+    title: str
+    kind: str
+
+
+class AnswerOutcome(Frozen):
+    """What one possible answer leads to: the recommendation if the interview stopped right after
+    it, and every recommendation still possible once it is given."""
+
+    answer: AnswerValue
+    label: str
+    leads_to: str
+    leads_to_title: str
+    still_possible: tuple[str, ...]
+
+
+class WhyAnswer(Frozen):
+    """WHY is this question asked: the rules using it, open conclusions, and each answer's effect."""
+
+    question: str
+    text: str
+    relevant: bool
+    rules: tuple[RuleUse, ...]
+    open_conclusions: tuple[OpenConclusion, ...]
+    outcomes: tuple[AnswerOutcome, ...]
+    possible: tuple[str, ...]
+
+
+class AnswerChange(Frozen):
+    """One changed answer."""
+
+    question: str
+    text: str
+    before: AnswerValue
+    after: AnswerValue
+    label: str
+
+
+class WhatIfChange(Frozen):
+    """A smallest set of changed answers that changes the recommendation, and to what."""
+
+    changes: tuple[AnswerChange, ...]
+    primary: str
+    title: str
+
+
+class WhatIf(Frozen):
+    """The current recommendation and the smallest answer changes (one, else two) that would change it."""
+
+    primary: str
+    title: str
+    changes: tuple[WhatIfChange, ...]
+
+
+class Progress(Frozen):
+    """An honest progress report for an adaptive interview."""
+
+    answered: int
+    remaining_at_most: int
+    settled: bool
+
+
+# ----------------------------------------------------------------------------- relevance
+
+
+def checked(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Answers:
+    """Answers validated against the rulebase (already validated Answers pass through)."""
+    return answers if isinstance(answers, Answers) else validate_answers(rulebase, answers)
+
+
+def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
+    """Every primary recommendation some completion of the open questions can produce."""
+    found = _situation(rulebase, checked(rulebase, answers)).possible_primaries()
+    return tuple(a.id for a in rulebase.approaches if a.id in found)
+
+
+def is_settled(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> bool:
+    """True when no answers to the open questions can change the primary recommendation."""
+    return len(_situation(rulebase, checked(rulebase, answers)).possible_primaries(limit=2)) == 1
+
+
+def is_relevant(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: str) -> bool:
+    """True when the question is open and some answer to it could still change the primary."""
+    answers = checked(rulebase, answers)
+    return question_id not in answers.root and _matters(_situation(rulebase, answers), question_id)
+
+
+def relevant_questions(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
+    """The open questions that still matter, in asking order (priority, then declaration)."""
+    answers = checked(rulebase, answers)
+    situation = _situation(rulebase, answers)
+    if len(situation.possible_primaries(limit=2)) < 2:
+        return ()
+    return tuple(q.id for q in asking_order(rulebase) if q.id not in answers.root and _matters(situation, q.id))
+
+
+def next_question(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Question | None:
+    """The next question worth asking, or None when the interview is settled."""
+    answers = checked(rulebase, answers)
+    situation = _situation(rulebase, answers)
+    if len(situation.possible_primaries(limit=2)) < 2:
+        return None
+    for question in asking_order(rulebase):
+        if question.id not in answers.root and _matters(situation, question.id):
+            return question
+    return None
+
+
+def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progress:
+    """Answered so far and at most how many questions remain relevant."""
+    answers = checked(rulebase, answers)
+    remaining = relevant_questions(rulebase, answers)
+    return Progress(answered=len(answers.root), remaining_at_most=len(remaining), settled=not remaining)
+
+
+def asking_order(rulebase: Rulebase) -> list[Question]:
+    """Questions by declared priority (higher first), then declaration order."""
+    return sorted(rulebase.questions, key=lambda q: -q.priority)
+
+
+def _situation(rulebase: Rulebase, answers: Answers) -> Situation:
+    return model_for(rulebase).situation(answers)
+
+
+def _matters(situation: Situation, question_id: str) -> bool:
+    model = situation.model
+    if situation.var_matters(("answer", question_id)):
+        return True
+    return any(question_id in inputs and situation.var_matters(("figure", fid)) for fid, inputs in model.inputs.items())
+
+
+# ----------------------------------------------------------------------------- WHY
+
+
+def answer_classes(rulebase: Rulebase, question_id: str) -> list[ValueClass]:
+    """The distinct kinds of answer a question can get, as far as the rules can tell them apart."""
+    model = model_for(rulebase)
+    key = ("answer", question_id)
+    if key in model.classes:
+        return model.classes[key]
+    question = rulebase.question_index[question_id]
+    found = question_classes(question, [])
+    if isinstance(question, (NumberQuestion, ScaleQuestion)) and any(question_id in i for i in model.inputs.values()):
+        low, high = question.min, question.max
+        found = [ValueClass(low, None, f"{low:,} (lowest)"), ValueClass(high, None, f"{high:,} (highest)"), found[-1]]
+    return found
+
+
+def why(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: str) -> WhyAnswer:
+    """WHY is `question_id` asked: the rules that use it, the open conclusions, and what each answer leads to."""
+    answers = checked(rulebase, answers)
+    question = rulebase.question_index[question_id]
+    base = answers.without(question_id)
+    model = model_for(rulebase)
+    situation = model.situation(base)
+    tv = situation.truths({})
+    status = model.statuses(tv)
+    figures = {fid for fid, inputs in model.inputs.items() if question_id in inputs}
+    uses = []
+    for rule, compiled in zip(rulebase.rules, model.rules):
+        read = {(r.kind, r.id) for r in references(rule.when)}
+        if ("answer", question_id) in read or any(("figure", f) in read for f in figures):
+            uses.append(RuleUse(rule=rule.id, title=rule.title or rule.id, because=rule.because, cite=rule.cite,
+                                status={TRUE: "fired", MAYBE: "open", FALSE: "ruled out"}[status[compiled.index]]))
+    conclusions = model.conclusion_statuses(tv)
+    open_conclusions = tuple(
+        OpenConclusion(id=c.id, title=c.title, kind=c.kind) for c in rulebase.conclusions if conclusions.get(c.id) == MAYBE)
+    outcomes = []
+    for value in answer_classes(rulebase, question_id):
+        given = base.with_answer(question_id, value.answer)
+        primary = _primary(rulebase, given)
+        outcomes.append(AnswerOutcome(answer=value.answer, label=value.label, leads_to=primary,
+                                      leads_to_title=rulebase.approach_index[primary].title,
+                                      still_possible=possible_primaries(rulebase, given)))
+    return WhyAnswer(question=question_id, text=question.text, relevant=_matters(situation, question_id),
+                     rules=tuple(uses), open_conclusions=open_conclusions, outcomes=tuple(outcomes),
+                     possible=possible_primaries(rulebase, base))
+
+
+# ----------------------------------------------------------------------------- what-if
+
+
+def what_if(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> WhatIf:
+    """The smallest changes of answers (one, or two when no single change does it) that change the primary."""
+    answers = checked(rulebase, answers)
+    current = _primary(rulebase, answers)
+    options = {q.id: _alternatives(rulebase, answers, q.id) for q in rulebase.questions}
+    options = {qid: values for qid, values in options.items() if values}
+    singles = [((qid, value),) for qid, values in options.items() for value in values]
+    found = _flips(rulebase, answers, current, singles)
+    if not found:
+        pairs = [((a, va), (b, vb)) for a, b in combinations(options, 2) for va, vb in product(options[a], options[b])]
+        found = _flips(rulebase, answers, current, pairs)
+    return WhatIf(primary=current, title=rulebase.approach_index[current].title, changes=tuple(found))
+
+
+def _alternatives(rulebase: Rulebase, answers: Answers, question_id: str) -> list[ValueClass]:
+    """The answer classes other than the one the current answer falls in."""
+    classes = answer_classes(rulebase, question_id)
+    given = answers.root.get(question_id, UNKNOWN)
+    model = model_for(rulebase)
+    key = ("answer", question_id)
+    if key not in model.classes:
+        return [c for c in classes if c.answer != given]
+    mine = _class_of(rulebase, question_id, given)
+    return [c for i, c in enumerate(classes) if i != mine]
+
+
+def _class_of(rulebase: Rulebase, question_id: str, value: AnswerValue) -> int:
+    """Index of the value class an answer falls in (same outcome on every test that reads it)."""
+    model = model_for(rulebase)
+    key = ("answer", question_id)
+    situation = model.situation(Answers({question_id: value}))
+    wanted = [situation.fixed[t] for t in model.tests_of[key]]
+    for index, row in enumerate(zip(*model.table[key])):
+        if [TRUE if r else FALSE for r in row] == wanted:
+            return index
+    return -1
+
+
+def _flips(rulebase: Rulebase, answers: Answers, current: str,
+           candidates: Sequence[tuple[tuple[str, ValueClass], ...]]) -> list[WhatIfChange]:
+    found = []
+    for change in candidates:
+        changed = answers
+        for qid, value in change:
+            changed = changed.with_answer(qid, value.answer)
+        primary = _primary(rulebase, changed)
+        if primary != current:
+            found.append(WhatIfChange(
+                changes=tuple(AnswerChange(question=qid, text=rulebase.question_index[qid].text,
+                                           before=answers.root.get(qid, UNKNOWN), after=value.answer, label=value.label)
+                              for qid, value in change),
+                primary=primary, title=rulebase.approach_index[primary].title))
+    return found
+
+
+def _primary(rulebase: Rulebase, answers: Answers) -> str:
+    """The primary recommendation on these answers, by the reference evaluator and the policy."""
+    engine = model_for(rulebase).engine
+    return decide(rulebase, answers, engine.run(answers)).primary
+
+
+__all__ = [
+    "AnswerChange", "AnswerOutcome", "OpenConclusion", "Progress", "RuleUse", "WhatIf", "WhatIfChange", "WhyAnswer",
+    "answer_classes", "asking_order", "is_relevant", "is_settled", "next_question", "possible_primaries", "progress",
+    "relevant_questions", "what_if", "why",
+]

@@ -1,0 +1,1 @@
+"""The Textual interview (the only package that imports textual)."""

@@ -1,0 +1,32 @@
+"""Offer to continue a saved interview: y resumes it, n starts afresh."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label
+
+
+class ResumeScreen(ModalScreen[bool]):
+    """Asks whether to resume; dismisses with True (resume) or False (start afresh)."""
+
+    BINDINGS = [
+        Binding("y", "choose(True)", "Resume", id="resume.yes"),
+        Binding("n", "choose(False)", "Start afresh", id="resume.no"),
+        Binding("escape", "choose(False)", "Start afresh", show=False),
+    ]
+
+    def __init__(self, answered: int) -> None:
+        super().__init__()
+        self.answered = answered
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="resume-box"):
+            yield Label(f"A saved interview with {self.answered} answer{'s' if self.answered != 1 else ''} was found.")
+            yield Label("Resume it? (y = resume, n = start afresh)")
+        yield Footer()
+
+    def action_choose(self, resume: bool) -> None:
+        self.dismiss(resume)

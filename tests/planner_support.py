@@ -1,0 +1,75 @@
+"""Helpers for the planner and interview tests: fixture rulebases and answer strategies."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+from decider.engine.outcome import decide
+from decider.engine.reference import ReferenceEngine
+from decider.reasoning.planner import answer_classes
+from decider.rulebase.answers import Answers, validate_answers
+from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "planner"
+TINY = FIXTURES / "tiny"
+STARTER = FIXTURES / "starter"
+
+
+def values_of(rulebase: Rulebase, question: Question) -> st.SearchStrategy[Any]:
+    """Any valid answer to the question: class representatives, "unknown", or anything in range."""
+    representatives = st.sampled_from([c.answer for c in answer_classes(rulebase, question.id)])
+    if isinstance(question, (BooleanQuestion, ChoiceQuestion)):
+        return representatives
+    if isinstance(question, NumberQuestion):
+        anywhere = st.integers(int(question.min), int(question.max))
+    else:
+        anywhere = st.integers(question.min, question.max)
+    return st.one_of(representatives, anywhere)
+
+
+def partial_answers(rulebase: Rulebase) -> st.SearchStrategy[dict[str, Any]]:
+    """Some questions answered (any valid value or "unknown"), the rest open."""
+    return st.fixed_dictionaries({}, optional={q.id: values_of(rulebase, q) for q in rulebase.questions})
+
+
+def primary(rulebase: Rulebase, answers: dict[str, Any]) -> str:
+    """The primary recommendation by the reference engine and the policy."""
+    checked: Answers = validate_answers(rulebase, answers)
+    return decide(rulebase, checked, ReferenceEngine(rulebase).run(checked)).primary
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `python -m decider ARGS` as a real subprocess."""
+    return subprocess.run([sys.executable, "-m", "decider", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def scenarios() -> list[tuple[str, dict[str, Any]]]:
+    """Golden scenarios (examples/scenarios/*.yaml, `answers:` key) if present, else the example answers files."""
+    import yaml
+
+    folder = ROOT / "examples" / "scenarios"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        files = sorted([*(ROOT / "examples").glob("*.yaml"), *(ROOT / "examples").glob("*.json")])
+    found = []
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        answers = data.get("answers", {}) if "answers" in data else data
+        found.append((path.stem, dict(answers or {})))
+    return found
+
+
+def reply_for(value: Any) -> str:
+    """How a person types this answer in the plain mode (yes, no, not sure, a number, a choice id)."""
+    from decider.reasoning.report import value_words
+
+    return value_words(value)

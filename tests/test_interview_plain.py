@@ -1,0 +1,114 @@
+"""The plain line-by-line interview, driven as a subprocess through piped stdin."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from decider import consult, load_rulebase, validate_answers
+from decider.reasoning.interview import Interview
+from decider.rulebase.model import Rulebase
+from planner_support import TINY, reply_for, run_cli, scenarios
+
+
+def script_for(rulebase: Rulebase, answers: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """The lines a person would type (scenario value, else "not sure") and the answers they give."""
+    interview, lines = Interview(), []
+    while (question := interview.current(rulebase)) is not None:
+        value = answers.get(question.id, "unknown")
+        lines.append(reply_for(value))
+        interview = interview.answer(rulebase, question.id, value)
+    return lines, dict(interview.answers)
+
+
+@pytest.mark.parametrize(("name", "answers"), scenarios(), ids=[s[0] for s in scenarios()])
+def test_a_scripted_interview_ends_with_the_consultation_result(name: str, answers: dict[str, Any], tmp_path: Path) -> None:
+    rulebase = load_rulebase()
+    answers = dict(validate_answers(rulebase, answers).root)  # scenario files may say "yes" or 2.0
+    lines, given = script_for(rulebase, answers)
+    report, trace = tmp_path / "report.md", tmp_path / "trace.json"
+    done = run_cli("interview", "--plain", "--save", str(tmp_path / "s.json"), "--report", str(report),
+                   "--trace", str(trace), stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    expected = consult(rulebase, given).recommendation
+    assert f"Recommendation: {expected.title} [{expected.approach}]" in done.stdout
+    # every question left unasked was irrelevant: the full scenario gets the same recommendation
+    assert consult(rulebase, {**given, **answers}).recommendation.approach == expected.approach
+    assert f"Report: {report}" in done.stdout and report.read_text().startswith(f"# Recommendation: {expected.title}")
+    assert json.loads(trace.read_text())["result"]["primary"] == expected.approach
+
+
+def test_the_interview_stops_once_settled_and_asks_fewer_questions(tmp_path: Path) -> None:
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"), stdin="no\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("\nQuestion ") == 1
+    assert "Recommendation: Prompt and evaluate [prompt]" in done.stdout
+    assert "What would change this:" in done.stdout and "gap → yes" in done.stdout
+
+
+def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
+    replies = ["?", "yes", "7", "2", "b", "1", "5"]  # why; gap; bad choice; documents; back; none; quality 5
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"),
+                   stdin="\n".join(replies) + "\n")
+    assert done.returncode == 0, done.stderr
+    assert "Why this is asked: Is there a behaviour gap" in done.stdout
+    assert "rule behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
+    assert "not accepted: expected one of none, documents or unknown, got '7'" in done.stdout
+    saved = json.loads((tmp_path / "s.json").read_text())
+    assert saved["answers"] == {"gap": True, "knowledge": "none", "quality": 5}
+    assert "Recommendation: Fine-tune [tune]" in done.stdout
+
+
+def test_input_ending_early_saves_and_resume_continues(tmp_path: Path) -> None:
+    save = str(tmp_path / "s.json")
+    first = run_cli("interview", "--plain", "--rules", str(TINY), "--save", save, stdin="yes\n")
+    assert first.returncode == 2
+    assert "input ended before the interview finished; saved to" in first.stdout
+    second = run_cli("interview", "--plain", "--rules", str(TINY), "--save", save, "--resume", stdin="documents\n1\n")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.startswith("\nQuestion 2 — answered 1")
+    assert "Recommendation: Retrieve documents [retrieve]" in second.stdout
+
+
+def test_preloaded_answers_are_not_asked_again(tmp_path: Path) -> None:
+    preset = tmp_path / "answers.yaml"
+    preset.write_text("gap: true\nknowledge: none\nquality: 4\n", encoding="utf-8")
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--answers", str(preset), "--save",
+                   str(tmp_path / "s.json"), stdin="")
+    assert done.returncode == 0, done.stderr
+    assert "\nQuestion " not in done.stdout
+    assert "Recommendation: Fine-tune [tune]" in done.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--answers", "missing.yaml"], "missing.yaml"),
+    (["--resume"], "no saved interview to resume"),
+])
+def test_bad_inputs_get_one_message_and_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "none.json"), *args, stdin="")
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bare_decider_without_a_terminal_runs_the_plain_interview(tmp_path: Path) -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0 and "interview" in done.stdout
+    done = run_cli(env={"DECIDER_STATE_DIR": str(tmp_path)}, stdin="q\n")
+    assert done.returncode == 0, done.stderr
+    assert "Question 1" in done.stdout and (tmp_path / f"interview-{load_rulebase().meta.id}.json").exists()
+
+
+def test_help_and_other_commands_never_import_textual() -> None:
+    done = run_cli("--help", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode == 0
+    assert "textual" not in done.stderr and "decider.cli.interview" in done.stderr
+
+
+def test_a_broken_rulebase_gets_a_message_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rulebase: [\n", encoding="utf-8")
+    done = run_cli("interview", "--plain", "--rules", str(tmp_path), stdin="")
+    assert done.returncode == 2
+    assert "rules.yaml" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,166 @@
+"""The planner: relevance and settledness are sound, WHY and what-if tell the truth, early answers end the interview."""
+
+from __future__ import annotations
+
+from itertools import product
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decider import consult, load_rulebase
+from decider.reasoning import planner
+from decider.rulebase.model import Rulebase
+from planner_support import STARTER, TINY, partial_answers, primary, values_of
+
+RULEBASES = {"tiny": TINY, "starter": STARTER, "shipped": None}
+
+
+@pytest.fixture(scope="module", params=list(RULEBASES))
+def rulebase(request: pytest.FixtureRequest) -> Rulebase:
+    return load_rulebase(RULEBASES[request.param])
+
+
+def completion(data: st.DataObject, rulebase: Rulebase, answers: dict[str, Any], skip: str | None = None) -> dict[str, Any]:
+    """The answers plus random values (or "unknown", or still unanswered) for the open questions."""
+    done = dict(answers)
+    for question in rulebase.questions:
+        if question.id not in done and question.id != skip and data.draw(st.booleans()):
+            done[question.id] = data.draw(values_of(rulebase, question))
+    return done
+
+
+SOUNDNESS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SOUNDNESS
+@given(data=st.data())
+def test_settled_means_no_completion_changes_the_primary(rulebase: Rulebase, data: st.DataObject) -> None:
+    answers = data.draw(partial_answers(rulebase))
+    possible = planner.possible_primaries(rulebase, answers)
+    for _ in range(5):
+        assert primary(rulebase, completion(data, rulebase, answers)) in possible
+    if planner.is_settled(rulebase, answers):
+        assert planner.next_question(rulebase, answers) is None
+        assert planner.relevant_questions(rulebase, answers) == ()
+        for _ in range(5):
+            assert primary(rulebase, completion(data, rulebase, answers)) == possible[0]
+
+
+@SOUNDNESS
+@given(data=st.data())
+def test_irrelevant_questions_never_change_the_primary(rulebase: Rulebase, data: st.DataObject) -> None:
+    answers = data.draw(partial_answers(rulebase))
+    relevant = set(planner.relevant_questions(rulebase, answers))
+    irrelevant = [q for q in rulebase.questions if q.id not in answers and q.id not in relevant]
+    for question in irrelevant:
+        others = completion(data, rulebase, answers, skip=question.id)
+        first, second = data.draw(values_of(rulebase, question)), data.draw(values_of(rulebase, question))
+        assert primary(rulebase, {**others, question.id: first}) == primary(rulebase, {**others, question.id: second})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_with_every_question_answered_the_planner_knows_the_primary(rulebase: Rulebase, data: st.DataObject) -> None:
+    answers = {q.id: data.draw(values_of(rulebase, q)) for q in rulebase.questions}
+    assert planner.possible_primaries(rulebase, answers) == (consult(rulebase, answers).recommendation.approach,)
+    assert planner.next_question(rulebase, answers) is None
+
+
+def test_relevant_questions_come_in_priority_order(rulebase: Rulebase) -> None:
+    relevant = planner.relevant_questions(rulebase, {})
+    priorities = [rulebase.question_index[q].priority for q in relevant]
+    assert priorities == sorted(priorities, reverse=True)
+    first = planner.next_question(rulebase, {})
+    assert first is not None and first.id == relevant[0]
+
+
+@pytest.mark.parametrize("answers", [{}, {"gap": True}, {"gap": True, "knowledge": "documents"},
+                                     {"gap": True, "knowledge": "documents", "quality": 4}, {"quality": 1}])
+def test_relevance_is_exact_on_the_tiny_rulebase(answers: dict[str, Any]) -> None:
+    """Brute force over every combination of answer classes: relevant exactly when some world has a witness."""
+    rulebase = load_rulebase(TINY)
+    open_ids = [q.id for q in rulebase.questions if q.id not in answers]
+    choices = {qid: [c.answer for c in planner.answer_classes(rulebase, qid)] for qid in open_ids}
+    worlds = [dict(zip(open_ids, combo)) for combo in product(*(choices[q] for q in open_ids))]
+    outcome = {tuple(w.values()): primary(rulebase, {**answers, **w}) for w in worlds}
+    witnessed = set()
+    for index, qid in enumerate(open_ids):
+        groups: dict[tuple[Any, ...], set[str]] = {}
+        for key, found in outcome.items():
+            groups.setdefault(key[:index] + key[index + 1:], set()).add(found)
+        if any(len(g) > 1 for g in groups.values()):
+            witnessed.add(qid)
+    assert set(planner.relevant_questions(rulebase, answers)) == witnessed
+    assert planner.possible_primaries(rulebase, answers) == tuple(
+        a.id for a in rulebase.approaches if a.id in set(outcome.values()))
+
+
+def test_an_early_answer_settles_the_tiny_interview() -> None:
+    rulebase = load_rulebase(TINY)
+    assert planner.next_question(rulebase, {}).id == "gap"  # type: ignore[union-attr]
+    assert planner.is_settled(rulebase, {"gap": False})
+    assert planner.next_question(rulebase, {"gap": False}) is None
+    assert planner.possible_primaries(rulebase, {"gap": False}) == ("prompt",)
+
+
+def test_the_figure_inputs_matter_only_while_the_figure_can_decide() -> None:
+    rulebase = load_rulebase(TINY)
+    # tune 3 − 1 (cheap) ties retrieve 2 and loses on tie-break: the daily cost decides
+    assert planner.relevant_questions(rulebase, {"gap": True, "knowledge": "documents", "quality": 4}) == ("volume", "price")
+    # with nothing for retrieval, tune leads whatever the cost
+    assert planner.is_settled(rulebase, {"gap": True, "knowledge": "none", "quality": 4})
+
+
+def test_progress_counts_answers_and_bounds_the_rest() -> None:
+    rulebase = load_rulebase(TINY)
+    progress = planner.progress(rulebase, {"gap": True})
+    assert (progress.answered, progress.remaining_at_most, progress.settled) == (1, 4, False)
+    assert planner.progress(rulebase, {"gap": False}).settled
+
+
+def test_why_names_the_rules_the_open_conclusions_and_each_answers_effect() -> None:
+    rulebase = load_rulebase(TINY)
+    answer = planner.why(rulebase, {"gap": True}, "quality")
+    assert answer.relevant
+    assert [(u.rule, u.status) for u in answer.rules] == [("messy_data", "open")]
+    assert "messy" in {c.id for c in answer.open_conclusions}
+    by_label = {o.label: o for o in answer.outcomes}
+    assert by_label["below 2"].leads_to == "prompt"  # tune 3 − 3 loses to prompt's baseline
+    assert by_label["above 2"].leads_to == "tune"
+    assert by_label["not sure"].answer == "unknown"
+
+
+def test_why_on_a_figure_input_lists_the_rules_reading_the_figure() -> None:
+    rulebase = load_rulebase(TINY)
+    answer = planner.why(rulebase, {"gap": True, "knowledge": "documents", "quality": 4}, "volume")
+    assert [u.rule for u in answer.rules] == ["cheap_enough"]
+    assert answer.relevant
+
+
+def test_what_if_changes_really_change_the_recommendation(rulebase: Rulebase) -> None:
+    answers = {q.id: "unknown" for q in rulebase.questions[: len(rulebase.questions) // 2]}
+    result = planner.what_if(rulebase, answers)
+    assert result.primary == consult(rulebase, answers).recommendation.approach
+    sizes = {len(c.changes) for c in result.changes}
+    assert len(sizes) <= 1  # only the smallest changes
+    for change in result.changes:
+        changed = {**answers, **{c.question: c.after for c in change.changes}}
+        assert consult(rulebase, changed).recommendation.approach == change.primary != result.primary
+
+
+def test_what_if_falls_back_to_pairs_only_when_no_single_change_does_it() -> None:
+    rulebase = load_rulebase(TINY)
+    answers = {"gap": True, "knowledge": "documents", "quality": 4, "volume": 10, "price": 1}
+    result = planner.what_if(rulebase, answers)
+    assert result.primary == "retrieve"
+    assert result.changes and all(len(c.changes) == 1 for c in result.changes)
+    assert any(c.changes[0].question == "knowledge" for c in result.changes)
+
+
+def test_bad_answers_are_rejected_with_the_item() -> None:
+    from decider import AnswersError
+
+    with pytest.raises(AnswersError, match=r"\[gap\]"):
+        planner.next_question(load_rulebase(TINY), {"gap": "maybe"})
