@@ -7,9 +7,8 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
+from decider.engine.prepared import prepared
 from decider.rulebase.answers import Answers
-from decider.rulebase.expressions import references
-from decider.rulebase.logic import read_facts
 from decider.rulebase.model import SEVERITY_ORDER, Flag, Oppose, Rulebase, Severity, Support
 from decider.rulebase.numbers import plain, to_decimal
 
@@ -120,9 +119,7 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
 
 def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
     """Fraction of the questions the rules read that have no known value."""
-    read = {fid for rule in rulebase.rules for kind, fid in read_facts(rule) if kind == "answer"}
-    for figure in rulebase.figures:
-        read.update(n for n in references(figure.tree) if n in rulebase.question_index)
+    read = prepared(rulebase).questions_read
     if not read:
         return Decimal(0)
     missing = sum(1 for qid in read if answers.value(qid) is None)
