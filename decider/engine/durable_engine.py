@@ -26,6 +26,7 @@ import itertools
 import json
 import threading
 from collections import OrderedDict
+from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine
@@ -64,7 +65,7 @@ class _Action:
 
 
 class DurableEngine:
-    """One rulebase compiled into one durable_rules ruleset on a private host."""
+    """One rulebase compiled into one native durable_rules ruleset, driven without durable's host."""
 
     name = "durable_rules"
 
@@ -76,8 +77,7 @@ class DurableEngine:
         self._sessions = itertools.count(1)
         self._closed = False
         self.ruleset_name = f"decider_{rulebase.sha256[:12] or 'adhoc'}_{next(_names)}"
-        self._actions: dict[str, _Action] = {}
-        definition = self._compile()
+        definition, self._actions = self._compile()
         self._max_actions = len(self._actions)
         with ENGINE_LOCK:
             try:
@@ -87,8 +87,13 @@ class DurableEngine:
 
     # ------------------------------------------------------------------ compiling
 
-    def _compile(self) -> dict[str, Any]:
+    def definition(self) -> dict[str, Any]:
+        """The compiled ruleset in durable_rules' JSON dialect (a fresh copy; benchmarks feed it to durable's own host)."""
+        return self._compile()[0]
+
+    def _compile(self) -> tuple[dict[str, Any], dict[str, _Action]]:
         definition: dict[str, Any] = {}
+        actions: dict[str, _Action] = {}
         for rule in self.rulebase.rules:
             disjuncts = self._dnf(rule.when)
             if len(disjuncts) > MAX_DISJUNCTS:
@@ -110,12 +115,12 @@ class DurableEngine:
                     conditions.append({f"n{k}$not": {"$and": [{"t": "c"}, {"c": cid}]}})
                 name = f"{rule.id}#{index}"
                 definition[name] = {"all": conditions}
-                self._actions[name] = _Action(rule.id, tuple(concluded_by(rule)))
+                actions[name] = _Action(rule.id, tuple(concluded_by(rule)))
         # Sinks keep every fact type handled even when no rule reads it (see the notes, §5.4).
         for kind in ("answers", "c", "phase"):
             definition[f"sink_{kind}"] = {"all": [{"x": {"t": kind}}, {"never": {"t": "__never__"}}]}
-            self._actions[f"sink_{kind}"] = _Action(None, ())
-        return definition
+            actions[f"sink_{kind}"] = _Action(None, ())
+        return definition, actions
 
     def _dnf(self, condition: Condition, negated: bool = False) -> list[tuple[list[Any], frozenset[str], frozenset[str]]]:
         """Alternatives as (answer tests, concluded, not concluded); conclusion-free parts stay whole."""
@@ -179,16 +184,20 @@ class DurableEngine:
     def run(self, answers: Answers) -> Evaluation:
         """Run the rules on validated answers in a fresh session; the session is always deleted."""
         figures = compute_figures(self.rulebase, answers)
-        fact: dict[str, Any] = {"t": "answers", "id": "answers"}
-        for (kind, fid), value in engine_values(self.rulebase, answers, figures).items():
-            fact[("q_" if kind == "answer" else "f_") + fid] = value
-        order, concluded = self.fire(fact)
+        order, concluded = self.fire(self.answers_fact(answers, figures))
         return Evaluation(
             engine="durable_rules",
             firings=record_firings(self.rulebase, order, self.strata, answers, figures, concluded),
             conclusions=tuple(c.id for c in self.rulebase.conclusions if c.id in concluded),
             figures=plain_figures(figures),
         )
+
+    def answers_fact(self, answers: Answers, figures: dict[str, Decimal | None]) -> dict[str, Any]:
+        """The one fact that carries the known answers and figures (numbers in micro-units)."""
+        fact: dict[str, Any] = {"t": "answers", "id": "answers"}
+        for (kind, fid), value in engine_values(self.rulebase, answers, figures).items():
+            fact[("q_" if kind == "answer" else "f_") + fid] = value
+        return fact
 
     def fire(self, answers_fact: dict[str, Any]) -> tuple[list[str], set[str]]:
         """Assert the answers fact and the phase markers in a fresh session; the rules fired, in
