@@ -1,0 +1,202 @@
+"""Robustness under bad input and load: fuzzed answers, mutated rulebase YAML, and many threads.
+
+Only DeciderError (with a message) may escape; never another exception, a hang or a crash.
+Longer runs: DECIDER_LONG_TESTS=1 multiplies the number of fuzzed examples (see README).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decider import DeciderError, consult, load_rulebase
+from decider.rulebase.loader import default_rules_dir
+from decider.rulebase.model import Rulebase
+
+LONG = os.environ.get("DECIDER_LONG_TESTS") == "1"
+EXAMPLES = 3000 if LONG else 150
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "portfolio"
+HANG_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Rulebase:
+    return load_rulebase()
+
+
+class Hang(Exception):
+    """An operation ran longer than HANG_SECONDS."""
+
+
+@contextmanager
+def no_hang(seconds: int = HANG_SECONDS) -> Iterator[None]:
+    """Fail (instead of waiting forever) when the body does not finish in time."""
+    def expired(signum: int, frame: Any) -> None:
+        raise Hang(f"no result after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def assert_only_decider_errors(action: Any) -> None:
+    with no_hang():
+        try:
+            action()
+        except DeciderError as exc:
+            assert str(exc).strip(), "a DeciderError must carry a message"
+
+
+# ----------------------------------------------------------------------------- fuzzed answers
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=8,
+)
+
+
+def answers_for(rulebase: Rulebase) -> st.SearchStrategy[Any]:
+    keys = st.sampled_from([q.id for q in rulebase.questions]) | st.text(max_size=12)
+    tricky = st.sampled_from(["yes", "no", "unknown", "not sure", "1e-05", "NaN", "", " ", "true", "0", "-0"])
+    mapping = st.dictionaries(keys, json_values | tricky | st.integers(-10**15, 10**15), max_size=12)
+    return mapping | json_values
+
+
+@pytest.mark.parametrize("engine", ["durable_rules", "reference"])
+def test_any_json_answers_give_a_result_or_a_decider_error(shipped: Rulebase, engine: str) -> None:
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(answers_for(shipped))
+    def check(answers: Any) -> None:
+        assert_only_decider_errors(lambda: consult(shipped, answers, engine=engine))  # type: ignore[arg-type]
+
+    check()
+
+
+# ----------------------------------------------------------------------------- mutated rulebase YAML
+
+TOKENS = ["", "{", "}", "[", "]", ":", "- ", "&a ", "*a", "!!python/object/apply:os.system ['true']", "~", "null",
+          "1e400", "-1", "0", "1e-05", ".nan", "true", "'", '"', "\t", "é", "P99", "unknown", "is: unknown",
+          "{conclusion: nowhere}", ">=", "in: []", "all: []", "not: {}", "any: [{conclusion: behaviour_gap}]",
+          "999999999999999999999", "id: dup", "weight: -3", "severity: extreme", "kind: number", "expr: a / 0",
+          "<<: *a", "? complex", "%YAML 9.9", "---", "..."]
+
+
+@st.composite
+def mutated_files(draw: st.DrawFn, files: dict[str, str]) -> dict[str, str]:
+    """The rulebase files with one to four random edits (lines dropped, duplicated, moved, re-indented,
+    truncated, or spans replaced by tricky YAML)."""
+    result = dict(files)
+    for _ in range(draw(st.integers(1, 4))):
+        name = draw(st.sampled_from(sorted(result)))
+        lines = result[name].split("\n")
+        kind = draw(st.sampled_from(["drop", "duplicate", "move", "indent", "truncate", "replace", "insert"]))
+        i = draw(st.integers(0, max(len(lines) - 1, 0)))
+        if kind == "drop" and lines:
+            del lines[i]
+        elif kind == "duplicate" and lines:
+            lines.insert(i, lines[i])
+        elif kind == "move" and lines:
+            lines.insert(draw(st.integers(0, len(lines) - 1)), lines.pop(i))
+        elif kind == "indent" and lines:
+            lines[i] = " " * draw(st.integers(0, 6)) + lines[i].lstrip()
+        elif kind == "truncate":
+            text = "\n".join(lines)
+            lines = text[: draw(st.integers(0, len(text)))].split("\n")
+        elif lines:
+            line = lines[i]
+            a = draw(st.integers(0, len(line)))
+            b = draw(st.integers(a, len(line)))
+            token = draw(st.sampled_from(TOKENS) | st.text(max_size=6))
+            lines[i] = line[:a] + token + (line[b:] if kind == "replace" else line[a:])
+        result[name] = "\n".join(lines)
+    return result
+
+
+def _rulebase_files(directory: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.yaml"))}
+
+
+@pytest.mark.parametrize("source", ["shipped", "fixture"])
+def test_mutated_rulebase_yaml_gives_a_rulebase_or_a_located_rulebase_error(source: str, tmp_path: Path) -> None:
+    files = _rulebase_files(default_rules_dir() if source == "shipped" else FIXTURE)
+    counter = iter(range(10**9))
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(mutated_files(files), st.randoms(use_true_random=False))
+    def check(mutated: dict[str, str], rng: random.Random) -> None:
+        directory = tmp_path / f"rb{next(counter)}"
+        directory.mkdir()
+        for name, text in mutated.items():
+            (directory / name).write_text(text, encoding="utf-8")
+
+        def load_and_consult() -> None:
+            rulebase = load_rulebase(directory)
+            for answers in ({}, _some_answers(rulebase, rng)):
+                consult(rulebase, answers)
+                consult(rulebase, answers, engine="reference")
+
+        assert_only_decider_errors(load_and_consult)
+        shutil.rmtree(directory)
+
+    check()
+
+
+def _some_answers(rulebase: Rulebase, rng: random.Random) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in rulebase.questions:
+        if q.kind == "boolean":
+            answers[q.id] = rng.choice([True, False, "unknown"])
+        elif q.kind == "choice":
+            answers[q.id] = rng.choice(q.choices).id  # type: ignore[union-attr]
+        elif q.kind in ("number", "scale"):
+            answers[q.id] = rng.choice([q.min, q.max])  # type: ignore[union-attr]
+    return answers
+
+
+# ----------------------------------------------------------------------------- threads
+
+
+def test_eight_threads_share_one_rulebase_and_get_the_single_threaded_results(shipped: Rulebase) -> None:
+    rng = random.Random(2024)
+    profiles = [_some_answers(shipped, rng) for _ in range(250)]
+    for profile in profiles:  # some unanswered and 'unknown' answers too
+        for qid in list(profile):
+            if rng.random() < 0.25:
+                del profile[qid]
+    expected = [consult(shipped, p) for p in profiles]
+    per_thread = 2000
+    failures: list[str] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for k in range(per_thread):
+                i = (offset * 31 + k) % len(profiles)
+                if consult(shipped, profiles[i]) != expected[i]:
+                    failures.append(f"thread {offset}: profile {i} differs")
+                    return
+        except BaseException as exc:  # noqa: BLE001 - report, do not hide, anything a thread hits
+            failures.append(f"thread {offset}: {type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert not any(t.is_alive() for t in threads), "a thread hung"
+    assert failures == []
