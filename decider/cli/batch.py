@@ -8,9 +8,6 @@ every row succeeded, 2 when some failed). A progress bar is shown only on a term
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +46,8 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import io
+
     from decider.cli.inputs import load_rules, write_text
     from decider.errors import DeciderError, Problem
     from decider.reasoning.batch import consult_many
@@ -103,6 +102,8 @@ def _tracking(rows: Iterator[tuple[str, Profile]], locations: dict[int, str]) ->
 
 def read_jsonl(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
     """(location, profile) per non-blank line; a line that is not a JSON object becomes Unreadable."""
+    import json
+
     from decider.reasoning.batch import Unreadable
 
     for number, line in enumerate(handle, start=1):
@@ -122,6 +123,8 @@ def read_jsonl(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
 
 def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
     """(location, profile) per data row; cells are converted by question kind (see `cell_value`)."""
+    import csv
+
     from decider.reasoning.batch import Unreadable
 
     reader = csv.reader(handle)
@@ -186,6 +189,8 @@ class _Writer:
     """Writes results as JSON lines or CSV rows."""
 
     def __init__(self, out: IO[str], kind: str) -> None:
+        import csv
+
         self.out = out
         self.kind = kind
         self.csv = csv.writer(out, lineterminator="\n") if kind == "csv" else None
@@ -196,7 +201,7 @@ class _Writer:
         if self.csv is None:
             data = result.model_dump(mode="json", exclude_none=True)
             data["source"] = where
-            self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            self.out.write(_json_line(data))
             return
         summary = result.summary
         self.csv.writerow([
@@ -206,6 +211,12 @@ class _Writer:
             " ".join(f"{r.id}:{r.severity}" for r in summary.risks) if summary else "",
             f"{where}: {result.error}" if result.error else "",
         ])
+
+
+def _json_line(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False) + "\n"
 
 
 class _progress:

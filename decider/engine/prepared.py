@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from decimal import Decimal
 
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import concluded_by, read_facts, rule_strata
-from decider.rulebase.model import Conclude, Flag, NumberQuestion, Rulebase, ScaleQuestion
+from decider.rulebase.model import Conclude, Flag, NumberQuestion, Oppose, Rulebase, ScaleQuestion, Support
+from decider.rulebase.numbers import to_decimal
 
 CACHE_SIZE = 32
 
@@ -35,6 +37,14 @@ class Prepared:
             f.id: tuple(n for n in dict.fromkeys(expression_references(f.tree)) if n in rulebase.question_index)
             for f in rulebase.figures
         }
+        self.weights: dict[str, tuple[Decimal | None, ...]] = {
+            r.id: tuple(to_decimal(e.weight) if isinstance(e, (Support, Oppose)) else None for e in r.then)
+            for r in rulebase.rules
+        }
+        """Exact weights of each rule's effects, aligned with `rule.then` (None for non-weights)."""
+        self.baselines: dict[str, Decimal] = {
+            a.id: to_decimal(rulebase.policy.baseline.get(a.id, 0)) for a in rulebase.approaches}
+        self.tie: dict[str, int] = {aid: i for i, aid in enumerate(rulebase.policy.tie_break)}
         self.engines: dict[str, object] = {}
         """Engines built for this rulebase by kind (the reference evaluator caches itself here)."""
         self.effect_text: dict[tuple[str, str], str] = {}
