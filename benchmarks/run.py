@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from decider import consult, load_rulebase  # noqa: E402
 from decider.rulebase.answers import compute_figures, validate_answers  # noqa: E402
 from decider.rulebase.model import Rulebase  # noqa: E402
+from decider.rulebase.samples import sample_profiles  # noqa: E402
 
 Row = tuple[str, str, str, str, str]  # what, median, p95, ratio / result, target
 
@@ -41,28 +42,7 @@ Row = tuple[str, str, str, str, str]  # what, median, p95, ratio / result, targe
 
 def profiles(rulebase: Rulebase, count: int, seed: int = 1) -> list[dict[str, Any]]:
     """Deterministic project profiles: each question answered (80%), 'unknown' (10%) or left out (10%)."""
-    rng = random.Random(seed)
-    result = []
-    for _ in range(count):
-        profile: dict[str, Any] = {}
-        for q in rulebase.questions:
-            roll = rng.random()
-            if roll < 0.1:
-                continue
-            if roll < 0.2:
-                profile[q.id] = "unknown"
-            elif q.kind == "boolean":
-                profile[q.id] = rng.choice([True, False])
-            elif q.kind == "choice":
-                profile[q.id] = rng.choice(q.choices).id  # type: ignore[union-attr]
-            elif q.kind == "scale":
-                profile[q.id] = rng.randint(q.min, q.max)  # type: ignore[union-attr]
-            else:
-                low, high = q.min, q.max  # type: ignore[union-attr]
-                profile[q.id] = rng.choice([low, high, round(rng.uniform(low, min(high, low + 1000)), 2),
-                                            round(rng.uniform(low, high), 1)])
-        result.append(profile)
-    return result
+    return sample_profiles(rulebase, count, seed=seed)
 
 
 def us(seconds: float) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import pytest
 from decider import consult, load_rulebase
 from decider.reasoning.batch import BatchResult, Unreadable, consult_many
 from decider.rulebase.model import Rulebase
+from decider.rulebase.samples import sample_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "portfolio"
@@ -29,26 +29,7 @@ def portfolio() -> Rulebase:
 
 def random_profiles(rulebase: Rulebase, count: int, seed: int = 7) -> list[dict[str, Any]]:
     """Valid profiles drawn from the questions: answered, 'unknown' or left out."""
-    rng = random.Random(seed)
-    profiles = []
-    for _ in range(count):
-        profile: dict[str, Any] = {}
-        for q in rulebase.questions:
-            roll = rng.random()
-            if roll < 0.2:
-                continue
-            if roll < 0.3:
-                profile[q.id] = "unknown"
-            elif q.kind == "boolean":
-                profile[q.id] = rng.choice([True, False])
-            elif q.kind == "choice":
-                profile[q.id] = rng.choice(q.choices).id  # type: ignore[union-attr]
-            elif q.kind == "scale":
-                profile[q.id] = rng.randint(q.min, q.max)  # type: ignore[union-attr]
-            else:
-                profile[q.id] = rng.choice([q.min, q.max, (q.min + q.max) / 2])  # type: ignore[union-attr]
-        profiles.append(profile)
-    return profiles
+    return sample_profiles(rulebase, count, seed=seed, missing=0.2, unknown=0.1)
 
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

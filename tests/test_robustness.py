@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from decider import DeciderError, consult, load_rulebase
 from decider.rulebase.loader import default_rules_dir
 from decider.rulebase.model import Rulebase
+from decider.rulebase.samples import sample_answers
 
 LONG = os.environ.get("DECIDER_LONG_TESTS") == "1"
 EXAMPLES = 3000 if LONG else 150
@@ -158,15 +159,7 @@ def test_mutated_rulebase_yaml_gives_a_rulebase_or_a_located_rulebase_error(sour
 
 
 def _some_answers(rulebase: Rulebase, rng: random.Random) -> dict[str, Any]:
-    answers: dict[str, Any] = {}
-    for q in rulebase.questions:
-        if q.kind == "boolean":
-            answers[q.id] = rng.choice([True, False, "unknown"])
-        elif q.kind == "choice":
-            answers[q.id] = rng.choice(q.choices).id  # type: ignore[union-attr]
-        elif q.kind in ("number", "scale"):
-            answers[q.id] = rng.choice([q.min, q.max])  # type: ignore[union-attr]
-    return answers
+    return sample_answers(rulebase, rng, missing=0.0, unknown=0.15)
 
 
 # ----------------------------------------------------------------------------- threads
