@@ -162,6 +162,28 @@ def _some_answers(rulebase: Rulebase, rng: random.Random) -> dict[str, Any]:
     return sample_answers(rulebase, rng, missing=0.0, unknown=0.15)
 
 
+# ----------------------------------------------------------------------------- the lean driver agrees
+
+
+@pytest.mark.parametrize("source", ["shipped", "fixture"])
+def test_durable_engine_and_reference_evaluator_agree_on_any_valid_answers(source: str) -> None:
+    from decider.engine.durable_engine import ENGINES
+    from decider.engine.reference import ReferenceEngine
+    from decider.rulebase.answers import validate_answers
+
+    rulebase = load_rulebase(None if source == "shipped" else FIXTURE)
+    durable, reference = ENGINES.get(rulebase), ReferenceEngine.of(rulebase)
+
+    @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.randoms(use_true_random=False), st.floats(0, 0.5), st.floats(0, 0.5))
+    def check(rng: random.Random, missing: float, unknown: float) -> None:
+        answers = validate_answers(rulebase, sample_answers(rulebase, rng, missing=missing, unknown=unknown))
+        mine, oracle = durable.run(answers), reference.run(answers)
+        assert mine.model_dump(exclude={"engine"}) == oracle.model_dump(exclude={"engine"})
+
+    check()
+
+
 # ----------------------------------------------------------------------------- threads
 
 
