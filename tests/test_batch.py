@@ -72,6 +72,11 @@ def test_worker_processes_give_the_same_results_in_the_same_order(portfolio: Rul
     parallel = list(consult_many(portfolio, profiles, jobs=2))
     assert parallel == serial
     assert not parallel[17].ok
+    profiles[40] = {"q1": lambda: True}  # cannot be pickled for a worker: an error row, not an aborted batch
+    parallel = list(consult_many(portfolio, profiles[:100], jobs=2))
+    assert [r.index for r in parallel] == list(range(100))
+    assert not parallel[40].ok and "worker" in (parallel[40].error or "")
+    assert parallel[39] == serial[39] and parallel[41] == serial[41]
 
 
 def _worker_pids() -> list[int]:

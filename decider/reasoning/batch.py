@@ -188,6 +188,9 @@ class _Parallel:
                     # every chunk not finished yet is re-run, row by row, in the new pool
                     pending = deque((s, r, f if f is not None and _finished(f) else None) for s, r, f in pending)
                     continue
+                except Exception:  # e.g. a profile that cannot be sent to a worker: find it row by row
+                    pending[0] = (start, rows, None)
+                    continue
                 pending.popleft()
                 self.barren_restarts = 0
                 yield from results
@@ -206,7 +209,7 @@ class _Parallel:
         self.pool = self._new_pool()
 
     def _retry(self, start: int, rows: list[Profile]) -> list[BatchResult]:
-        """Second attempt for rows interrupted by a crash: one row per task, so a crasher is named."""
+        """Rows again, one per task, so the one that crashes a worker (or cannot be sent) is named."""
         results = []
         for offset, row in enumerate(rows):
             try:
@@ -217,6 +220,9 @@ class _Parallel:
                 results.append(BatchResult(
                     index=start + offset, ok=False,
                     error="the worker process died twice on this profile (native engine crash); it was skipped"))
+            except Exception as exc:  # the row could not be sent to (or its result back from) a worker
+                results.append(BatchResult(index=start + offset, ok=False,
+                                           error=f"could not be passed to a worker process: {type(exc).__name__}: {exc}"))
         return results
 
 
