@@ -160,3 +160,32 @@ def test_cli_all_good_rows_exit_zero_and_bad_usage_exits_two(tmp_path: Path) -> 
     missing = run_cli("batch", str(tmp_path / "missing.csv"))
     assert missing.returncode == 2 and "missing.csv: cannot read" in missing.stderr
     assert run_cli("batch", str(source), "--jobs", "0").returncode == 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_cli_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    import pty
+
+    source = tmp_path / "profiles.jsonl"
+    source.write_text("".join(json.dumps(p) + "\n" for p in random_profiles(load_rulebase(FIXTURE), 50)),
+                      encoding="utf-8")
+    args = [sys.executable, "-m", "decider", "batch", str(source), "--rules", str(FIXTURE), "--out",
+            str(tmp_path / "out.jsonl")]
+    master, slave = pty.openpty()
+    child = subprocess.Popen(args, stdout=slave, stderr=slave, cwd=ROOT)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert child.wait(timeout=120) == 0
+    assert b"consulting" in seen and b"50/50" in seen
+    piped = subprocess.run(args, capture_output=True, cwd=ROOT, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""
+    assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 50
