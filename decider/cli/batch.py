@@ -46,9 +46,9 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import io
+    from contextlib import nullcontext
 
-    from decider.cli.inputs import load_rules, write_text
+    from decider.cli.inputs import load_rules, open_atomic
     from decider.errors import DeciderError, Problem
     from decider.reasoning.batch import consult_many
 
@@ -63,13 +63,15 @@ def run(args: argparse.Namespace) -> int:
     rows = read_csv(rulebase, handle, label) if kind == "csv" else read_jsonl(handle, label)
     locations: dict[int, str] = {}  # rows read but not yet written: bounded by the batch's look-ahead
     profiles = _tracking(rows, locations)
-    out = io.StringIO() if args.out else sys.stdout
-    writer = _Writer(out, args.format)
     failed = count = 0
     notices: list[str] = []
     try:
+        # with --out, results stream into a temporary file that replaces FILE only when the batch completes
+        output = open_atomic(args.out) if args.out else nullcontext(sys.stdout)
         results = consult_many(rulebase, profiles, jobs=args.jobs, on_notice=lambda text: _notice(text, notices))
-        with _progress(total, show=sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())) as advance:
+        show = sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())
+        with output as out, _progress(total, show=show) as advance:
+            writer = _Writer(out, args.format)
             for result in results:
                 where = locations.pop(result.index)
                 count += 1
@@ -81,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if handle is not sys.stdin:
             handle.close()
-    if args.out:
-        write_text(args.out, out.getvalue())  # type: ignore[union-attr]
     if failed:
         print(f"{failed} of {count} profiles failed; the others completed", file=sys.stderr)
         return 2

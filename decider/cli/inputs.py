@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from decider.rulebase.answers import Answers
@@ -48,6 +50,13 @@ def load_rules(directory: str | None) -> "Rulebase":
 
 def write_text(path: str, text: str) -> None:
     """Write a file atomically (temp file + rename), so a crash never leaves half a file."""
+    with open_atomic(path) as handle:
+        handle.write(text)
+
+
+@contextmanager
+def open_atomic(path: str) -> Iterator[IO[str]]:
+    """A text file to write in steps that appears at `path` only when complete (temp file + rename)."""
     import os
     import tempfile
 
@@ -55,8 +64,8 @@ def write_text(path: str, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
