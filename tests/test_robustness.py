@@ -215,3 +215,27 @@ def test_eight_threads_share_one_rulebase_and_get_the_single_threaded_results(sh
         thread.join(timeout=600)
     assert not any(t.is_alive() for t in threads), "a thread hung"
     assert failures == []
+
+
+# ----------------------------------------------------------------------------- native crash traps
+
+
+def test_sessions_in_which_no_rule_fires_do_not_crash_the_engine() -> None:
+    """durable_rules segfaults deleting a session in which no action ran; run it in a child process
+    so a crash fails this test instead of killing the test run."""
+    import subprocess
+    import sys
+
+    silent = Path(__file__).resolve().parent / "fixtures" / "silent"
+    script = (
+        "import sys\n"
+        "from decider import consult, load_rulebase\n"
+        "rb = load_rulebase(sys.argv[1])\n"
+        "for _ in range(300):\n"
+        "    for answers in ({}, {'q1': False}, {'q1': 'unknown'}, {'q1': True}):\n"
+        "        consult(rb, answers)\n"
+        "print(consult(rb, {}).recommendation.approach, consult(rb, {'q1': True}).recommendation.approach)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(silent)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-500:]}"
+    assert done.stdout.split() == ["a", "b"]

@@ -11,7 +11,8 @@ Hardening, after shared/durable-rules-notes.md:
 - actions are decider's own Python between native calls and never raise into the engine:
   failures are collected and raised as EngineError afterwards;
 - firings are bounded: each rule fires at most once, and the action loop stops (with an error)
-  after as many actions as the compiled ruleset has alternatives.
+  after as many actions as the compiled ruleset has alternatives;
+- every session runs at least one action: deleting a session in which none ran segfaults.
 
 The lean driver (issue 7) does what `durable/engine.py`'s `Ruleset.assert_fact` and `_flush_actions`
 do, minus what decider does not need: no `Closure`/`Content` objects, no JSON decoding of the
@@ -116,6 +117,11 @@ class DurableEngine:
                 name = f"{rule.id}#{index}"
                 definition[name] = {"all": conditions}
                 actions[name] = _Action(rule.id, tuple(concluded_by(rule)))
+        # durable_rules segfaults in delete_state for a session in which no action ever ran
+        # (reproduced with this driver too: a rulebase whose rules all miss the answers). This rule
+        # always fires once per session; its action does nothing.
+        definition["session_opened"] = {"all": [{"a": {"t": "answers"}}]}
+        actions["session_opened"] = _Action(None, ())
         # Sinks keep every fact type handled even when no rule reads it (see the notes, §5.4).
         for kind in ("answers", "c", "phase"):
             definition[f"sink_{kind}"] = {"all": [{"x": {"t": kind}}, {"never": {"t": "__never__"}}]}
