@@ -239,3 +239,33 @@ def test_sessions_in_which_no_rule_fires_do_not_crash_the_engine() -> None:
     done = subprocess.run([sys.executable, "-c", script, str(silent)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-500:]}"
     assert done.stdout.split() == ["a", "b"]
+
+
+def test_a_native_fault_inside_an_action_surfaces_as_engine_error_and_the_engine_recovers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault injected where an action asserts a conclusion into the native engine: EngineError with
+    the cause, the session is cleaned up, and the next consultation is as before."""
+    from decider.engine import durable_engine
+    from decider.engine.durable_engine import DurableEngine
+    from decider.errors import EngineError
+    from decider.rulebase.answers import validate_answers
+
+    rulebase = load_rulebase(FIXTURE)
+    answers = validate_answers(rulebase, {"q1": True, "q2": "x", "q4": 4})
+    native = durable_engine.durable_rules_engine
+    real_assert = native.assert_fact
+
+    def faulty(handle: int, fact: str) -> Any:
+        if '"t":"c"' in fact:  # only the conclusions asserted from inside actions
+            raise native.error("disk on fire")
+        return real_assert(handle, fact)
+
+    with DurableEngine(rulebase) as engine:
+        healthy = engine.run(answers)
+        assert healthy.conclusions, "the fault must hit a consultation that concludes something"
+        with monkeypatch.context() as patch:
+            patch.setattr(native, "assert_fact", faulty)
+            with pytest.raises(EngineError, match="disk on fire"):
+                engine.run(answers)
+        for _ in range(50):
+            assert engine.run(answers) == healthy  # the failed session was deleted; nothing leaked
