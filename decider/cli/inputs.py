@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from decider.rulebase.answers import Answers
@@ -40,3 +41,10 @@ def write_text(path: str, text: str) -> None:
     from decider.reasoning.files import write_atomic
 
     write_atomic(Path(path), text)
+
+
+def open_atomic(path: str) -> AbstractContextManager[IO[str]]:
+    """A text file to write in steps that appears at `path` only when complete (temp file + rename)."""
+    from decider.reasoning.files import open_atomic as opener
+
+    return opener(Path(path))

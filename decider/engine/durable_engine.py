@@ -1,14 +1,24 @@
 """The durable_rules adapter: compiles a rulebase into a RETE ruleset and runs consultations safely.
 
 Hardening, after shared/durable-rules-notes.md:
-- a private host that starts no background threads, and one process-wide lock around every call;
+- no durable `Host` at all: a lean driver calls the native module `durable_rules_engine` directly,
+  so no background dispatch/timer threads exist; one process-wide lock around every native call;
 - facts (never events), each with a type discriminator `t`; no cross-fact `<`/`>` joins;
 - answers and figures travel as one fact whose numbers are integer micro-units (no exponent floats);
 - negated conclusions wait for a phase marker, so lower strata are complete before `not` is tested;
-- one live session at a time, ids from a counter, and the session deleted in `finally`;
-- actions never raise into the engine: failures are collected and raised as EngineError afterwards;
-- firings are bounded: each rule fires at most once, and a run stops recording past the bound;
+- one live session at a time, ids from a counter, and the session deleted in `finally`
+  (an action still in flight is abandoned first);
+- actions are decider's own Python between native calls and never raise into the engine:
+  failures are collected and raised as EngineError afterwards;
+- firings are bounded: each rule fires at most once, and the action loop stops (with an error)
+  after as many actions as the compiled ruleset has alternatives;
 - every session runs at least one action: deleting a session in which none ran segfaults.
+
+The lean driver (issue 7) does what `durable/engine.py`'s `Ruleset.assert_fact` and `_flush_actions`
+do, minus what decider does not need: no `Closure`/`Content` objects, no JSON decoding of the
+session state and matched facts for every action (only the action name is read from the message),
+and no `update_state` after every action (decider's rules never read the state object, which has
+no `t` field and so matches no rule). Conclusion and phase facts are pre-rendered JSON strings.
 """
 
 from __future__ import annotations
@@ -17,17 +27,17 @@ import itertools
 import json
 import threading
 from collections import OrderedDict
+from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine
-from durable import engine as durable_host
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.facts import constant, engine_values, plain_figures, record_firings
 from decider.errors import EngineError, Problem, RulebaseError
 from decider.rulebase.answers import Answers, compute_figures
 from decider.rulebase.logic import concluded_by, rule_strata
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test
+from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, NumberQuestion, Rulebase, ScaleQuestion, Test
 
 ENGINE_LOCK = threading.Lock()
 """Serialises every call into the native engine (it is not thread-safe)."""
@@ -40,27 +50,23 @@ _NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _names = itertools.count()
 
 
-class _QuietHost(durable_host.Host):
-    """A durable_rules host without the background dispatch/timer threads that race the caller."""
-
-    def _run(self) -> None:
-        return None
+_OK, _NOT_HANDLED, _OBSERVED, _SID_NOT_FOUND = 0, 1, 2, 309
+"""Result and error codes of the native engine (rules.h: RULES_OK, ERR_EVENT_NOT_HANDLED,
+ERR_EVENT_OBSERVED, ERR_SID_NOT_FOUND)."""
 
 
-class _Run:
-    """State of the consultation in flight; the actions write into it."""
+class _Action:
+    """What one compiled rule alternative does when the engine starts it."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.order: list[str] = []
-        self.fired: set[str] = set()
-        self.concluded: set[str] = set()
-        self.errors: list[str] = []
-        self.calls = 0
+    __slots__ = ("rule", "concludes")
+
+    def __init__(self, rule: str | None, concludes: tuple[str, ...]) -> None:
+        self.rule = rule
+        self.concludes = concludes
 
 
 class DurableEngine:
-    """One rulebase compiled into one durable_rules ruleset on a private host."""
+    """One rulebase compiled into one native durable_rules ruleset, driven without durable's host."""
 
     name = "durable_rules"
 
@@ -69,23 +75,26 @@ class DurableEngine:
         self.strata = rule_strata(rulebase)
         self.phases = max(self.strata.values(), default=0)
         self._numeric = {q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion))}
-        self._run: _Run | None = None
         self._sessions = itertools.count(1)
         self._closed = False
         self.ruleset_name = f"decider_{rulebase.sha256[:12] or 'adhoc'}_{next(_names)}"
-        definition = self._compile()
-        self._host = _QuietHost()
+        definition, self._actions = self._compile()
+        self._max_actions = len(self._actions)
         with ENGINE_LOCK:
             try:
-                self._host.register_rulesets({self.ruleset_name: definition})
+                self._handle = durable_rules_engine.create_ruleset(self.ruleset_name, json.dumps(definition))
             except Exception as exc:  # the C engine rejected the ruleset
                 raise EngineError(f"durable_rules rejected the compiled ruleset: {_text(exc)}") from None
-        self._ruleset = self._host.get_ruleset(self.ruleset_name)
 
     # ------------------------------------------------------------------ compiling
 
-    def _compile(self) -> dict[str, Any]:
+    def definition(self) -> dict[str, Any]:
+        """The compiled ruleset in durable_rules' JSON dialect (a fresh copy; benchmarks feed it to durable's own host)."""
+        return self._compile()[0]
+
+    def _compile(self) -> tuple[dict[str, Any], dict[str, _Action]]:
         definition: dict[str, Any] = {}
+        actions: dict[str, _Action] = {}
         for rule in self.rulebase.rules:
             disjuncts = self._dnf(rule.when)
             if len(disjuncts) > MAX_DISJUNCTS:
@@ -105,17 +114,19 @@ class DurableEngine:
                     conditions.append({f"c{k}": {"$and": [{"t": "c"}, {"c": cid}]}})
                 for k, cid in enumerate(sorted(negative)):
                     conditions.append({f"n{k}$not": {"$and": [{"t": "c"}, {"c": cid}]}})
-                definition[f"{rule.id}#{index}"] = {"all": conditions, "run": self._action(rule)}
+                name = f"{rule.id}#{index}"
+                definition[name] = {"all": conditions}
+                actions[name] = _Action(rule.id, tuple(concluded_by(rule)))
         # durable_rules segfaults in delete_state for a session in which no action ever ran
-        # (reproduced: a ruleset whose rules all miss the answers fact). This rule always fires once.
-        definition["session_opened"] = {"all": [{"a": {"t": "answers"}}], "run": _noop}
+        # (reproduced with this driver too: a rulebase whose rules all miss the answers). This rule
+        # always fires once per session; its action does nothing.
+        definition["session_opened"] = {"all": [{"a": {"t": "answers"}}]}
+        actions["session_opened"] = _Action(None, ())
         # Sinks keep every fact type handled even when no rule reads it (see the notes, §5.4).
         for kind in ("answers", "c", "phase"):
-            definition[f"sink_{kind}"] = {
-                "all": [{"x": {"t": kind}}, {"never": {"t": "__never__"}}],
-                "run": _noop,
-            }
-        return definition
+            definition[f"sink_{kind}"] = {"all": [{"x": {"t": kind}}, {"never": {"t": "__never__"}}]}
+            actions[f"sink_{kind}"] = _Action(None, ())
+        return definition, actions
 
     def _dnf(self, condition: Condition, negated: bool = False) -> list[tuple[list[Any], frozenset[str], frozenset[str]]]:
         """Alternatives as (answer tests, concluded, not concluded); conclusion-free parts stay whole."""
@@ -174,82 +185,46 @@ class DurableEngine:
         expr = {field: value} if _OPS[op] is None else {_OPS[op]: {field: value}}
         return {"$or": [expr, missing]} if negated else expr
 
-    def _action(self, rule: Rule) -> Any:
-        conclusions = concluded_by(rule)
-        rule_id = rule.id
-
-        def action(c: Any) -> None:  # exactly one parameter: two would make durable treat it as async
-            run = self._run
-            if run is None:
-                return
-            run.calls += 1
-            if rule_id in run.fired:
-                return
-            if len(run.order) >= run.limit:
-                run.errors.append(f"more than {run.limit} firings; the run was stopped")
-                return
-            run.fired.add(rule_id)
-            run.order.append(rule_id)
-            for cid in conclusions:
-                if cid in run.concluded:
-                    continue
-                run.concluded.add(cid)
-                try:
-                    c.assert_fact({"t": "c", "c": cid, "id": f"c:{cid}"})
-                except Exception as exc:  # durable would swallow it; keep it for the caller
-                    run.errors.append(f"rule {rule_id}: asserting {cid} failed: {_text(exc)}")
-
-        return action
-
     # ------------------------------------------------------------------ running
 
     def run(self, answers: Answers) -> Evaluation:
         """Run the rules on validated answers in a fresh session; the session is always deleted."""
         figures = compute_figures(self.rulebase, answers)
-        fact: dict[str, Any] = {"t": "answers", "id": "answers"}
-        for (kind, fid), value in engine_values(self.rulebase, answers, figures).items():
-            fact[("q_" if kind == "answer" else "f_") + fid] = value
-        json.dumps(fact, allow_nan=False)  # only plain JSON values reach the C engine
-        with ENGINE_LOCK:
-            if self._closed:
-                raise EngineError("this engine has been closed")
-            sid = str(next(self._sessions))
-            run = _Run(limit=len(self.rulebase.rules))
-            self._run = run
-            try:
-                self._assert({**fact, "sid": sid}, run)
-                for phase in range(1, self.phases + 1):
-                    self._assert({"t": "phase", "n": phase, "id": f"phase:{phase}", "sid": sid}, run)
-            finally:
-                self._run = None
-                try:
-                    self._ruleset.delete_state(sid)
-                except Exception as exc:
-                    run.errors.append(f"deleting session {sid} failed: {_text(exc)}")
-        if run.errors:
-            raise EngineError("durable_rules failed during the consultation: " + "; ".join(run.errors[:5]))
-        concluded = run.concluded
+        order, concluded = self.fire(self.answers_fact(answers, figures))
         return Evaluation(
             engine="durable_rules",
-            firings=record_firings(self.rulebase, run.order, self.strata, answers, figures, concluded),
+            firings=record_firings(self.rulebase, order, self.strata, answers, figures, concluded),
             conclusions=tuple(c.id for c in self.rulebase.conclusions if c.id in concluded),
             figures=plain_figures(figures),
         )
 
-    def _assert(self, fact: dict[str, Any], run: _Run) -> None:
-        try:
-            state = self._host.assert_fact(self.ruleset_name, fact)
-        except durable_host.MessageNotHandledException as exc:
-            run.errors.append(exc.message)
-            return
-        except durable_host.MessageObservedException as exc:
-            run.errors.append(exc.message)
-            return
-        except Exception as exc:
-            run.errors.append(_text(exc))
-            return
-        if isinstance(state, dict) and state.get("exception"):
-            run.errors.append(str(state["exception"]).split(", traceback")[0])
+    def answers_fact(self, answers: Answers, figures: dict[str, Decimal | None]) -> dict[str, Any]:
+        """The one fact that carries the known answers and figures (numbers in micro-units)."""
+        fact: dict[str, Any] = {"t": "answers", "id": "answers"}
+        for (kind, fid), value in engine_values(self.rulebase, answers, figures).items():
+            fact[("q_" if kind == "answer" else "f_") + fid] = value
+        return fact
+
+    def fire(self, answers_fact: dict[str, Any]) -> tuple[list[str], set[str]]:
+        """Assert the answers fact and the phase markers in a fresh session; the rules fired, in
+        order, and the conclusions they established."""
+        run = _Run(self)
+        with ENGINE_LOCK:
+            if self._closed:
+                raise EngineError("this engine has been closed")
+            run.sid = sid = str(next(self._sessions))
+            try:
+                # only plain JSON values reach the C engine
+                run.assert_fact(json.dumps({**answers_fact, "sid": sid}, allow_nan=False))
+                for phase in range(1, self.phases + 1):
+                    run.assert_fact(f'{{"t":"phase","n":{phase},"id":"phase:{phase}","sid":"{sid}"}}')
+            except Exception as exc:  # a native error, or a value json cannot encode
+                run.errors.append(_text(exc))
+            finally:
+                run.finish()
+        if run.errors:
+            raise EngineError("durable_rules failed during the consultation: " + "; ".join(run.errors[:5]))
+        return run.order, run.concluded
 
     def close(self) -> None:
         """Release the native ruleset; the engine cannot be used afterwards."""
@@ -258,7 +233,7 @@ class DurableEngine:
                 return
             self._closed = True
             try:
-                durable_rules_engine.delete_ruleset(self._ruleset._handle)
+                durable_rules_engine.delete_ruleset(self._handle)
             except Exception:
                 pass
 
@@ -269,6 +244,81 @@ class DurableEngine:
         self.close()
 
 
+class _Run:
+    """One consultation in flight: drives the native action loop and records what fired.
+
+    Called only under ENGINE_LOCK. Mirrors durable's `_flush_actions`: start the next action
+    of the session, run it, complete it and start the next, until none is left."""
+
+    def __init__(self, engine: DurableEngine) -> None:
+        self.handle = engine._handle
+        self.actions = engine._actions
+        self.budget = engine._max_actions
+        self.sid = ""
+        self.order: list[str] = []
+        self.fired: set[str] = set()
+        self.concluded: set[str] = set()
+        self.errors: list[str] = []
+        self.in_flight: int | None = None
+
+    def assert_fact(self, fact_json: str) -> None:
+        """Assert one fact, then run every action it (transitively) enables."""
+        code, state = durable_rules_engine.assert_fact(self.handle, fact_json)
+        if code != _OK:
+            self.errors.append(_refusal(code, fact_json))
+            return
+        started = durable_rules_engine.start_action_for_state(self.handle, state)
+        message = None if started is None else started[1]
+        while message is not None:
+            self.in_flight = state
+            self.budget -= 1
+            if self.budget < 0:
+                self.errors.append(f"more than {len(self.actions)} actions in one consultation; the run was stopped")
+                return  # the in-flight action is abandoned in finish()
+            self.act(message)
+            message = durable_rules_engine.complete_and_start_action(self.handle, state)
+            self.in_flight = None
+
+    def act(self, message: str) -> None:
+        """Record the firing named by the engine's message and assert what the rule concludes."""
+        end = message.find('":', 2)
+        action = self.actions.get(message[2:end]) if message.startswith('{"') and end > 2 else None
+        if action is None:
+            self.errors.append(f"unexpected action from the engine: {message[:80]!r}")
+            return
+        rule = action.rule
+        if rule is None or rule in self.fired:
+            return
+        self.fired.add(rule)
+        self.order.append(rule)
+        for cid in action.concludes:
+            if cid in self.concluded:
+                continue
+            self.concluded.add(cid)
+            code, _ = durable_rules_engine.assert_fact(
+                self.handle, f'{{"t":"c","c":"{cid}","id":"c:{cid}","sid":"{self.sid}"}}')
+            if code != _OK:
+                self.errors.append(f"rule {rule}: asserting {cid} failed: " + _refusal(code, cid))
+
+    def finish(self) -> None:
+        """Abandon an action left in flight and delete the session (always)."""
+        try:
+            if self.in_flight is not None:
+                durable_rules_engine.abandon_action(self.handle, self.in_flight)
+            durable_rules_engine.delete_state(self.handle, self.sid)
+        except Exception as exc:
+            if not _text(exc).endswith(f"error code: {_SID_NOT_FOUND}"):  # no session was created: nothing to delete
+                self.errors.append(f"deleting session {self.sid} failed: {_text(exc)}")
+
+
+def _refusal(code: int, what: str) -> str:
+    if code == _NOT_HANDLED:
+        return f"no rule handles the fact {what[:80]}"
+    if code == _OBSERVED:
+        return f"the fact was already asserted {what[:80]}"
+    return f"the engine deferred the fact (code {code}) {what[:80]}"
+
+
 def _mentions_conclusion(condition: Condition) -> bool:
     if isinstance(condition, Concluded):
         return True
@@ -277,10 +327,6 @@ def _mentions_conclusion(condition: Condition) -> bool:
     if isinstance(condition, (AllOf, AnyOf)):
         return any(_mentions_conclusion(item) for item in condition.items)
     return False
-
-
-def _noop(c: Any) -> None:
-    return None
 
 
 def _text(exc: BaseException) -> str:

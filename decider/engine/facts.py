@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from decider.engine.evaluation import Fact, FactValue, Firing
+from decider.engine.prepared import prepared
 from decider.rulebase.answers import AnswerValue, Answers
-from decider.rulebase.logic import read_facts
 from decider.rulebase.model import UNKNOWN, NumberQuestion, Rule, Rulebase, ScaleQuestion
 from decider.rulebase.numbers import SCALE, plain, to_micro
 
@@ -43,11 +43,12 @@ def plain_figures(figures: dict[str, Decimal | None]) -> dict[str, int | float |
 def record_firings(rulebase: Rulebase, order: list[str], strata: dict[str, int], answers: Answers,
                    figures: dict[str, Decimal | None], concluded: set[str]) -> tuple[Firing, ...]:
     """Firings in the given order, each with the final values of the facts its rule reads."""
+    reads = prepared(rulebase).read
     result = []
     for rule_id in order:
         rule: Rule = rulebase.rule_index[rule_id]
         matched = tuple(Fact(kind=kind, id=fid, value=_fact_value(kind, fid, answers, figures, concluded))
-                        for kind, fid in read_facts(rule))
+                        for kind, fid in reads[rule_id])
         result.append(Firing(rule=rule_id, stratum=strata[rule_id], matched=matched, effects=rule.then))
     return tuple(result)
 

@@ -7,9 +7,8 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
+from decider.engine.prepared import prepared
 from decider.rulebase.answers import Answers
-from decider.rulebase.expressions import references
-from decider.rulebase.logic import read_facts
 from decider.rulebase.model import SEVERITY_ORDER, Flag, Oppose, Rulebase, Severity, Support
 from decider.rulebase.numbers import plain, to_decimal
 
@@ -56,28 +55,34 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     """Apply the policy; sums are exact and in rule order, so both engines get identical numbers."""
     policy = rulebase.policy
     order = rulebase.rule_order
+    derived = prepared(rulebase)
     firings = sorted(evaluation.firings, key=lambda f: order[f.rule])
-    support = {a.id: Decimal(0) for a in rulebase.approaches}
-    oppose = {a.id: Decimal(0) for a in rulebase.approaches}
+    support = dict.fromkeys(derived.baselines, Decimal(0))
+    oppose = dict.fromkeys(derived.baselines, Decimal(0))
     flagged: dict[str, tuple[Severity, list[str]]] = {}
     weighed = False
     for firing in firings:
-        for effect in firing.effects:
+        rule = rulebase.rule_index.get(firing.rule)
+        # the rulebase's own effects have their exact weights precomputed; others are converted here
+        same = rule is not None and len(firing.effects) == len(rule.then) and all(
+            mine is theirs for mine, theirs in zip(firing.effects, rule.then))
+        weights = derived.weights[firing.rule] if same else None
+        for k, effect in enumerate(firing.effects):
             if isinstance(effect, Support):
-                support[effect.approach] += to_decimal(effect.weight)
+                support[effect.approach] += weights[k] if weights else to_decimal(effect.weight)  # type: ignore[operator]
                 weighed = True
             elif isinstance(effect, Oppose):
-                oppose[effect.approach] += to_decimal(effect.weight)
+                oppose[effect.approach] += weights[k] if weights else to_decimal(effect.weight)  # type: ignore[operator]
                 weighed = True
             elif isinstance(effect, Flag):
                 severity, rules = flagged.get(effect.risk, (effect.severity, []))
                 if SEVERITY_ORDER[effect.severity] > SEVERITY_ORDER[severity]:
                     severity = effect.severity
                 flagged[effect.risk] = (severity, [*rules, firing.rule])
-    tie = {aid: i for i, aid in enumerate(policy.tie_break)}
+    tie = derived.tie
     scores = []
     for approach in rulebase.approaches:
-        base = to_decimal(policy.baseline.get(approach.id, 0))
+        base = derived.baselines[approach.id]
         total = base + support[approach.id] - oppose[approach.id]
         scores.append((total, approach.id, base))
     scores.sort(key=lambda s: (-s[0], tie[s[1]]))
@@ -120,9 +125,7 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
 
 def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
     """Fraction of the questions the rules read that have no known value."""
-    read = {fid for rule in rulebase.rules for kind, fid in read_facts(rule) if kind == "answer"}
-    for figure in rulebase.figures:
-        read.update(n for n in references(figure.tree) if n in rulebase.question_index)
+    read = prepared(rulebase).questions_read
     if not read:
         return Decimal(0)
     missing = sum(1 for qid in read if answers.value(qid) is None)

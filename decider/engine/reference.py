@@ -3,15 +3,29 @@
 It is the test oracle for the durable_rules engine and the fast evaluator behind the planner
 and lint.  Semantics: stratum by stratum (negated conclusions are settled first), rules fire
 at most once, in declaration order, until nothing more fires.
+
+Each rule's condition is turned once into a small Python closure (no eval), and the evaluator
+of a rulebase is cached with the rulebase's other derived data (`ReferenceEngine.of`).
 """
 
 from __future__ import annotations
 
+import operator
+from typing import Any
+from collections.abc import Callable
+
 from decider.engine.evaluation import Evaluation
 from decider.engine.facts import EngineValue, constant, engine_values, plain_figures, record_firings
+from decider.engine.prepared import prepared
 from decider.rulebase.answers import Answers, compute_figures
-from decider.rulebase.logic import concluded_by, rule_strata
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test
+from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
+
+Values = dict[tuple[str, str], EngineValue]
+Check = Callable[[Values, set[str]], bool]
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}
 
 
 class ReferenceEngine:
@@ -21,10 +35,24 @@ class ReferenceEngine:
 
     def __init__(self, rulebase: Rulebase) -> None:
         self.rulebase = rulebase
-        self.strata = rule_strata(rulebase)
+        derived = prepared(rulebase)
+        self.strata = derived.strata
+        self._numeric = derived.numeric
         levels = sorted(set(self.strata.values()))
         self.layers: list[list[Rule]] = [[r for r in rulebase.rules if self.strata[r.id] == level] for level in levels]
-        self._numeric = {q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion))}
+        self._checks: list[list[tuple[str, Check, tuple[str, ...]]]] = [
+            [(rule.id, self.compile(rule.when), derived.concludes[rule.id]) for rule in layer] for layer in self.layers
+        ]
+
+    @classmethod
+    def of(cls, rulebase: Rulebase) -> "ReferenceEngine":
+        """The (cached) evaluator of `rulebase`."""
+        engines = prepared(rulebase).engines
+        found = engines.get(cls.name)
+        if not isinstance(found, ReferenceEngine):
+            found = engines.setdefault(cls.name, cls(rulebase))
+        assert isinstance(found, ReferenceEngine)
+        return found
 
     def run(self, answers: Answers) -> Evaluation:
         figures = compute_figures(self.rulebase, answers)
@@ -32,15 +60,15 @@ class ReferenceEngine:
         concluded: set[str] = set()
         order: list[str] = []
         fired: set[str] = set()
-        for layer in self.layers:
+        for layer in self._checks:
             changed = True
             while changed:
                 changed = False
-                for rule in layer:
-                    if rule.id not in fired and self.holds(rule.when, values, concluded):
-                        fired.add(rule.id)
-                        order.append(rule.id)
-                        concluded.update(concluded_by(rule))
+                for rule_id, check, concludes in layer:
+                    if rule_id not in fired and check(values, concluded):
+                        fired.add(rule_id)
+                        order.append(rule_id)
+                        concluded.update(concludes)
                         changed = True
         firings = record_firings(self.rulebase, order, self.strata, answers, figures, concluded)
         return Evaluation(
@@ -50,39 +78,47 @@ class ReferenceEngine:
             figures=plain_figures(figures),
         )
 
-    def holds(self, condition: Condition, values: dict[tuple[str, str], EngineValue], concluded: set[str]) -> bool:
+    def holds(self, condition: Condition, values: Values, concluded: set[str]) -> bool:
+        """Whether `condition` holds for these engine values and conclusions."""
+        return self.compile(condition)(values, concluded)
+
+    def compile(self, condition: Condition) -> Check:
+        """The condition as a closure over (engine values, concluded ids)."""
         if isinstance(condition, Test):
-            return _test(condition, values.get((condition.subject, condition.ref)),
-                         condition.subject == "figure" or condition.ref in self._numeric)
+            return _test(condition, condition.subject == "figure" or condition.ref in self._numeric)
         if isinstance(condition, Concluded):
-            return condition.conclusion in concluded
+            conclusion = condition.conclusion
+            return lambda values, concluded: conclusion in concluded
         if isinstance(condition, NotOf):
-            return not self.holds(condition.item, values, concluded)
+            inner = self.compile(condition.item)
+            return lambda values, concluded: not inner(values, concluded)
+        items = tuple(self.compile(c) for c in condition.items)
         if isinstance(condition, AllOf):
-            return all(self.holds(c, values, concluded) for c in condition.items)
+            return lambda values, concluded: all(check(values, concluded) for check in items)
         assert isinstance(condition, AnyOf)
-        return any(self.holds(c, values, concluded) for c in condition.items)
+        return lambda values, concluded: any(check(values, concluded) for check in items)
 
 
-def _test(test: Test, value: EngineValue | None, numeric: bool) -> bool:
+def _test(test: Test, numeric: bool) -> Check:
+    key = (test.subject, test.ref)
     if test.op == "unknown":
-        return value is None
+        return lambda values, concluded: values.get(key) is None
     if test.op == "known":
-        return value is not None
-    if value is None:
-        return False
+        return lambda values, concluded: values.get(key) is not None
     if test.op == "in":
         assert isinstance(test.value, tuple)
-        return any(value == constant(v, numeric) for v in test.value)
+        options = tuple(constant(v, numeric) for v in test.value)
+
+        def member(values: Values, concluded: set[str]) -> bool:
+            value = values.get(key)
+            return value is not None and any(value == option for option in options)
+
+        return member
     other = constant(test.value, numeric)
-    if test.op == "==":
-        return value == other
-    if test.op == "!=":
-        return value != other
-    if test.op == "<":
-        return value < other  # type: ignore[operator]
-    if test.op == "<=":
-        return value <= other  # type: ignore[operator]
-    if test.op == ">":
-        return value > other  # type: ignore[operator]
-    return value >= other  # type: ignore[operator]
+    compare = _COMPARE[test.op]
+
+    def compared(values: Values, concluded: set[str]) -> bool:
+        value = values.get(key)
+        return value is not None and compare(value, other)
+
+    return compared

@@ -13,7 +13,7 @@ from decider.engine.evaluation import Evaluation
 from decider.engine.outcome import Outcome, Score, decide
 from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
-from decider.reasoning.how import Reason, explain_conclusion, how
+from decider.reasoning.how import Explainer, Reason
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.model import Rulebase
 from decider.version import __version__
@@ -102,7 +102,7 @@ class Consultation(BaseModel):
 def evaluate(rulebase: Rulebase, answers: Answers, engine: EngineName = "durable_rules") -> Evaluation:
     """Run the rules with the chosen engine on validated answers."""
     if engine == "reference":
-        return ReferenceEngine(rulebase).run(answers)
+        return ReferenceEngine.of(rulebase).run(answers)
     return ENGINES.get(rulebase).run(answers)
 
 
@@ -123,6 +123,7 @@ def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine:
 def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Consultation:
     """Assemble a Consultation (with its sealed trace) from an engine run."""
     outcome = decide(rulebase, answers, evaluation)
+    explain = Explainer(rulebase, answers, evaluation)
     primary = rulebase.approach_index[outcome.primary]
     trace = Trace(
         rulebase=RulebaseIdentity(id=rulebase.meta.id, version=rulebase.meta.version, sha256=rulebase.sha256),
@@ -140,13 +141,13 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
             defaulted=outcome.defaulted,
         ),
         ranking=outcome.ranking,
-        reasons=how(rulebase, answers, evaluation, outcome.primary),
+        reasons=explain.how(outcome.primary),
         alternatives=tuple(
             Alternative(approach=s.approach, title=s.title, score=s.score, reasons=reasons)
             for s in outcome.ranking[1:]
-            if (reasons := how(rulebase, answers, evaluation, s.approach))
+            if (reasons := explain.how(s.approach))
         ),
-        risks=_risks(rulebase, answers, evaluation, outcome),
+        risks=_risks(rulebase, explain, outcome),
         conclusions=evaluation.conclusions,
         figures=tuple(
             FigureUsed(id=f.id, title=f.title, unit=f.unit, expr=f.expr, value=evaluation.figures.get(f.id))
@@ -157,7 +158,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
     )
 
 
-def _risks(rulebase: Rulebase, answers: Answers, evaluation: Evaluation, outcome: Outcome) -> tuple[Risk, ...]:
+def _risks(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Risk, ...]:
     risks = []
     for flag in outcome.risks:
         rules = [rulebase.rule_index[r] for r in flag.rules]
@@ -166,6 +167,6 @@ def _risks(rulebase: Rulebase, answers: Answers, evaluation: Evaluation, outcome
             because=tuple(r.because for r in rules),
             cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)),
             rules=flag.rules,
-            reasons=explain_conclusion(rulebase, answers, evaluation, flag.id),
+            reasons=explain.conclusion(flag.id),
         ))
     return tuple(risks)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from pydantic import BaseModel, ConfigDict
 
@@ -25,17 +28,24 @@ class Exported(BaseModel):
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file atomically (temp file + rename), so a crash never leaves half a file.
+    """Write a file atomically (temp file + rename), so a crash never leaves half a file."""
+    with open_atomic(path) as handle:
+        handle.write(text)
 
-    A file system refusal becomes a DeciderError naming the path."""
+
+@contextmanager
+def open_atomic(path: Path) -> Iterator[IO[str]]:
+    """A text file to write in steps that appears at `path` only when complete (temp file + fsync + rename).
+
+    A file system refusal becomes a DeciderError naming the path; other failures leave no file behind."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as exc:
         raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

@@ -1,0 +1,78 @@
+"""consult() of this checkout against another checkout of decider (e.g. the foundation commit).
+
+    git archive dc18564 | tar -x -C /tmp/before
+    .venv/bin/python benchmarks/before_after.py /tmp/before
+
+Runs the same profiles in alternating child processes (before, after, before, ...) so both
+see the same machine load, and prints the median per call of each round and overall.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = """
+import random, statistics, sys, time
+from decider import consult, load_rulebase
+rulebase = load_rulebase(sys.argv[1])
+rng = random.Random(1)
+profiles = []
+for _ in range(int(sys.argv[2])):
+    profile = {}
+    for q in rulebase.questions:
+        roll = rng.random()
+        if roll < 0.1:
+            continue
+        if roll < 0.2:
+            profile[q.id] = "unknown"
+        elif q.kind == "boolean":
+            profile[q.id] = rng.choice([True, False])
+        elif q.kind == "choice":
+            profile[q.id] = rng.choice(q.choices).id
+        elif q.kind == "scale":
+            profile[q.id] = rng.randint(q.min, q.max)
+        else:
+            profile[q.id] = rng.choice([q.min, q.max, round(rng.uniform(q.min, q.max), 1)])
+    profiles.append(profile)
+for p in profiles[:200]:
+    consult(rulebase, p)
+samples = []
+for p in profiles:
+    start = time.perf_counter()
+    consult(rulebase, p)
+    samples.append(time.perf_counter() - start)
+print(statistics.median(samples))
+"""
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    before = Path(sys.argv[1]).resolve()
+    rounds, count = 4, 1500
+    rules = str(ROOT / "rules")
+    results: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        for name, source in (("before", before), ("after", ROOT)):
+            env = {**os.environ, "PYTHONPATH": str(source)}
+            done = subprocess.run([sys.executable, "-c", CHILD, rules, str(count)], capture_output=True, text=True,
+                                  env=env, cwd="/", check=True)
+            results[name].append(float(done.stdout))
+    print("| consult() median per call | " + " | ".join(f"round {i + 1}" for i in range(rounds)) + " | overall |")
+    print("|---|" + "---:|" * (rounds + 1))
+    for name, values in results.items():
+        cells = " | ".join(f"{v * 1e6:,.0f} µs" for v in values)
+        print(f"| {name} | {cells} | {statistics.median(values) * 1e6:,.0f} µs |")
+    ratio = statistics.median(results["before"]) / statistics.median(results["after"])
+    print(f"\nspeed-up: {ratio:.2f}× (same profiles, same rulebase `{rules}`, alternating processes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,249 @@
+"""`decider batch INPUT`: consult the rulebase for every profile of a JSONL or CSV file, in order.
+
+One result per input row, in the same order. A row that cannot be read or consulted yields an
+error result naming the row and the problem; the other rows still complete (exit code 0 when
+every row succeeded, 2 when some failed). A progress bar is shown only on a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from decider.reasoning.batch import BatchResult, Profile
+    from decider.rulebase.model import Rulebase
+
+CSV_COLUMNS = ("row", "ok", "primary", "confidence", "complementary", "risks", "error")
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "batch", help="consult the rulebase for every profile in a JSONL or CSV file",
+        description="One consultation per input line (JSONL: one answers object per line) or row (CSV: a header of "
+                    "question ids, one profile per row; empty cell = unanswered). Results keep the input order.")
+    parser.add_argument("input", metavar="INPUT", help="profiles file (.jsonl or .csv), or - for stdin")
+    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    parser.add_argument("--input-format", choices=("jsonl", "csv"), help="input format (default: from the file name)")
+    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
+    parser.add_argument("--out", metavar="FILE", help="write results to FILE (written atomically) instead of stdout")
+    parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
+                        help="worker processes (default 1); also isolates the run from engine crashes")
+    parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from decider.cli.inputs import load_rules, open_atomic
+    from decider.errors import DeciderError, Problem
+    from decider.reasoning.batch import consult_many
+
+    rulebase = load_rules(args.rules)
+    kind = args.input_format or ("csv" if str(args.input).lower().endswith(".csv") else "jsonl")
+    label = "<stdin>" if args.input == "-" else args.input
+    try:
+        handle: IO[str] = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise DeciderError([Problem(message=f"cannot read: {exc.strerror or exc}", path=label)]) from None
+    total = None if args.input == "-" else _count_rows(Path(args.input), kind)
+    rows = read_csv(rulebase, handle, label) if kind == "csv" else read_jsonl(handle, label)
+    locations: dict[int, str] = {}  # rows read but not yet written: bounded by the batch's look-ahead
+    profiles = _tracking(rows, locations)
+    failed = count = 0
+    notices: list[str] = []
+    try:
+        # with --out, results stream into a temporary file that replaces FILE only when the batch completes
+        output = open_atomic(args.out) if args.out else nullcontext(sys.stdout)
+        results = consult_many(rulebase, profiles, jobs=args.jobs, on_notice=lambda text: _notice(text, notices))
+        show = sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())
+        with output as out, _progress(total, show=show) as advance:
+            writer = _Writer(out, args.format)
+            for result in results:
+                where = locations.pop(result.index)
+                count += 1
+                if not result.ok:
+                    failed += 1
+                    print(f"{where}: {result.error}", file=sys.stderr)
+                writer.write(result, where)
+                advance()
+    finally:
+        if handle is not sys.stdin:
+            handle.close()
+    if failed:
+        print(f"{failed} of {count} profiles failed; the others completed", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _notice(text: str, notices: list[str]) -> None:
+    notices.append(text)
+    print(f"decider batch: {text}", file=sys.stderr)
+
+
+def _tracking(rows: Iterator[tuple[str, Profile]], locations: dict[int, str]) -> Iterator[Profile]:
+    for index, (where, profile) in enumerate(rows):
+        locations[index] = where
+        yield profile
+
+
+def read_jsonl(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
+    """(location, profile) per non-blank line; a line that is not a JSON object becomes Unreadable."""
+    import json
+
+    from decider.reasoning.batch import Unreadable
+
+    for number, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        where = f"{label}:{number}"
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            yield where, Unreadable(problem=f"not valid JSON: {exc}")
+            continue
+        if not isinstance(data, dict):
+            yield where, Unreadable(problem=f"expected a JSON object of question id to value, got {type(data).__name__}")
+            continue
+        yield where, data
+
+
+def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
+    """(location, profile) per data row; cells are converted by question kind (see `cell_value`)."""
+    import csv
+
+    from decider.reasoning.batch import Unreadable
+
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        from decider.errors import DeciderError, Problem
+
+        raise DeciderError([Problem(message=f"unreadable CSV header: {exc}", path=label, line=1)]) from None
+    header = [name.strip() for name in header]
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0][1:]
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield f"{label}:{reader.line_num}", Unreadable(problem=f"unreadable CSV row: {exc}")
+            continue
+        where = f"{label}:{reader.line_num}"
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            yield where, Unreadable(problem=f"expected {len(header)} cells (one per header column), got {len(cells)}")
+            continue
+        yield where, {name: cell_value(rulebase, name, cell) for name, cell in zip(header, cells) if cell.strip()}
+
+
+def cell_value(rulebase: Rulebase, question_id: str, cell: str) -> Any:
+    """A CSV cell as an answer value: numbers parsed for number/scale questions; everything else
+    (yes/no/true/false, choice ids, 'unknown') left as text for the answer checks to judge."""
+    text = cell.strip()
+    question = rulebase.question_index.get(question_id)
+    if question is None or question.kind not in ("number", "scale") or text.lower() in ("unknown", "not sure"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text  # reported by the answer checks as "expected a number"
+
+
+def _count_rows(path: Path, kind: str) -> int | None:
+    """Rows in the input (for the progress bar), or None when that would be costly to know."""
+    try:
+        if path.stat().st_size > 200_000_000:
+            return None
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = sum(1 for line in handle if line.strip())
+    except OSError:
+        return None
+    return max(lines - 1, 0) if kind == "csv" else lines
+
+
+class _Writer:
+    """Writes results as JSON lines or CSV rows."""
+
+    def __init__(self, out: IO[str], kind: str) -> None:
+        import csv
+
+        self.out = out
+        self.kind = kind
+        self.csv = csv.writer(out, lineterminator="\n") if kind == "csv" else None
+        if self.csv is not None:
+            self.csv.writerow(CSV_COLUMNS)
+
+    def write(self, result: BatchResult, where: str) -> None:
+        if self.csv is None:
+            data = result.model_dump(mode="json", exclude_none=True)
+            data["source"] = where
+            self.out.write(_json_line(data))
+            return
+        summary = result.summary
+        self.csv.writerow([
+            result.index + 1, "yes" if result.ok else "no",
+            summary.primary if summary else "", f"{summary.confidence:.4f}" if summary else "",
+            " ".join(summary.complementary) if summary else "",
+            " ".join(f"{r.id}:{r.severity}" for r in summary.risks) if summary else "",
+            f"{where}: {result.error}" if result.error else "",
+        ])
+
+
+def _json_line(data: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False) + "\n"
+
+
+class _progress:
+    """A rich progress bar on a terminal (stderr); nothing when output is piped or redirected."""
+
+    def __init__(self, total: int | None, show: bool) -> None:
+        self.total = total
+        self.show = show
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.show:
+            return lambda: None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("consulting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            transient=True, console=_stderr_console())
+        self.bar.start()
+        task = self.bar.add_task("batch", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)

@@ -1,0 +1,78 @@
+"""Per-rulebase derived data, computed once per loaded rulebase instead of once per consultation.
+
+A Rulebase is frozen, so everything derived from it alone (strata, the facts each rule reads,
+the questions that count towards the unknown share, which rules conclude what) can be cached.
+The cache is keyed by object identity and holds the rulebase, so an id is never reused while cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from decimal import Decimal
+
+from decider.rulebase.expressions import references as expression_references
+from decider.rulebase.logic import concluded_by, read_facts, rule_strata
+from decider.rulebase.model import Conclude, Flag, NumberQuestion, Oppose, Rulebase, ScaleQuestion, Support
+from decider.rulebase.numbers import to_decimal
+
+CACHE_SIZE = 32
+
+
+class Prepared:
+    """What the engines, the policy and the explanations reuse for one rulebase."""
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self.strata: dict[str, int] = rule_strata(rulebase)
+        self.read: dict[str, tuple[tuple[str, str], ...]] = {r.id: tuple(read_facts(r)) for r in rulebase.rules}
+        self.concludes: dict[str, tuple[str, ...]] = {r.id: tuple(concluded_by(r)) for r in rulebase.rules}
+        self.numeric: frozenset[str] = frozenset(
+            q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion)))
+        read = {fid for facts in self.read.values() for kind, fid in facts if kind == "answer"}
+        for figure in rulebase.figures:
+            read.update(n for n in expression_references(figure.tree) if n in rulebase.question_index)
+        self.questions_read: tuple[str, ...] = tuple(sorted(read))
+        """Questions the rules (directly or through figures) read: the base of the unknown share."""
+        self.figure_inputs: dict[str, tuple[str, ...]] = {
+            f.id: tuple(n for n in dict.fromkeys(expression_references(f.tree)) if n in rulebase.question_index)
+            for f in rulebase.figures
+        }
+        self.weights: dict[str, tuple[Decimal | None, ...]] = {
+            r.id: tuple(to_decimal(e.weight) if isinstance(e, (Support, Oppose)) else None for e in r.then)
+            for r in rulebase.rules
+        }
+        """Exact weights of each rule's effects, aligned with `rule.then` (None for non-weights)."""
+        self.baselines: dict[str, Decimal] = {
+            a.id: to_decimal(rulebase.policy.baseline.get(a.id, 0)) for a in rulebase.approaches}
+        self.tie: dict[str, int] = {aid: i for i, aid in enumerate(rulebase.policy.tie_break)}
+        self.engines: dict[str, object] = {}
+        """Engines built for this rulebase by kind (the reference evaluator caches itself here)."""
+        self.effect_text: dict[tuple[str, str], str] = {}
+        """(rule, conclusion) -> how the rule establishes it ('concludes x' / 'flags x (high)')."""
+        for rule in rulebase.rules:
+            for effect in rule.then:
+                if isinstance(effect, Conclude):
+                    self.effect_text.setdefault((rule.id, effect.conclusion), f"concludes {effect.conclusion}")
+                elif isinstance(effect, Flag):
+                    self.effect_text.setdefault((rule.id, effect.risk), f"flags {effect.risk} ({effect.severity})")
+
+
+_cache: OrderedDict[int, tuple[Rulebase, Prepared]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def prepared(rulebase: Rulebase) -> Prepared:
+    """The derived data of `rulebase`, computed on first use and cached."""
+    key = id(rulebase)
+    with _lock:
+        found = _cache.get(key)
+        if found is not None and found[0] is rulebase:
+            _cache.move_to_end(key)
+            return found[1]
+    made = Prepared(rulebase)
+    with _lock:
+        _cache[key] = (rulebase, made)
+        _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return made
