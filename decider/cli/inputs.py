@@ -28,16 +28,8 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
     if data is None:
         data = {}
     if isinstance(data, dict) and set(data) == {"answers"} | (set(data) & {"context", "expect", "answers"}) and "answers" in data:
-        return validate_answers(rulebase, data["answers"], _shifted(document, "answers"))
+        return validate_answers(rulebase, data["answers"], document.nested("answers"))
     return validate_answers(rulebase, data, document)
-
-
-def _shifted(document, key):  # type: ignore[no-untyped-def]
-    """The document with positions re-rooted under `key` (answers nested in a scenario file)."""
-    from decider.rulebase.yaml_source import Document
-
-    positions = {loc[1:]: pos for loc, pos in document.positions.items() if loc[:1] == (key,)}
-    return Document(path=document.path, data=document.data[key], positions=positions)
 
 
 def load_rules(directory: str | None) -> "Rulebase":

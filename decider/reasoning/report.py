@@ -16,7 +16,7 @@ def render_markdown(consultation: "Consultation") -> str:
     lines = [
         f"# Recommendation: {rec.title}",
         "",
-        f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**.",
+        f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{f' ({rec.level})' if rec.level else ''}.",
         "",
         rec.summary,
         "",
@@ -25,6 +25,11 @@ def render_markdown(consultation: "Consultation") -> str:
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
         lines += ["Worth combining with: " + ", ".join(f"**{c.title}** (`{c.approach}`)" for c in rec.complementary) + ".", ""]
+    if consultation.prerequisites:
+        lines += ["## Before you start", ""]
+        for item in consultation.prerequisites:
+            lines.append(f"- **{item.title}** — {' '.join(item.because)} [{', '.join(item.cite)}]")
+        lines.append("")
     lines += ["## Why", ""]
     if consultation.reasons:
         for reason in consultation.reasons:
