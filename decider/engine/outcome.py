@@ -98,7 +98,8 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     margin = Decimal(0)
     if len(scores) > 1:
         top = next(s[0] for s in scores if s[1] == primary)
-        runner = max(s[0] for s in scores if s[1] != primary)
+        rivals = [s[0] for s in scores if s[1] != primary and s[1] not in complementary]
+        runner = max(rivals) if rivals else min(s[0] for s in scores if s[1] != primary)
         margin = max(top - runner, Decimal(0))
     scale = to_decimal(policy.confidence.margin_scale)
     penalty = to_decimal(policy.confidence.unknown_penalty)

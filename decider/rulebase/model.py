@@ -215,8 +215,9 @@ class Rule(Item):
 
 class ConfidencePolicy(Value):
     """confidence = margin / (margin + margin_scale) × (1 − unknown_penalty × unknown share),
-    where margin is the primary's lead over the runner-up and the unknown share is the
-    fraction of questions not answered with a value."""
+    where margin is the primary's lead over the best rival (the best other approach not named
+    as complementary; when every other approach is complementary, the weakest of them) and
+    the unknown share is the fraction of questions the rules read that have no known value."""
 
     margin_scale: StrictInt | StrictFloat = Field(gt=0)
     unknown_penalty: StrictInt | StrictFloat = Field(ge=0, le=1)
