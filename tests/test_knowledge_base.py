@@ -9,7 +9,8 @@ import pytest
 from decider import consult, load_rulebase
 from decider.rulebase.logic import references
 from decider.rulebase.expressions import references as expression_references
-from decider.rulebase.model import AllOf, AnyOf, ChoiceQuestion, Condition, NotOf, NumberQuestion, Test
+from decider.rulebase.model import AllOf, AnyOf, ChoiceQuestion, Condition, NotOf, NumberQuestion
+from decider.rulebase.model import Test as ConditionTest
 
 RULEBASE = load_rulebase()
 ENGINES = ("durable_rules", "reference")
@@ -161,8 +162,8 @@ def test_report_lists_prerequisites_before_the_reasons() -> None:
     assert "Build an evaluation set" in text
 
 
-def _tests(condition: Condition) -> Iterator[Test]:
-    if isinstance(condition, Test):
+def _tests(condition: Condition) -> Iterator[ConditionTest]:
+    if isinstance(condition, ConditionTest):
         yield condition
     elif isinstance(condition, NotOf):
         yield from _tests(condition.item)

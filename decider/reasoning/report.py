@@ -37,9 +37,11 @@ def render_markdown(consultation: "Consultation") -> str:
     else:
         lines.append("No rule bore on this approach directly; it leads on the policy's baseline.")
     if consultation.alternatives:
-        lines += ["", "## Why not the others", ""]
+        combined = {c.approach for c in rec.complementary}
+        lines += ["", "## The other approaches", ""]
         for alternative in consultation.alternatives:
-            lines.append(f"- **{alternative.title}** (`{alternative.approach}`), score {alternative.score:g}:")
+            role = "recommended alongside, " if alternative.approach in combined else ""
+            lines.append(f"- **{alternative.title}** (`{alternative.approach}`), {role}score {alternative.score:g}:")
             for reason in alternative.reasons:
                 lines += _tree(reason, 1)
     lines += ["", "## Risks", ""]
