@@ -20,6 +20,7 @@ run: setup
 
 test: setup
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 clean:

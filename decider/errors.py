@@ -17,6 +17,8 @@ class Problem(BaseModel):
     item: str | None = None
 
     def __str__(self) -> str:
+        if not self.path and self.line is None:
+            return self.message + (f" [{self.item}]" if self.item else "")
         where = self.path or "<input>"
         if self.line is not None:
             where += f":{self.line}"
@@ -33,7 +35,7 @@ class DeciderError(Exception):
 
     def __init__(self, problems: list[Problem] | str) -> None:
         if isinstance(problems, str):
-            problems = [Problem(problems)]
+            problems = [Problem(message=problems)]
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -43,15 +43,23 @@ def write_text(path: str, text: str) -> None:
     import os
     import tempfile
 
+    from decider.errors import DeciderError, Problem
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

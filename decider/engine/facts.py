@@ -46,7 +46,7 @@ def record_firings(rulebase: Rulebase, order: list[str], strata: dict[str, int],
     result = []
     for rule_id in order:
         rule: Rule = rulebase.rule_index[rule_id]
-        matched = tuple(Fact(kind=kind, id=fid, value=_fact_value(kind, fid, answers, figures, concluded))  # type: ignore[arg-type]
+        matched = tuple(Fact(kind=kind, id=fid, value=_fact_value(kind, fid, answers, figures, concluded))
                         for kind, fid in read_facts(rule))
         result.append(Firing(rule=rule_id, stratum=strata[rule_id], matched=matched, effects=rule.then))
     return tuple(result)

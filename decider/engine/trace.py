@@ -12,7 +12,7 @@ from decider.engine.evaluation import Firing
 from decider.engine.outcome import Outcome
 from decider.rulebase.answers import AnswerValue
 
-TRACE_FORMAT = "decider-trace/1"
+TRACE_FORMAT: Literal["decider-trace/1"] = "decider-trace/1"
 
 
 class RulebaseIdentity(BaseModel):

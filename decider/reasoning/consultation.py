@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.durable_engine import ENGINES
 from decider.engine.evaluation import Evaluation
-from decider.engine.outcome import Outcome, decide
+from decider.engine.outcome import Outcome, Score, decide
 from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
 from decider.reasoning.how import Reason, explain_conclusion, how
@@ -41,17 +41,6 @@ class Recommendation(BaseModel):
     defaulted: bool
     level: Literal["low", "moderate", "high", ""] = ""
     """The policy's declared reading of the confidence ("" when the policy declares no levels)."""
-
-
-class Ranked(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    approach: str
-    title: str
-    score: float
-    baseline: float
-    support: float
-    oppose: float
 
 
 class Risk(BaseModel):
@@ -109,7 +98,7 @@ class Consultation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     recommendation: Recommendation
-    ranking: tuple[Ranked, ...]
+    ranking: tuple[Score, ...]
     reasons: tuple[Reason, ...]
     alternatives: tuple[Alternative, ...]
     risks: tuple[Risk, ...]
@@ -158,8 +147,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
             complementary=tuple(ApproachRef(approach=a, title=rulebase.approach_index[a].title) for a in outcome.complementary),
             defaulted=outcome.defaulted, level=rulebase.policy.confidence.level(outcome.confidence),  # type: ignore[arg-type]
         ),
-        ranking=tuple(Ranked(approach=s.approach, title=s.title, score=s.score, baseline=s.baseline, support=s.support,
-                             oppose=s.oppose) for s in outcome.ranking),
+        ranking=outcome.ranking,
         reasons=how(rulebase, answers, evaluation, outcome.primary),
         alternatives=tuple(
             Alternative(approach=s.approach, title=s.title, score=s.score, reasons=reasons)

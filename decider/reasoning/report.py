@@ -18,9 +18,9 @@ def render_markdown(consultation: "Consultation") -> str:
         "",
         f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{f' ({rec.level})' if rec.level else ''}.",
         "",
-        rec.summary,
-        "",
     ]
+    if rec.summary:
+        lines += [rec.summary, ""]
     if rec.defaulted:
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
@@ -55,7 +55,8 @@ def render_markdown(consultation: "Consultation") -> str:
     if known:
         lines += ["", "## Figures used", "", "| figure | value | computed as |", "|---|---:|---|"]
         for figure in known:
-            lines.append(f"| {figure.title} | {_number(figure.value)} {figure.unit} | `{figure.expr}` |")
+            unit = f" {figure.unit}" if figure.unit else ""
+            lines.append(f"| {figure.title} | {_number(figure.value)}{unit} | `{figure.expr}` |")
     lines += ["", "## Ranking", "", "| approach | score | baseline | support | oppose |", "|---|---:|---:|---:|---:|"]
     for item in consultation.ranking:
         lines.append(f"| {item.title} (`{item.approach}`) | {item.score:g} | {item.baseline:g} | {item.support:g} | {item.oppose:g} |")

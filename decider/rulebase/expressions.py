@@ -82,14 +82,14 @@ def parse_expression(text: str) -> Expr:
         node = term()
         while (token := peek()) is not None and token[1] in "+-" and token[0] == "op":
             take()
-            node = BinOp(op=token[1], left=node, right=term())  # type: ignore[arg-type]
+            node = BinOp(op=token[1], left=node, right=term())
         return node
 
     def term() -> Expr:
         node = factor()
         while (token := peek()) is not None and token[1] in "*/" and token[0] == "op":
             take()
-            node = BinOp(op=token[1], left=node, right=factor())  # type: ignore[arg-type]
+            node = BinOp(op=token[1], left=node, right=factor())
         return node
 
     def factor() -> Expr:

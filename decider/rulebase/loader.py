@@ -9,7 +9,7 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -190,12 +190,11 @@ class _Loader:
 
         strata = logic.stratify([r for r, _, _ in rules])
         if isinstance(strata, list):
-            rule_at = {r.id: (doc, loc) for r, doc, loc in rules}
-            producers = [r for r, _, _ in rules if set(logic.concluded_by(r)) & set(strata)]
-            doc, loc = rule_at[producers[0].id] if producers else (None, ())
             message = "conclusions depend on themselves: " + " -> ".join(strata)
-            if doc is not None:
-                self.fail(doc, loc, message, producers[0].id)
+            producers = [(r, doc, loc) for r, doc, loc in rules if set(logic.concluded_by(r)) & set(strata)]
+            if producers:
+                rule, doc, loc = producers[0]
+                self.fail(doc, loc, message, rule.id)
             else:
                 self.problems.append(Problem(message=message, path=str(self.root)))
 
@@ -258,14 +257,14 @@ class _Loader:
                 found.append((item, doc, item_loc))
         return found
 
-    def items(self, entries: list[tuple[Document, Loc, Any]], model: type[BaseModel] | None, what: str,
+    def items(self, entries: list[tuple[Document, Loc, Any]], model: Any, what: str,
               parse: Any = None) -> list[tuple[Any, Document, Loc]]:
         result = []
         seen: set[str] = set()
         for raw, doc, loc in self.raw_items(entries, what):
             item_id = raw.get("id") if isinstance(raw.get("id"), str) else None
             try:
-                obj = parse(raw, doc, loc) if parse else model.model_validate({**raw, "at": doc.at(loc)})  # type: ignore[union-attr]
+                obj = parse(raw, doc, loc) if parse else model.model_validate({**raw, "at": doc.at(loc)})
             except ValidationError as exc:
                 self.pydantic_problems(doc, loc, exc, item_id)
                 continue
@@ -383,6 +382,8 @@ class _Loader:
                     effects.append(effect)
         cite = raw.get("cite")
         cites = [cite] if isinstance(cite, str) else cite
+        if "cite" not in raw:
+            self.fail(doc, loc, "missing field 'cite'", rule_id)
         if isinstance(cites, list):
             for index, c in enumerate(cites):
                 if isinstance(c, str) and c not in refs.sources:
@@ -399,10 +400,10 @@ class _Loader:
 
     def validate_rest(self, raw: dict[str, Any], doc: Document, loc: Loc, rule_id: str | None) -> None:
         """Report field problems (missing because, bad id, ...) even when the condition failed."""
-        placeholder = {"when": {"type": "concluded", "conclusion": "x"}, "then": [{"type": "conclude", "conclusion": "x"}]}
-        cite = raw.get("cite")
+        placeholder = {"when": {"type": "concluded", "conclusion": "x"}, "then": [{"type": "conclude", "conclusion": "x"}],
+                       "cite": ["x"]}
         try:
-            Rule.model_validate({**raw, **placeholder, "cite": [cite] if isinstance(cite, str) else cite})
+            Rule.model_validate({**raw, **placeholder})
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
 
@@ -416,7 +417,7 @@ class _Loader:
             if not raw:
                 self.fail(doc, loc, "an empty list of conditions", rule_id)
                 return None
-            return None if any(i is None for i in items) else AllOf(items=tuple(items), at=at)  # type: ignore[arg-type]
+            return None if any(i is None for i in items) else AllOf(items=tuple(items), at=at)
         if not isinstance(raw, dict) or not raw:
             self.fail(doc, loc, "a condition must be a mapping: all/any/not, answer, figure or conclusion", rule_id)
             return None
@@ -431,7 +432,7 @@ class _Loader:
             if any(i is None for i in items):
                 return None
             cls = AllOf if key == "all" else AnyOf
-            return cls(items=tuple(items), at=at)  # type: ignore[arg-type]
+            return cls(items=tuple(items), at=at)
         if keys == {"not"}:
             inner = self.condition(raw["not"], doc, (*loc, "not"), refs, rule_id, depth + 1)
             return None if inner is None else NotOf(item=inner, at=at)
@@ -441,8 +442,12 @@ class _Loader:
                 self.fail(doc, (*loc, "conclusion"), f"unknown conclusion {cid!r}", rule_id)
                 return None
             return Concluded(conclusion=cid, at=at)
-        subject = "answer" if "answer" in keys else "figure" if "figure" in keys else None
-        if subject is None:
+        subject: Literal["answer", "figure"]
+        if "answer" in keys:
+            subject = "answer"
+        elif "figure" in keys:
+            subject = "figure"
+        else:
             self.fail(doc, loc, f"unknown condition keys {sorted(map(str, keys))}; expected all/any/not, answer, figure or conclusion", rule_id)
             return None
         ops = keys - {subject}
@@ -451,8 +456,8 @@ class _Loader:
             return None
         (op,) = ops
         ref = raw[subject]
-        target = refs.questions.get(ref) if subject == "answer" else refs.figures.get(ref)
-        if not isinstance(ref, str) or target is None:
+        question = refs.questions.get(ref) if subject == "answer" else None
+        if not isinstance(ref, str) or (question is None and ref not in refs.figures):
             self.fail(doc, (*loc, subject), f"unknown {'question' if subject == 'answer' else 'figure'} {ref!r}", rule_id)
             return None
         value = raw[op]
@@ -464,12 +469,12 @@ class _Loader:
         if op not in _COMPARISONS:
             self.fail(doc, (*loc, str(op)), f"unknown operator {op!r}; expected one of {', '.join(_COMPARISONS)}, is", rule_id)
             return None
-        kind = target.kind if subject == "answer" else "number"  # type: ignore[union-attr]
+        kind = question.kind if question is not None else "number"
         values = value if op == "in" else [value]
         if op == "in" and (not isinstance(value, list) or not value):
             self.fail(doc, (*loc, op), "'in' takes a non-empty list", rule_id)
             return None
-        fit = self.value_fits(target if subject == "answer" else None, kind, op, values, doc, (*loc, op), rule_id, ref)
+        fit = self.value_fits(question, kind, op, values, doc, (*loc, op), rule_id, ref)
         if not fit:
             return None
         constant = tuple(values) if op == "in" else value

@@ -24,14 +24,13 @@ def to_decimal(value: object) -> Decimal:
         raise NumberError(f"expected a number, got {type(value).__name__} {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
         raise NumberError(f"expected a finite number, got {value!r}")
-    try:
-        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        rounded = exact.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
-    except InvalidOperation:
-        raise NumberError(f"number {value!r} is out of range") from None
-    if abs(rounded) > LIMIT:
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if abs(exact) > LIMIT:
         raise NumberError(f"number {value!r} is beyond ±10^12")
-    return rounded
+    try:
+        return exact.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:  # pragma: no cover - bounded above, so quantize cannot overflow
+        raise NumberError(f"number {value!r} cannot be represented") from None
 
 
 def to_micro(value: object) -> int:

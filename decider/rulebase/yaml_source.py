@@ -16,6 +16,9 @@ MAX_NODES = 200_000
 """Bound on expanded nodes, so alias bombs ("billion laughs") fail fast instead of eating memory."""
 
 
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _TooLarge(Exception):
     pass
 
@@ -80,6 +83,11 @@ class _Builder:
         if self.budget < 0:
             raise _TooLarge
         self.positions.setdefault(loc, self._pos(node))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_COLLECTIONS:
+            pos = self._pos(node)
+            self.problems.append(Problem(message=f"YAML tag {node.tag!r} is not allowed (plain data only)",
+                                         path=self.path, line=pos.line, column=pos.column))
+            return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
