@@ -145,7 +145,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         recommendation=Recommendation(
             approach=primary.id, title=primary.title, summary=primary.summary, confidence=outcome.confidence,
             complementary=tuple(ApproachRef(approach=a, title=rulebase.approach_index[a].title) for a in outcome.complementary),
-            defaulted=outcome.defaulted, level=rulebase.policy.confidence.level(outcome.confidence),  # type: ignore[arg-type]
+            defaulted=outcome.defaulted, level=rulebase.policy.confidence.level(outcome.confidence),
         ),
         ranking=outcome.ranking,
         reasons=how(rulebase, answers, evaluation, outcome.primary),

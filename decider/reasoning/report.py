@@ -27,8 +27,8 @@ def render_markdown(consultation: "Consultation") -> str:
         lines += ["Worth combining with: " + ", ".join(f"**{c.title}** (`{c.approach}`)" for c in rec.complementary) + ".", ""]
     if consultation.prerequisites:
         lines += ["## Before you start", ""]
-        for item in consultation.prerequisites:
-            lines.append(f"- **{item.title}** — {' '.join(item.because)} [{', '.join(item.cite)}]")
+        for prerequisite in consultation.prerequisites:
+            lines.append(f"- **{prerequisite.title}** — {' '.join(prerequisite.because)} [{', '.join(prerequisite.cite)}]")
         lines.append("")
     lines += ["## Why", ""]
     if consultation.reasons:

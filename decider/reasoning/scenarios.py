@@ -135,7 +135,8 @@ def load_scenarios(rulebase: Rulebase, directory: str | Path) -> tuple[Scenario,
     files = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not files:
         raise ScenarioError([Problem(message="no .yaml scenario files", path=str(root))])
-    scenarios, problems = [], []
+    scenarios: list[Scenario] = []
+    problems: list[Problem] = []
     for file in files:
         try:
             scenarios.append(load_scenario(rulebase, file))

@@ -232,7 +232,7 @@ class ConfidencePolicy(Value):
             raise ValueError("moderate_from must be below high_from")
         return self
 
-    def level(self, confidence: float) -> str:
+    def level(self, confidence: float) -> Literal["low", "moderate", "high", ""]:
         """The declared reading of a confidence value: "low", "moderate" or "high" ("" when undeclared)."""
         if self.moderate_from is None and self.high_from is None:
             return ""
