@@ -7,9 +7,8 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
+from decider.engine.relevance import open_share
 from decider.rulebase.answers import Answers
-from decider.rulebase.expressions import references
-from decider.rulebase.logic import read_facts
 from decider.rulebase.model import SEVERITY_ORDER, Flag, Oppose, Rulebase, Severity, Support
 from decider.rulebase.numbers import plain, to_decimal
 
@@ -120,14 +119,10 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
 
 
 def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
-    """Fraction of the questions the rules read that have no known value."""
-    read = {fid for rule in rulebase.rules for kind, fid in read_facts(rule) if kind == "answer"}
-    for figure in rulebase.figures:
-        read.update(n for n in references(figure.tree) if n in rulebase.question_index)
-    if not read:
-        return Decimal(0)
-    missing = sum(1 for qid in read if answers.value(qid) is None)
-    return Decimal(missing) / Decimal(len(read))
+    """Fraction of the questions the rules read whose unknown answer could still change an effect.
+
+    Unknowns that no answer could bring into play (see `decider.engine.relevance`) do not count."""
+    return open_share(rulebase, answers)
 
 
 __all__ = ["Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]

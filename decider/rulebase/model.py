@@ -217,7 +217,8 @@ class ConfidencePolicy(Value):
     """confidence = margin / (margin + margin_scale) × (1 − unknown_penalty × unknown share),
     where margin is the primary's lead over the best rival (the best other approach not named
     as complementary; when every other approach is complementary, the weakest of them) and
-    the unknown share is the fraction of questions the rules read that have no known value."""
+    the unknown share is the fraction of questions the rules read that have no known value and
+    could still change an effect (see decider.engine.relevance)."""
 
     margin_scale: StrictInt | StrictFloat = Field(gt=0)
     unknown_penalty: StrictInt | StrictFloat = Field(ge=0, le=1)
