@@ -113,11 +113,14 @@ def test_not_sure_differs_from_no() -> None:
     assert not_sure.recommendation.confidence < consult(RULEBASE, base, engine="reference").recommendation.confidence
 
 
-def test_each_unknown_lowers_confidence_of_the_strong_case() -> None:
+def test_unknowns_that_matter_lower_confidence_and_settled_ones_do_not() -> None:
     full = consult(RULEBASE, STRONG_FORMAT_CASE, engine="reference").recommendation.confidence
-    for question in ("general_skills", "on_prem", "latency_ms"):
+    for question in ("general_skills", "retune_capacity", "latency_ms", "data_quality"):
         partial = consult(RULEBASE, {**STRONG_FORMAT_CASE, question: "unknown"}, engine="reference")
         assert partial.recommendation.confidence < full, question
+    # on-premises only matters for a narrow task, and this task is not narrow
+    settled = consult(RULEBASE, {**STRONG_FORMAT_CASE, "on_prem": "unknown"}, engine="reference")
+    assert settled.recommendation.confidence == full
 
 
 @pytest.mark.parametrize("engine", ENGINES)

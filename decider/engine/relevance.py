@@ -9,6 +9,8 @@ lower the confidence.  Pure and engine-independent, so both engines share it via
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
@@ -27,40 +29,67 @@ Truth = Literal["T", "F", "U"]
 _NEGATION: dict[Truth, Truth] = {"T": "F", "F": "T", "U": "U"}
 
 
+class _Shape:
+    """What relevance needs to know about a rulebase's structure, computed once per rulebase."""
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self.numeric = frozenset(q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion)))
+        self.producers: dict[str, list[Rule]] = {}
+        self.readers: dict[str, list[Rule]] = {}
+        for rule in rulebase.rules:
+            for cid in concluded_by(rule):
+                self.producers.setdefault(cid, []).append(rule)
+            for cid in _conclusions_read(rule.when):
+                self.readers.setdefault(cid, []).append(rule)
+        self.questions = {rule.id: tuple(questions_read(rulebase, rule)) for rule in rulebase.rules}
+        self.read = frozenset(q for qs in self.questions.values() for q in qs)
+        self.figure_inputs = {f.id: _figure_questions(rulebase, f.id) for f in rulebase.figures}
+        self.only_conclusions = {rule.id: all(isinstance(e, Conclude) for e in rule.then) for rule in rulebase.rules}
+
+
+_SHAPES: OrderedDict[int, tuple[Rulebase, _Shape]] = OrderedDict()
+_SHAPES_LOCK = threading.Lock()
+
+
+def _shape(rulebase: Rulebase) -> _Shape:
+    with _SHAPES_LOCK:
+        found = _SHAPES.get(id(rulebase))
+        if found is not None and found[0] is rulebase:
+            _SHAPES.move_to_end(id(rulebase))
+            return found[1]
+        shape = _Shape(rulebase)
+        _SHAPES[id(rulebase)] = (rulebase, shape)
+        while len(_SHAPES) > 16:
+            _SHAPES.popitem(last=False)
+        return shape
+
+
 def open_unknowns(rulebase: Rulebase, answers: Answers) -> frozenset[str]:
     """Ids of the questions without a known value whose answer could still change an effect."""
+    shape = _shape(rulebase)
+    unknown = {q for q in shape.read if answers.value(q) is None}
+    if not unknown:
+        return frozenset()
     figures = compute_figures(rulebase, answers)
     values = engine_values(rulebase, answers, figures)
-    numeric = {q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion))}
-    producers: dict[str, list[Rule]] = {}
-    readers: dict[str, list[Rule]] = {}
-    for rule in rulebase.rules:
-        for conclusion in concluded_by(rule):
-            producers.setdefault(conclusion, []).append(rule)
-        for conclusion in _conclusions_read(rule.when):
-            readers.setdefault(conclusion, []).append(rule)
-
-    def figure_open(figure_id: str) -> bool:
-        """True when the figure is unknown because some input question is unknown."""
-        for name in expression_references(rulebase.figure_index[figure_id].tree):
-            if name in rulebase.question_index and answers.value(name) is None:
-                return True
-            if name in rulebase.figure_index and figure_open(name):
-                return True
-        return False
 
     def test(condition: Test) -> Truth:
-        if condition.subject == "answer" and answers.value(condition.ref) is None:
+        if condition.subject == "answer" and condition.ref in unknown:
             return "U"
-        if condition.subject == "figure" and figures.get(condition.ref) is None and figure_open(condition.ref):
+        if condition.subject == "figure" and figures.get(condition.ref) is None and \
+                not unknown.isdisjoint(shape.figure_inputs[condition.ref]):
             return "U"
         held = _test(condition, values.get((condition.subject, condition.ref)),
-                     condition.subject == "figure" or condition.ref in numeric)
+                     condition.subject == "figure" or condition.ref in shape.numeric)
         return "T" if held else "F"
 
     @cache
     def concluded_truth(cid: str) -> Truth:
-        return _any(truth(rule.when) for rule in producers.get(cid, []))
+        return _any(rule_truth(rule.id) for rule in shape.producers.get(cid, []))
+
+    @cache
+    def rule_truth(rule_id: str) -> Truth:
+        return truth(rulebase.rule_index[rule_id].when)
 
     def truth(condition: Condition) -> Truth:
         if isinstance(condition, Test):
@@ -76,27 +105,39 @@ def open_unknowns(rulebase: Rulebase, answers: Answers) -> frozenset[str]:
 
     @cache
     def live(rule_id: str) -> bool:
-        rule = rulebase.rule_index[rule_id]
-        if truth(rule.when) != "U":
+        if rule_truth(rule_id) != "U":
             return False
-        if any(not isinstance(effect, Conclude) for effect in rule.then):
+        if not shape.only_conclusions[rule_id]:
             return True
+        rule = rulebase.rule_index[rule_id]
         return any(concluded_truth(cid) == "U" and live(reader.id)
-                   for cid in concluded_by(rule) for reader in readers.get(cid, []))
+                   for cid in concluded_by(rule) for reader in shape.readers.get(cid, []))
 
     found: set[str] = set()
     for rule in rulebase.rules:
-        if live(rule.id):
-            found.update(q for q in questions_read(rulebase, rule) if answers.value(q) is None)
+        asked = unknown.intersection(shape.questions[rule.id])
+        if asked and not asked <= found and live(rule.id):
+            found |= asked
     return frozenset(found)
 
 
 def open_share(rulebase: Rulebase, answers: Answers) -> Decimal:
     """Open unknowns as a fraction of the questions the rules read."""
-    read = {q for rule in rulebase.rules for q in questions_read(rulebase, rule)}
+    read = _shape(rulebase).read
     if not read:
         return Decimal(0)
-    return Decimal(len(open_unknowns(rulebase, answers) & read)) / Decimal(len(read))
+    return Decimal(len(open_unknowns(rulebase, answers))) / Decimal(len(read))
+
+
+def _figure_questions(rulebase: Rulebase, figure_id: str) -> frozenset[str]:
+    """The questions a figure depends on, through earlier figures too."""
+    found: set[str] = set()
+    for name in expression_references(rulebase.figure_index[figure_id].tree):
+        if name in rulebase.question_index:
+            found.add(name)
+        elif name in rulebase.figure_index:
+            found |= _figure_questions(rulebase, name)
+    return frozenset(found)
 
 
 def _conclusions_read(condition: Condition) -> set[str]:
@@ -110,14 +151,20 @@ def _conclusions_read(condition: Condition) -> set[str]:
 
 
 def _all(values: Iterable[Truth]) -> Truth:
-    seen = list(values)
-    if "F" in seen:
-        return "F"
-    return "U" if "U" in seen else "T"
+    result: Truth = "T"
+    for value in values:
+        if value == "F":
+            return "F"
+        if value == "U":
+            result = "U"
+    return result
 
 
 def _any(values: Iterable[Truth]) -> Truth:
-    seen = list(values)
-    if "T" in seen:
-        return "T"
-    return "U" if "U" in seen else "F"
+    result: Truth = "F"
+    for value in values:
+        if value == "T":
+            return "T"
+        if value == "U":
+            result = "U"
+    return result
