@@ -151,20 +151,19 @@ def _conclusions_read(condition: Condition) -> set[str]:
 
 
 def _all(values: Iterable[Truth]) -> Truth:
-    result: Truth = "T"
-    for value in values:
-        if value == "F":
-            return "F"
-        if value == "U":
-            result = "U"
-    return result
+    return _combine(values, dominant="F", otherwise="T")
 
 
 def _any(values: Iterable[Truth]) -> Truth:
-    result: Truth = "F"
+    return _combine(values, dominant="T", otherwise="F")
+
+
+def _combine(values: Iterable[Truth], dominant: Truth, otherwise: Truth) -> Truth:
+    """Kleene and/or: `dominant` as soon as one value is it, else U if any is U, else `otherwise`."""
+    result = otherwise
     for value in values:
-        if value == "T":
-            return "T"
+        if value == dominant:
+            return dominant
         if value == "U":
             result = "U"
     return result
