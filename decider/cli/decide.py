@@ -13,6 +13,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
     parser.add_argument("--trace", metavar="FILE", help="also write the audit trace (JSON) to FILE")
+    parser.add_argument("--log", metavar="PATH", help="also append the trace to the decision log PATH (JSON lines)")
     parser.set_defaults(run=run)
 
 
@@ -22,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     rulebase = load_rules(args.rules)
     answers = read_answers(rulebase, args.answers)
-    result = consult(rulebase, answers)
+    result = consult(rulebase, answers, log=args.log)
     if args.trace:
         write_text(args.trace, result.trace.to_json() + "\n")
     if args.format == "json":

@@ -15,6 +15,7 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
     """Answers from a file path or '-' (stdin), validated with file:line positions."""
     from decider.errors import AnswersError
     from decider.rulebase.answers import validate_answers
+    from decider.rulebase.answers_file import answers_part
     from decider.rulebase.yaml_source import SourceError, parse_yaml, read_yaml
 
     try:
@@ -24,12 +25,8 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
             document = read_yaml(Path(source))
     except SourceError as exc:
         raise AnswersError(exc.problems) from None
-    data = document.data
-    if data is None:
-        data = {}
-    if isinstance(data, dict) and set(data) == {"answers"} | (set(data) & {"context", "expect", "answers"}) and "answers" in data:
-        return validate_answers(rulebase, data["answers"], document.nested("answers"))
-    return validate_answers(rulebase, data, document)
+    answers = answers_part(document)
+    return validate_answers(rulebase, answers.data, answers)
 
 
 def load_rules(directory: str | None) -> "Rulebase":

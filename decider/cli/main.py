@@ -12,10 +12,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from decider.cli import decide, doc, questions, scenarios, schema
+from decider.cli import audit, decide, doc, questions, scenarios, schema
 from decider.version import __version__
 
-COMMANDS = (decide, questions, schema, scenarios, doc)
+COMMANDS = (decide, questions, schema, audit, scenarios, doc)
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 

@@ -6,11 +6,11 @@ import argparse
 import json
 from typing import Any
 
-NAMES = ("answers", "consultation", "trace", "rulebase")
+NAMES = ("answers", "consultation", "trace", "rulebase", "log-record")
 
 
 def register(sub: Any) -> None:
-    parser = sub.add_parser("schema", help="print a JSON Schema (answers, consultation, trace, rulebase)")
+    parser = sub.add_parser("schema", help="print a JSON Schema (answers, consultation, trace, rulebase, log-record)")
     parser.add_argument("name", choices=NAMES)
     parser.add_argument("--rules", metavar="DIR", help="rulebase whose questions shape the answers schema")
     parser.set_defaults(run=run)
@@ -30,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
         from decider.engine.trace import Trace
 
         schema = Trace.model_json_schema()
+    elif args.name == "log-record":
+        from decider.reasoning.decision_log import LogRecord
+
+        schema = LogRecord.model_json_schema()
     else:
         from decider.rulebase.model import Rulebase
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -121,11 +122,18 @@ def evaluate(rulebase: Rulebase, answers: Answers, engine: EngineName = "durable
     return ENGINES.get(rulebase).run(answers)
 
 
-def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine: EngineName = "durable_rules") -> Consultation:
-    """Validate the answers, run the rules, apply the policy and explain the result."""
+def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine: EngineName = "durable_rules",
+            log: str | Path | None = None) -> Consultation:
+    """Validate the answers, run the rules, apply the policy and explain the result; with `log`,
+    also append the trace to that append-only decision log."""
     checked = validate_answers(rulebase, answers)
     evaluation = evaluate(rulebase, checked, engine)
-    return build_consultation(rulebase, checked, evaluation)
+    consultation = build_consultation(rulebase, checked, evaluation)
+    if log is not None:
+        from decider.reasoning.decision_log import append_trace
+
+        append_trace(log, consultation.trace)
+    return consultation
 
 
 def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Consultation:

@@ -1,0 +1,171 @@
+"""Verifying recorded decisions: the seal, the rulebase identity, and a replay of firings and result."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from decider.audit.changes import rulebase_changes
+from decider.audit.compare import firing_differences, order_difference, outcome_differences, show_value
+from decider.audit.entries import AuditFile, TraceEntry
+from decider.engine.outcome import decide
+from decider.engine.trace import Trace
+from decider.errors import AnswersError, DeciderError, Problem
+from decider.reasoning.consultation import evaluate
+from decider.rulebase.answers import validate_answers
+from decider.rulebase.model import UNKNOWN, Rulebase
+
+FindingKind = Literal["digest", "answers", "rulebase", "figures", "firings", "order", "result", "replay"]
+
+
+class Finding(BaseModel):
+    """One way a recorded decision fails to verify, in words that name what differs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: FindingKind
+    message: str
+
+
+class TraceVerdict(BaseModel):
+    """The verdict on one trace: verified, or every finding against it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    engine: str
+    rulebase: str
+    firings: int
+    findings: tuple[Finding, ...]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def verified(self) -> bool:
+        return not self.findings
+
+
+class FileReport(BaseModel):
+    """A trace file or decision log: problems reading it (chain included) and a verdict per trace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    kind: Literal["trace", "log", "unknown"]
+    problems: tuple[Problem, ...]
+    verdicts: tuple[TraceVerdict, ...]
+    records: int
+    head: str = ""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def verified(self) -> bool:
+        return not self.problems and all(v.verified for v in self.verdicts)
+
+
+def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
+                head: str | None = None) -> FileReport:
+    """Verify every trace a file holds against `rulebase` (`old_rulebase`: the one recorded, to name rule
+    changes); for a log, `head` is a record digest noted earlier, which must still be in the chain."""
+    problems = list(audit_file.problems)
+    if head is not None and audit_file.kind == "log" and not any(e.digest == head for e in audit_file.entries):
+        problems.append(Problem(
+            message=f"no record has the head digest {head[:16]}… noted earlier: records at or before it were "
+                    "deleted (the log was truncated) or the log was rewritten", path=audit_file.path))
+    return FileReport(
+        path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
+        head=audit_file.head,
+        verdicts=tuple(verify_entry(entry, rulebase, old_rulebase) for entry in audit_file.entries),
+    )
+
+
+def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> TraceVerdict:
+    """The verdict on one trace, labelled with where it came from."""
+    trace = entry.trace
+    return TraceVerdict(
+        source=entry.label, engine=trace.engine, firings=len(trace.firings),
+        rulebase=f"{trace.rulebase.id} {trace.rulebase.version}",
+        findings=tuple(verify_trace(trace, rulebase, old_rulebase)),
+    )
+
+
+def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> list[Finding]:
+    """Every finding against one trace; an empty list means it verifies."""
+    findings: list[Finding] = []
+    computed = trace.compute_digest()
+    if computed != trace.digest:
+        findings.append(Finding(kind="digest", message=(
+            f"tampered: the digest does not match the content (recorded {trace.digest[:16] or 'none'}…, "
+            f"content hashes to {computed[:16]}…)")))
+    findings += _inconsistent_answers(trace)
+    if trace.rulebase.sha256 != rulebase.sha256:
+        findings.append(Finding(kind="rulebase", message=_rulebase_message(trace, rulebase, old_rulebase)))
+    findings += _replay(trace, rulebase)
+    return findings
+
+
+def _inconsistent_answers(trace: Trace) -> list[Finding]:
+    """Facts a recorded firing read that disagree with the recorded answers and figures."""
+    found: dict[tuple[str, str], Finding] = {}
+    for firing in trace.firings:
+        for fact in firing.matched:
+            recorded: object
+            if fact.kind == "answer":
+                recorded = trace.answers.get(fact.id, UNKNOWN)
+            elif fact.kind == "figure":
+                recorded = trace.figures.get(fact.id)
+            else:
+                continue
+            if recorded != fact.value and (fact.kind, fact.id) not in found:
+                found[(fact.kind, fact.id)] = Finding(kind="answers", message=(
+                    f"{fact.kind} {fact.id} changed: the trace says {show_value(recorded)}, but rule {firing.rule} "
+                    f"fired on {show_value(fact.value)} (the {fact.kind}s were edited after the decision)"))
+    return list(found.values())
+
+
+def _rulebase_message(trace: Trace, rulebase: Rulebase, old: Rulebase | None) -> str:
+    recorded = trace.rulebase
+    text = (f"different rulebase: recorded under {recorded.id} {recorded.version} (sha256 {recorded.sha256[:16]}…), "
+            f"verified against {rulebase.meta.id} {rulebase.meta.version} (sha256 {rulebase.sha256[:16]}…)")
+    if old is None:
+        return text + "; pass --old-rules with the recorded rulebase to list the rule changes"
+    if old.sha256 != recorded.sha256:
+        return text + f"; --old-rules holds sha256 {old.sha256[:16]}…, not the recorded rulebase, so no rule changes are listed"
+    return text + "; " + rulebase_changes(old, rulebase).describe()
+
+
+def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
+    """Run the recorded answers again with the recorded engine and compare firings and result."""
+    try:
+        answers = validate_answers(rulebase, trace.answers)
+        evaluation = evaluate(rulebase, answers, trace.engine)
+        outcome = decide(rulebase, answers, evaluation)
+    except AnswersError as exc:
+        return [Finding(kind="answers", message="the recorded answers do not fit this rulebase: "
+                        + "; ".join(p.message + (f" [{p.item}]" if p.item else "") for p in exc.problems))]
+    except DeciderError as exc:
+        return [Finding(kind="replay", message=f"replay failed: {exc}")]
+    findings = []
+    if evaluation.figures != trace.figures:
+        changed = [f"{fid} {show_value(trace.figures.get(fid))} (recorded) vs {show_value(value)} (replay)"
+                   for fid, value in evaluation.figures.items() if trace.figures.get(fid) != value]
+        changed += [f"{fid} recorded but not in this rulebase" for fid in trace.figures if fid not in evaluation.figures]
+        findings.append(Finding(kind="figures", message="figures differ from replay: " + "; ".join(changed)))
+    order = order_difference(trace.firings, evaluation.firings)
+    if order is not None:
+        findings.append(Finding(kind="order", message=(
+            f"firing order differs ({trace.engine} engine): recorded {', '.join(order[0])}; "
+            f"replay {', '.join(order[1])} (firings reordered)")))
+    for difference in firing_differences(trace.firings, evaluation.firings):
+        if difference.change == "only_second":
+            message = f"rule {difference.rule} fires on replay but its firing is missing from the trace (removed)"
+        elif difference.change == "only_first":
+            message = f"the trace records a firing of rule {difference.rule} that replay does not produce"
+        else:
+            message = f"rule {difference.rule} fired differently: {difference.detail}"
+        findings.append(Finding(kind="firings", message=message))
+    differences = outcome_differences(trace.result, outcome)
+    if differences:
+        findings.append(Finding(kind="result", message="result differs from replay: " + "; ".join(differences)))
+    return findings
+
