@@ -1,7 +1,7 @@
 """decider: should we fine-tune, or prompt, evaluate and retrieve? An expert system that explains itself.
 
     from decider import load_rulebase, consult
-    result = consult(load_rulebase(), {"structured_output": True})
+    result = consult(load_rulebase(), {"format_failures": True})
 
 Names are imported lazily so that `import decider` (and `decider --help`) stays fast.
 """

@@ -54,5 +54,9 @@ class AnswersError(DeciderError):
     """Answers do not fit the rulebase's questions."""
 
 
+class ScenarioError(DeciderError):
+    """A golden scenario file is malformed or names things the rulebase does not have."""
+
+
 class EngineError(DeciderError):
     """The inference engine failed or misbehaved during a consultation."""

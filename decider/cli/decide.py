@@ -37,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(result: Any) -> str:
     rec = result.recommendation
-    lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}"]
+    level = f" ({rec.level})" if rec.level else ""
+    lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}{level}"]
     if rec.complementary:
         lines.append("Combine with: " + ", ".join(f"{c.title} [{c.approach}]" for c in rec.complementary))
     if rec.defaulted:
@@ -51,6 +52,11 @@ def _text(result: Any) -> str:
         lines.append("Why:")
         for reason in result.reasons:
             lines.append(f"  - {reason.because} ({reason.effect}; {', '.join(reason.cite)})")
+    if result.prerequisites:
+        lines.append("")
+        lines.append("Before you start:")
+        for item in result.prerequisites:
+            lines.append(f"  - {item.title} ({', '.join(item.cite)})")
     if result.risks:
         lines.append("")
         lines.append("Risks:")

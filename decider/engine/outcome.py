@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.prepared import prepared
+from decider.engine.relevance import open_share
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import SEVERITY_ORDER, Flag, Oppose, Rulebase, Severity, Support
 from decider.rulebase.numbers import plain, to_decimal
@@ -103,7 +104,8 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     margin = Decimal(0)
     if len(scores) > 1:
         top = next(s[0] for s in scores if s[1] == primary)
-        runner = max(s[0] for s in scores if s[1] != primary)
+        rivals = [s[0] for s in scores if s[1] != primary and s[1] not in complementary]
+        runner = max(rivals) if rivals else min(s[0] for s in scores if s[1] != primary)
         margin = max(top - runner, Decimal(0))
     scale = to_decimal(policy.confidence.margin_scale)
     penalty = to_decimal(policy.confidence.unknown_penalty)
@@ -124,12 +126,10 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
 
 
 def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
-    """Fraction of the questions the rules read that have no known value."""
-    read = prepared(rulebase).questions_read
-    if not read:
-        return Decimal(0)
-    missing = sum(1 for qid in read if answers.value(qid) is None)
-    return Decimal(missing) / Decimal(len(read))
+    """Fraction of the questions the rules read whose unknown answer could still change an effect.
+
+    Unknowns that no answer could bring into play (see `decider.engine.relevance`) do not count."""
+    return open_share(rulebase, answers)
 
 
 __all__ = ["Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]

@@ -11,6 +11,7 @@ of a rulebase is cached with the rulebase's other derived data (`ReferenceEngine
 from __future__ import annotations
 
 import operator
+from functools import lru_cache
 from typing import Any
 from collections.abc import Callable
 
@@ -85,7 +86,7 @@ class ReferenceEngine:
     def compile(self, condition: Condition) -> Check:
         """The condition as a closure over (engine values, concluded ids)."""
         if isinstance(condition, Test):
-            return _test(condition, condition.subject == "figure" or condition.ref in self._numeric)
+            return compile_test(condition, condition.subject == "figure" or condition.ref in self._numeric)
         if isinstance(condition, Concluded):
             conclusion = condition.conclusion
             return lambda values, concluded: conclusion in concluded
@@ -99,7 +100,9 @@ class ReferenceEngine:
         return lambda values, concluded: any(check(values, concluded) for check in items)
 
 
-def _test(test: Test, numeric: bool) -> Check:
+@lru_cache(maxsize=8192)
+def compile_test(test: Test, numeric: bool) -> Check:
+    """A test as a function of the engine values (the single definition of what a test means)."""
     key = (test.subject, test.ref)
     if test.op == "unknown":
         return lambda values, concluded: values.get(key) is None

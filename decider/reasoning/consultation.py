@@ -15,6 +15,7 @@ from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
 from decider.reasoning.how import Explainer, Reason
 from decider.rulebase.answers import Answers, validate_answers
+from decider.rulebase.logic import concluded_by
 from decider.rulebase.model import Rulebase
 from decider.version import __version__
 
@@ -39,6 +40,8 @@ class Recommendation(BaseModel):
     confidence: float
     complementary: tuple[ApproachRef, ...]
     defaulted: bool
+    level: Literal["low", "moderate", "high", ""] = ""
+    """The policy's declared reading of the confidence ("" when the policy declares no levels)."""
 
 
 class Risk(BaseModel):
@@ -53,6 +56,18 @@ class Risk(BaseModel):
     cite: tuple[str, ...]
     rules: tuple[str, ...]
     reasons: tuple[Reason, ...]
+
+
+class Prerequisite(BaseModel):
+    """Something to fix before acting on the recommendation, with the rules that concluded it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    because: tuple[str, ...]
+    cite: tuple[str, ...]
+    rules: tuple[str, ...]
 
 
 class FigureUsed(BaseModel):
@@ -88,6 +103,7 @@ class Consultation(BaseModel):
     reasons: tuple[Reason, ...]
     alternatives: tuple[Alternative, ...]
     risks: tuple[Risk, ...]
+    prerequisites: tuple[Prerequisite, ...] = ()
     conclusions: tuple[str, ...]
     figures: tuple[FigureUsed, ...]
     unknowns: tuple[str, ...]
@@ -138,7 +154,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         recommendation=Recommendation(
             approach=primary.id, title=primary.title, summary=primary.summary, confidence=outcome.confidence,
             complementary=tuple(ApproachRef(approach=a, title=rulebase.approach_index[a].title) for a in outcome.complementary),
-            defaulted=outcome.defaulted,
+            defaulted=outcome.defaulted, level=rulebase.policy.confidence.level(outcome.confidence),
         ),
         ranking=outcome.ranking,
         reasons=explain.how(outcome.primary),
@@ -148,6 +164,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
             if (reasons := explain.how(s.approach))
         ),
         risks=_risks(rulebase, explain, outcome),
+        prerequisites=_prerequisites(rulebase, evaluation),
         conclusions=evaluation.conclusions,
         figures=tuple(
             FigureUsed(id=f.id, title=f.title, unit=f.unit, expr=f.expr, value=evaluation.figures.get(f.id))
@@ -170,3 +187,18 @@ def _risks(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Ri
             reasons=explain.conclusion(flag.id),
         ))
     return tuple(risks)
+
+
+def _prerequisites(rulebase: Rulebase, evaluation: Evaluation) -> tuple[Prerequisite, ...]:
+    """Concluded prerequisites in declaration order, each with the rules that concluded it."""
+    found = []
+    for conclusion in rulebase.conclusions:
+        if conclusion.kind != "prerequisite" or conclusion.id not in evaluation.conclusions:
+            continue
+        rules = [rulebase.rule_index[f.rule] for f in sorted(evaluation.firings, key=lambda f: rulebase.rule_order[f.rule])
+                 if conclusion.id in concluded_by(rulebase.rule_index[f.rule])]
+        found.append(Prerequisite(
+            id=conclusion.id, title=conclusion.title, because=tuple(r.because for r in rules),
+            cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)), rules=tuple(r.id for r in rules),
+        ))
+    return tuple(found)

@@ -16,7 +16,7 @@ def render_markdown(consultation: "Consultation") -> str:
     lines = [
         f"# Recommendation: {rec.title}",
         "",
-        f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**.",
+        f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{f' ({rec.level})' if rec.level else ''}.",
         "",
     ]
     if rec.summary:
@@ -25,6 +25,11 @@ def render_markdown(consultation: "Consultation") -> str:
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
         lines += ["Worth combining with: " + ", ".join(f"**{c.title}** (`{c.approach}`)" for c in rec.complementary) + ".", ""]
+    if consultation.prerequisites:
+        lines += ["## Before you start", ""]
+        for prerequisite in consultation.prerequisites:
+            lines.append(f"- **{prerequisite.title}** — {' '.join(prerequisite.because)} [{', '.join(prerequisite.cite)}]")
+        lines.append("")
     lines += ["## Why", ""]
     if consultation.reasons:
         for reason in consultation.reasons:
@@ -32,9 +37,11 @@ def render_markdown(consultation: "Consultation") -> str:
     else:
         lines.append("No rule bore on this approach directly; it leads on the policy's baseline.")
     if consultation.alternatives:
-        lines += ["", "## Why not the others", ""]
+        combined = {c.approach for c in rec.complementary}
+        lines += ["", "## The other approaches", ""]
         for alternative in consultation.alternatives:
-            lines.append(f"- **{alternative.title}** (`{alternative.approach}`), score {alternative.score:g}:")
+            role = "recommended alongside, " if alternative.approach in combined else ""
+            lines.append(f"- **{alternative.title}** (`{alternative.approach}`), {role}score {alternative.score:g}:")
             for reason in alternative.reasons:
                 lines += _tree(reason, 1)
     lines += ["", "## Risks", ""]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, Conclude, Flag, NotOf, Rule, Rulebase, Test
 
 
@@ -35,6 +36,25 @@ def read_facts(rule: Rule) -> list[tuple[str, str]]:
     for ref in references(rule.when):
         seen.setdefault((ref.kind, ref.id), None)
     return list(seen)
+
+
+def questions_read(rulebase: Rulebase, rule: Rule) -> list[str]:
+    """Question ids a rule reads, directly or through the figures it tests, in first-use order."""
+    found: dict[str, None] = {}
+
+    def via_figure(figure_id: str) -> None:
+        for name in expression_references(rulebase.figure_index[figure_id].tree):
+            if name in rulebase.question_index:
+                found.setdefault(name, None)
+            elif name in rulebase.figure_index:
+                via_figure(name)
+
+    for kind, fid in read_facts(rule):
+        if kind == "answer":
+            found.setdefault(fid, None)
+        elif kind == "figure":
+            via_figure(fid)
+    return list(found)
 
 
 def concluded_by(rule: Rule) -> list[str]:
@@ -103,5 +123,5 @@ def flatten_all(condition: Condition) -> list[Condition]:
 
 
 __all__ = [
-    "AnyOf", "Reference", "concluded_by", "flatten_all", "read_facts", "references", "rule_strata", "stratify",
+    "AnyOf", "Reference", "concluded_by", "questions_read", "flatten_all", "read_facts", "references", "rule_strata", "stratify",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
 from decider.rulebase.expressions import Expr
 from decider.rulebase.yaml_source import Position
@@ -215,11 +215,33 @@ class Rule(Item):
 
 class ConfidencePolicy(Value):
     """confidence = margin / (margin + margin_scale) × (1 − unknown_penalty × unknown share),
-    where margin is the primary's lead over the runner-up and the unknown share is the
-    fraction of questions not answered with a value."""
+    where margin is the primary's lead over the best rival (the best other approach not named
+    as complementary; when every other approach is complementary, the weakest of them) and
+    the unknown share is the fraction of questions the rules read that have no known value and
+    could still change an effect (see decider.engine.relevance)."""
 
     margin_scale: StrictInt | StrictFloat = Field(gt=0)
     unknown_penalty: StrictInt | StrictFloat = Field(ge=0, le=1)
+    moderate_from: StrictInt | StrictFloat | None = Field(default=None, ge=0, le=1)
+    """Confidence at or above this reads "moderate" (below it, "low"); optional."""
+    high_from: StrictInt | StrictFloat | None = Field(default=None, ge=0, le=1)
+    """Confidence at or above this reads "high"; optional."""
+
+    @model_validator(mode="after")
+    def _ordered_levels(self) -> "ConfidencePolicy":
+        if self.moderate_from is not None and self.high_from is not None and self.moderate_from >= self.high_from:
+            raise ValueError("moderate_from must be below high_from")
+        return self
+
+    def level(self, confidence: float) -> Literal["low", "moderate", "high", ""]:
+        """The declared reading of a confidence value: "low", "moderate" or "high" ("" when undeclared)."""
+        if self.moderate_from is None and self.high_from is None:
+            return ""
+        if self.high_from is not None and confidence >= self.high_from:
+            return "high"
+        if self.moderate_from is not None and confidence >= self.moderate_from:
+            return "moderate"
+        return "low"
 
 
 class Policy(Item):

@@ -54,6 +54,14 @@ class Document(BaseModel):
         pos = self.at(loc)
         return Problem(message=message, path=pos.path, line=pos.line, column=pos.column, item=item)
 
+    def nested(self, key: str) -> "Document":
+        """The value under top-level `key` as a document of its own, positions re-rooted (data None if absent)."""
+        data = self.data.get(key) if isinstance(self.data, dict) else None
+        positions = {loc[1:]: pos for loc, pos in self.positions.items() if loc[:1] == (key,) and len(loc) > 1}
+        if (key,) in self.positions:
+            positions[()] = self.positions[(key,)]
+        return Document(path=self.path, data=data, positions=positions)
+
 
 class _Builder:
     """Turns a composed node tree into data, recording positions and duplicate keys."""

@@ -105,7 +105,7 @@ def test_diff_over_answers_traces_and_logs_names_the_rule(tmp_path: Path, fixtur
     assert out[0].endswith("rules changed: documents_to_retrieval")
     assert f"{documents}: CHANGED" in out
     position = out.index(f"{documents}: CHANGED")
-    assert out[position + 1] == "  old: prompt_eval (0%), with [retrieval]"
+    assert out[position + 1] == "  old: prompt_eval (27%), with [retrieval]"
     assert out[position + 2] == "  new: prompt_eval (25%)"
     assert out[position + 3] == ("  rule documents_to_retrieval: effects: supports retrieval +3 (old) vs "
                                  "supports retrieval +0.5 (new)")
@@ -114,7 +114,7 @@ def test_diff_over_answers_traces_and_logs_names_the_rule(tmp_path: Path, fixtur
     assert any(line.startswith(f"{log}:1 (record 0): same advice") for line in out)
     assert f"{log}:2 (record 1): CHANGED" in out
     position = out.index(f"{log}:2 (record 1): CHANGED")
-    assert out[position + 1] == "  old: retrieval (0%), with [fine_tune], risks [maintenance (medium)]"
+    assert out[position + 1] == "  old: retrieval (24%), with [fine_tune], risks [maintenance (medium)]"
     assert out[position + 2].startswith("  new: fine_tune (")
     assert out[-1] == "5 cases, 3 changed"
 

@@ -1,0 +1,168 @@
+"""Which unknown answers still matter: three-valued (Kleene) evaluation of the rules.
+
+An unknown answer is *open* when some rule that reads it (directly or through a figure) is
+undecided given the known answers, and that rule could still change something: it supports,
+opposes or flags, or it concludes something not yet settled that an open rule reads.  Unknowns that no answer
+could bring into play (a follow-up to a case already ruled out) are *settled* and do not
+lower the confidence.  Pure and engine-independent, so both engines share it via the policy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import cache
+from typing import Literal
+
+from decider.engine.facts import engine_values
+from decider.engine.reference import compile_test
+from decider.rulebase.answers import Answers, compute_figures
+from decider.rulebase.expressions import references as expression_references
+from decider.rulebase.logic import concluded_by, questions_read
+from decider.rulebase.model import (
+    AllOf, AnyOf, Concluded, Condition, Conclude, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test,
+)
+
+Truth = Literal["T", "F", "U"]
+_NEGATION: dict[Truth, Truth] = {"T": "F", "F": "T", "U": "U"}
+
+
+class _Shape:
+    """What relevance needs to know about a rulebase's structure, computed once per rulebase."""
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self.numeric = frozenset(q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion)))
+        self.producers: dict[str, list[Rule]] = {}
+        self.readers: dict[str, list[Rule]] = {}
+        for rule in rulebase.rules:
+            for cid in concluded_by(rule):
+                self.producers.setdefault(cid, []).append(rule)
+            for cid in _conclusions_read(rule.when):
+                self.readers.setdefault(cid, []).append(rule)
+        self.questions = {rule.id: tuple(questions_read(rulebase, rule)) for rule in rulebase.rules}
+        self.read = frozenset(q for qs in self.questions.values() for q in qs)
+        self.figure_inputs = {f.id: _figure_questions(rulebase, f.id) for f in rulebase.figures}
+        self.only_conclusions = {rule.id: all(isinstance(e, Conclude) for e in rule.then) for rule in rulebase.rules}
+
+
+_SHAPES: OrderedDict[int, tuple[Rulebase, _Shape]] = OrderedDict()
+_SHAPES_LOCK = threading.Lock()
+
+
+def _shape(rulebase: Rulebase) -> _Shape:
+    with _SHAPES_LOCK:
+        found = _SHAPES.get(id(rulebase))
+        if found is not None and found[0] is rulebase:
+            _SHAPES.move_to_end(id(rulebase))
+            return found[1]
+        shape = _Shape(rulebase)
+        _SHAPES[id(rulebase)] = (rulebase, shape)
+        while len(_SHAPES) > 16:
+            _SHAPES.popitem(last=False)
+        return shape
+
+
+def open_unknowns(rulebase: Rulebase, answers: Answers) -> frozenset[str]:
+    """Ids of the questions without a known value whose answer could still change an effect."""
+    shape = _shape(rulebase)
+    unknown = {q for q in shape.read if answers.value(q) is None}
+    if not unknown:
+        return frozenset()
+    figures = compute_figures(rulebase, answers)
+    values = engine_values(rulebase, answers, figures)
+
+    def test(condition: Test) -> Truth:
+        if condition.subject == "answer" and condition.ref in unknown:
+            return "U"
+        if condition.subject == "figure" and figures.get(condition.ref) is None and \
+                not unknown.isdisjoint(shape.figure_inputs[condition.ref]):
+            return "U"
+        held = compile_test(condition, condition.subject == "figure" or condition.ref in shape.numeric)(values, set())
+        return "T" if held else "F"
+
+    @cache
+    def concluded_truth(cid: str) -> Truth:
+        return _any(rule_truth(rule.id) for rule in shape.producers.get(cid, []))
+
+    @cache
+    def rule_truth(rule_id: str) -> Truth:
+        return truth(rulebase.rule_index[rule_id].when)
+
+    def truth(condition: Condition) -> Truth:
+        if isinstance(condition, Test):
+            return test(condition)
+        if isinstance(condition, Concluded):
+            return concluded_truth(condition.conclusion)
+        if isinstance(condition, NotOf):
+            return _NEGATION[truth(condition.item)]
+        if isinstance(condition, AllOf):
+            return _all(truth(c) for c in condition.items)
+        assert isinstance(condition, AnyOf)
+        return _any(truth(c) for c in condition.items)
+
+    @cache
+    def live(rule_id: str) -> bool:
+        if rule_truth(rule_id) != "U":
+            return False
+        if not shape.only_conclusions[rule_id]:
+            return True
+        rule = rulebase.rule_index[rule_id]
+        return any(concluded_truth(cid) == "U" and live(reader.id)
+                   for cid in concluded_by(rule) for reader in shape.readers.get(cid, []))
+
+    found: set[str] = set()
+    for rule in rulebase.rules:
+        asked = unknown.intersection(shape.questions[rule.id])
+        if asked and not asked <= found and live(rule.id):
+            found |= asked
+    return frozenset(found)
+
+
+def open_share(rulebase: Rulebase, answers: Answers) -> Decimal:
+    """Open unknowns as a fraction of the questions the rules read."""
+    read = _shape(rulebase).read
+    if not read:
+        return Decimal(0)
+    return Decimal(len(open_unknowns(rulebase, answers))) / Decimal(len(read))
+
+
+def _figure_questions(rulebase: Rulebase, figure_id: str) -> frozenset[str]:
+    """The questions a figure depends on, through earlier figures too."""
+    found: set[str] = set()
+    for name in expression_references(rulebase.figure_index[figure_id].tree):
+        if name in rulebase.question_index:
+            found.add(name)
+        elif name in rulebase.figure_index:
+            found |= _figure_questions(rulebase, name)
+    return frozenset(found)
+
+
+def _conclusions_read(condition: Condition) -> set[str]:
+    if isinstance(condition, Concluded):
+        return {condition.conclusion}
+    if isinstance(condition, NotOf):
+        return _conclusions_read(condition.item)
+    if isinstance(condition, (AllOf, AnyOf)):
+        return {c for item in condition.items for c in _conclusions_read(item)}
+    return set()
+
+
+def _all(values: Iterable[Truth]) -> Truth:
+    return _combine(values, dominant="F", otherwise="T")
+
+
+def _any(values: Iterable[Truth]) -> Truth:
+    return _combine(values, dominant="T", otherwise="F")
+
+
+def _combine(values: Iterable[Truth], dominant: Truth, otherwise: Truth) -> Truth:
+    """Kleene and/or: `dominant` as soon as one value is it, else U if any is U, else `otherwise`."""
+    result = otherwise
+    for value in values:
+        if value == dominant:
+            return dominant
+        if value == "U":
+            result = "U"
+    return result
