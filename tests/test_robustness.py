@@ -179,7 +179,9 @@ def test_durable_engine_and_reference_evaluator_agree_on_any_valid_answers(sourc
     def check(rng: random.Random, missing: float, unknown: float) -> None:
         answers = validate_answers(rulebase, sample_answers(rulebase, rng, missing=missing, unknown=unknown))
         mine, oracle = durable.run(answers), reference.run(answers)
-        assert mine.model_dump(exclude={"engine"}) == oracle.model_dump(exclude={"engine"})
+        # Each engine fires in its own order (durable_rules' agenda, declaration order); the firings agree as a set.
+        assert set(mine.firings) == set(oracle.firings) and len(mine.firings) == len(oracle.firings)
+        assert mine.model_dump(exclude={"engine", "firings"}) == oracle.model_dump(exclude={"engine", "firings"})
 
     check()
 
