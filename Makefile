@@ -1,5 +1,5 @@
 # Two commands on a fresh machine with only Python 3.11:
-#   make run    set up .venv and run decider on an example
+#   make run    set up .venv and open the interview (decider)
 #   make test   set up .venv and run the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/decider decide examples/structured-output.yaml --format markdown
+	$(BIN)/decider
 
 test: setup
 	$(BIN)/lint-imports
