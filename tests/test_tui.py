@@ -150,6 +150,7 @@ async def test_the_mouse_works_too(tmp_path: Path) -> None:
         await pilot.pause()
         buttons = app.screen.query("RadioButton")
         assert await pilot.click(buttons[1])
+        await pilot.pause()  # let the next screen finish mounting before the app is torn down
         assert app.interview.answers == {"gap": False}
 
 
