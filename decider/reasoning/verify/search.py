@@ -74,7 +74,7 @@ class Solver:
         """Partial assignments (over `variables`, extending `start`) under which every constraint holds."""
         assign: Assignment = dict(start or {})
 
-        def step(position: int) -> Iterator[Assignment]:
+        def step() -> Iterator[Assignment]:
             self.steps += 1
             if self.step_limit is not None and self.steps > self.step_limit:
                 raise BudgetExceeded(self.steps)
@@ -88,20 +88,44 @@ class Solver:
             if not undecided:
                 yield dict(assign)
                 return
-            while position < len(variables) and variables[position] in assign:
-                position += 1
-            if position == len(variables):
+            choice = self._most_constrained(constraints, variables, assign)
+            if choice is None:
                 return
-            key = variables[position]
-            for index in self._branch_order(key):
+            key, viable = choice
+            for index in viable:
                 assign[key] = index
-                if self.consistent(key, assign):
-                    yield from step(position + 1)
+                yield from step()
                 del assign[key]
 
-        yield from step(0)
+        yield from step()
 
-    def _branch_order(self, key: VarKey) -> list[int]:
+    def _most_constrained(self, constraints: list[Constraint], variables: list[VarKey],
+                          assign: Assignment) -> tuple[VarKey, list[int]] | None:
+        """The unassigned variable with the fewest classes no constraint rules out, and those classes
+        (None when some variable has none left: the branch is dead).
+
+        Looking one step ahead this way finds contradictions between constraints at once (a figure
+        that one rule needs unknown and another needs known), where a fixed order would enumerate
+        every other question first; it only reorders the search, so the result stays exact."""
+        best: tuple[VarKey, list[int]] | None = None
+        for key in variables:
+            if key in assign:
+                continue
+            viable = []
+            for index in self.branch_order(key):
+                assign[key] = index
+                if self.consistent(key, assign) and not any(c(assign) is False for c in constraints):
+                    viable.append(index)
+                del assign[key]
+            if not viable:
+                return None
+            if best is None or len(viable) < len(best[1]):
+                best = (key, viable)
+                if len(viable) == 1:
+                    break
+        return best
+
+    def branch_order(self, key: VarKey) -> list[int]:
         """Classes in the order to try: figures try "unknown" first (so witnesses need no made-up
         numbers when none matter), then ranges, then single points (hardest to realise)."""
         classes = self.space.classes[key]
@@ -118,6 +142,10 @@ class Solver:
             if any(i in assign and self.space.classes[i][assign[i]].unknown for i in self._inputs[figure]):
                 return False
         return True
+
+    def figure_inputs(self) -> dict[VarKey, tuple[VarKey, ...]]:
+        """The questions each figure is computed from, as variables."""
+        return self._inputs
 
     def variables(self, keys: set[VarKey] | frozenset[VarKey]) -> list[VarKey]:
         return self.evaluator.ordered(keys)
