@@ -65,6 +65,8 @@ class Solver:
         """Search steps taken so far (all checks)."""
         self.step_limit: int | None = None
         """When set, a search past this many steps raises BudgetExceeded."""
+        self._fitting: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+        """Input values found to put figures in given classes, tried first next time."""
         self._inputs = {("figure", f): tuple(("answer", q) for q in qs) for f, qs in space.figure_inputs.items()}
 
     # ------------------------------------------------------------------ abstract search
@@ -199,15 +201,27 @@ class Solver:
                 options = [] if needed_known else [UNKNOWN]
                 options += [plain(v) for c in self.space.classes[key] for v in c.samples()]
             choices.append(options)
-        for count, combination in enumerate(itertools.product(*choices)):
-            if count >= MAX_REALISATIONS:
-                break
+        wanted = tuple((f, solution[f]) for f in figures)
+        remembered = self._fitting.setdefault((wanted, tuple(inputs), tuple(map(tuple, choices))), [])
+        candidates = itertools.chain(list(remembered), itertools.islice(itertools.product(*choices), MAX_REALISATIONS))
+        for combination in candidates:
+            if wanted and not self._figures_fit(wanted, inputs, combination):
+                continue
+            if combination not in remembered:
+                remembered.append(combination)
             answers = {**base, **{key[1]: value for key, value in zip(inputs, combination)}}
             full = self.classify(answers)
             if all(constraint(full) for constraint in constraints):
                 return {q.id: answers[q.id] for q in self.rulebase.questions
                         if q.id in answers and (answers[q.id] != UNKNOWN or ("answer", q.id) in solution)}
         return None
+
+    def _figures_fit(self, wanted: tuple[tuple[VarKey, int], ...], inputs: list[VarKey],
+                     combination: tuple[object, ...]) -> bool:
+        """Whether these input values put every wanted figure in its class (a cheap first filter)."""
+        values = compute_figures(self.rulebase, Answers({k[1]: v for k, v in zip(inputs, combination)}))
+        return all(self.space.classify(f, None if values.get(f[1]) is None else Decimal(values[f[1]])) == index  # type: ignore[arg-type]
+                   for f, index in wanted)
 
     def minimise(self, solution: Assignment, constraints: list[Constraint]) -> Assignment:
         """Leave out every variable the constraints hold without (unanswered reads as unknown)."""
