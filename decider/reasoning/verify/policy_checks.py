@@ -1,13 +1,16 @@
 """Policy findings, exact over the answer space: ties the tie_break order decides, and gaps where
 no rule weighs in and the default applies.
 
-Only the rules that support or oppose something decide the scores.  `ScoreFrontier` assigns the
-questions those rules read one at a time and keeps, after each, only what the rest of the search
-can still see: the scores of the rules already settled and the answers that rules not yet settled
-still read.  Partial assignments that agree on those are merged, so the work follows the width of
-that frontier (small when rules read few questions each), not the number of firing combinations
-or of answer combinations.  Every outcome the frontier reaches (a tie, or nothing weighing in) is
-then realised with concrete answers and confirmed by the reference evaluator and the policy.
+Only the rules that support or oppose something decide the scores.  `ScoreFrontier` finds every
+score vector answers can produce without enumerating firing combinations (2^n for n rules) or
+answer combinations: it branches on the question most of the still-open rules read, reduces each
+rule to what is left of its condition (`residual`), lets settled rules add their weights, splits
+the open rules into groups that share no question (each group's score changes are found
+separately and added up), and memoises each group on its residues.  On a rulebase whose rules
+meet in a few shared conclusions this looks at hundreds of states.  Each outcome reached (a tie
+at the top, or nothing weighing in) is then realised with concrete answers and confirmed by the
+reference evaluator and the policy; unsat is exact because the search over-approximates only
+which figure classes numbers can reach (see `search`).
 """
 
 from __future__ import annotations
@@ -16,25 +19,22 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from decider.engine.outcome import Outcome as PolicyOutcome
+from decider.reasoning.verify.answer_space import VarKey
 from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
-from decider.reasoning.verify.answer_space import VarKey
 from decider.reasoning.verify.logical import Tally
 from decider.reasoning.verify.residual import Residue, Residues
-from decider.reasoning.verify.search import BudgetExceeded, Constraint, Solver
+from decider.reasoning.verify.search import Constraint, Solver
 from decider.rulebase.model import Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_decimal
 
 MAX_STATES = 200_000
-"""Frontier states the tie and gap checks may visit before they stop (and say so with W308)."""
+"""Search states the tie and gap checks may expand before they stop (and say so with W308)."""
 CANDIDATES = 8
 """Abstract answers kept per outcome, tried in turn when figures make one unrealisable."""
 
 Decide = Callable[[dict[str, object]], PolicyOutcome]
 """Runs the reference evaluator and the policy on concrete answers."""
-StateKey = tuple[tuple[Decimal, ...], bool, tuple["Residue | None", ...], tuple[int, ...]]
-"""Scores of the settled rules, whether any fired, what is left of each rule, and the classes of
-the chosen variables a figure consistency check still needs."""
 
 
 class FrontierTooWide(Exception):
@@ -80,7 +80,7 @@ class ScoreFrontier:
     def _reach(self, assign: Assignment, residues: dict[str, Residue]) -> Reached:
         """Score changes the rules in `residues` can still make, completing `assign`."""
         settled = self._settled(residues)
-        open_rules = {r: res for r, res in residues.items() if not isinstance(res, bool)}
+        open_rules: dict[str, Residue] = {r: res for r, res in residues.items() if not isinstance(res, bool)}
         groups = self._groups(open_rules)
         reached: Reached = {settled: {}}
         for group in groups:
@@ -101,7 +101,8 @@ class ScoreFrontier:
         self.states += 1
         if self.states > self._limit:
             raise FrontierTooWide(self.states)
-        key = min(reads, key=lambda k: (-reads[k], self.evaluator.ordered(frozenset(reads)).index(k)))
+        declared = self.evaluator.ordered(frozenset(reads))
+        key = min(declared, key=lambda k: -reads[k])
         result: Reached = {}
         for index in self.solver.branch_order(key):
             extended = {**assign, key: index}
@@ -179,7 +180,7 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     try:
         reached = frontier.outcomes()
     except FrontierTooWide:
-        tally.notes.append(finding("W308", f"tie and gap checks stopped after {MAX_STATES} frontier states: "
+        tally.notes.append(finding("W308", f"tie and gap checks stopped after {MAX_STATES} search states: "
                                    "not exhaustive", rulebase.policy.at, "policy"))
         return []
     finally:
@@ -214,10 +215,7 @@ def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidat
     for solution in candidates:
         constraints = _firing_as_in(evaluator, weighing, solution)
         keys = frozenset().union(*(evaluator.rule_support(r) for r in weighing))
-        try:
-            outcome = solver.check(constraints, keys, confirm)
-        except BudgetExceeded:
-            continue
+        outcome = solver.check(constraints, keys, confirm)
         if outcome.status == "sat":
             return outcome.witness
     return None

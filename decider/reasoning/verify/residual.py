@@ -59,8 +59,11 @@ class Residues:
         if isinstance(residue, bool):
             return set()
         if residue[0] == "test":
-            return {self.subjects[residue[1]]}  # type: ignore[index]
-        return set().union(*(self.variables(part) for part in residue[1:]))  # type: ignore[arg-type]
+            number = residue[1]
+            assert isinstance(number, int)
+            return {self.subjects[number]}
+        parts: list[Residue] = [part for part in residue[1:] if isinstance(part, (bool, tuple))]
+        return set().union(*(self.variables(part) for part in parts))
 
 
 def _fold(kind: str, parts: list[Residue]) -> Residue:
