@@ -1,8 +1,9 @@
 """Exact satisfiability over value classes, and turning a solution into a concrete, confirmed witness.
 
-The search branches only on the variables the constraints depend on, in declaration order, and
-prunes as soon as a constraint is decided false, so a pairwise check looks at a handful of
-questions whatever the size of the rulebase.  Figures are computed from number answers; the
+The search branches only on the variables the constraints depend on, each time on the one with
+the fewest classes no constraint rules out (so two rules that need one figure in disjoint classes
+fail at once, whatever else they read), and prunes as soon as a constraint is decided false, so a
+pairwise check looks at a handful of questions whatever the size of the rulebase.  Figures are computed from number answers; the
 search treats a figure's class as free except that a figure is unknown whenever one of its
 inputs is, which over-approximates what answers can reach.  So "no solution" is exact (sound),
 and every solution is realised with concrete numbers and re-checked before it counts: a
