@@ -15,8 +15,8 @@ which figure classes numbers can reach (see `search`).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from decimal import Decimal
 
 from decider.engine.outcome import Outcome as PolicyOutcome
 from decider.reasoning.verify.answer_space import VarKey
@@ -26,7 +26,7 @@ from decider.reasoning.verify.logical import Tally
 from decider.reasoning.verify.residual import Residue, Residues
 from decider.reasoning.verify.search import Constraint, Solver
 from decider.rulebase.model import Oppose, Rulebase, Support
-from decider.rulebase.numbers import to_decimal
+from decider.rulebase.numbers import to_micro
 
 MAX_STATES = 200_000
 """Search states the tie and gap checks may expand before they stop (and say so with W308)."""
@@ -41,8 +41,8 @@ class FrontierTooWide(Exception):
     """The score search visited more states than its limit."""
 
 
-Reached = dict[tuple[tuple[Decimal, ...], bool], Assignment]
-"""Score changes (one per approach) and whether any rule fired, each with answer classes producing it."""
+Reached = dict[tuple[tuple[int, ...], bool], Assignment]
+"""Score changes in micro-units (one per approach, exact integers) and whether any rule fired, each with answer classes producing it."""
 
 
 class ScoreFrontier:
@@ -60,13 +60,13 @@ class ScoreFrontier:
         """Search states expanded (the measure of the work done)."""
         self._limit = MAX_STATES
         self._memo: dict[tuple[object, ...], Reached] = {}
-        self._zero = tuple(Decimal(0) for _ in self.approaches)
+        self._zero = tuple(0 for _ in self.approaches)
         self._linked = {k for f, ins in solver.figure_inputs().items() for k in (f, *ins)}
 
     def outcomes(self, limit: int = MAX_STATES) -> dict[tuple[str, ...], list[Assignment]]:
         """Up to CANDIDATES abstract assignments for each tie set (('',): nothing fires) answers reach."""
         self._limit = limit
-        base = tuple(to_decimal(self.rulebase.policy.baseline.get(a, 0)) for a in self.approaches)
+        base = tuple(to_micro(self.rulebase.policy.baseline.get(a, 0)) for a in self.approaches)
         start: Assignment = {}
         residues = {r: self.residues.of_rule(r, start) for r in self.rules}
         reached = self._reach(start, residues)
@@ -110,11 +110,12 @@ class ScoreFrontier:
                 continue
             below = self._reach(extended, {r: self.residues.of_rule(r, extended) for r in residues})
             for outcome, witness in below.items():
-                result.setdefault(outcome, {key: index, **witness})
+                if outcome not in result:
+                    result[outcome] = {key: index, **witness}
         self._memo[memo_key] = result
         return result
 
-    def _settled(self, residues: dict[str, Residue]) -> tuple[tuple[Decimal, ...], bool]:
+    def _settled(self, residues: dict[str, Residue]) -> tuple[tuple[int, ...], bool]:
         """The score change and firing of the rules whose residue is a constant."""
         totals = list(self._zero)
         fired = False
@@ -125,10 +126,10 @@ class ScoreFrontier:
             for effect in self.rulebase.rule_index[rule_id].then:
                 if isinstance(effect, (Support, Oppose)):
                     sign = 1 if isinstance(effect, Support) else -1
-                    totals[self.approaches.index(effect.approach)] += sign * to_decimal(effect.weight)
+                    totals[self.approaches.index(effect.approach)] += sign * to_micro(effect.weight)
         return tuple(totals), fired
 
-    def _tied(self, scores: tuple[Decimal, ...]) -> tuple[str, ...]:
+    def _tied(self, scores: tuple[int, ...]) -> tuple[str, ...]:
         """The approaches tied at the top; () when one leads alone."""
         top = max(scores)
         tied = tuple(sorted(a for a, score in zip(self.approaches, scores) if score == top))
@@ -166,8 +167,9 @@ def _combine(left: Reached, right: Reached) -> Reached:
     result: Reached = {}
     for (delta_a, fired_a), witness_a in left.items():
         for (delta_b, fired_b), witness_b in right.items():
-            outcome = (tuple(x + y for x, y in zip(delta_a, delta_b)), fired_a or fired_b)
-            result.setdefault(outcome, {**witness_a, **witness_b})
+            outcome = (tuple(map(operator.add, delta_a, delta_b)), fired_a or fired_b)
+            if outcome not in result:
+                result[outcome] = {**witness_a, **witness_b}
     return result
 
 
