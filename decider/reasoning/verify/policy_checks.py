@@ -108,7 +108,7 @@ class ScoreFrontier:
             extended = {**assign, key: index}
             if not self.solver.consistent(key, extended):
                 continue
-            below = self._reach(extended, {r: self.residues.of_rule(r, extended) for r in residues})
+            below = self._reach(extended, {r: self.residues.assign(res, key, index) for r, res in residues.items()})
             for outcome, witness in below.items():
                 if outcome not in result:
                     result[outcome] = {key: index, **witness}
@@ -149,7 +149,7 @@ class ScoreFrontier:
         names = list(residues)
         for i, rule_id in enumerate(names):
             parent.append(i)
-            keys = self.residues.variables(residues[rule_id])
+            keys = set(self.residues.variables(residues[rule_id]))
             for key in list(keys):
                 keys |= set(self.solver.figure_inputs().get(key, ()))
             for key in keys:

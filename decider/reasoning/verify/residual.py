@@ -23,6 +23,9 @@ class Residues:
         self._numbers: dict[int, int] = {}
         self.subjects: list[tuple[str, str]] = []
         """The variable each test number reads."""
+        self._tests: list[Test] = []
+        self._substituted: dict[tuple[Residue, tuple[str, str], int], Residue] = {}
+        self._variables: dict[Residue, frozenset[tuple[str, str]]] = {}
 
     def of_rule(self, rule_id: str, assign: Assignment) -> Residue:
         """The residue of the rule's condition under the partial assignment."""
@@ -40,6 +43,7 @@ class Residues:
             if number is None:
                 number = self._numbers[id(condition)] = len(self.subjects)
                 self.subjects.append((condition.subject, condition.ref))
+                self._tests.append(condition)
             return ("test", number)
         if isinstance(condition, Concluded):
             if condition.conclusion not in memo:
@@ -54,16 +58,45 @@ class Residues:
         return _fold(kind, [self._residue(item, assign, memo) for item in condition.items])
 
 
-    def variables(self, residue: Residue) -> set[tuple[str, str]]:
+    def assign(self, residue: Residue, key: tuple[str, str], index: int) -> Residue:
+        """The residue once one more variable is chosen (the same as recomputing it from the rule)."""
+        if isinstance(residue, bool) or key not in self.variables(residue):
+            return residue
+        memo_key = (residue, key, index)
+        found = self._substituted.get(memo_key)
+        if found is None:
+            if residue[0] == "test":
+                number = residue[1]
+                assert isinstance(number, int)
+                found = self.evaluator.test_truth(self._tests[number])[index]
+            elif residue[0] == "not":
+                inner = self.assign(_part(residue[1]), key, index)
+                found = (not inner) if isinstance(inner, bool) else ("not", inner)
+            else:
+                found = _fold(str(residue[0]), [self.assign(_part(p), key, index) for p in residue[1:]])
+            self._substituted[memo_key] = found
+        return found
+
+    def variables(self, residue: Residue) -> frozenset[tuple[str, str]]:
         """The variables a residue still reads."""
         if isinstance(residue, bool):
-            return set()
-        if residue[0] == "test":
-            number = residue[1]
-            assert isinstance(number, int)
-            return {self.subjects[number]}
-        parts: list[Residue] = [part for part in residue[1:] if isinstance(part, (bool, tuple))]
-        return set().union(*(self.variables(part) for part in parts))
+            return frozenset()
+        found = self._variables.get(residue)
+        if found is None:
+            if residue[0] == "test":
+                number = residue[1]
+                assert isinstance(number, int)
+                found = frozenset([self.subjects[number]])
+            else:
+                found = frozenset().union(*(self.variables(_part(p)) for p in residue[1:]))
+            self._variables[residue] = found
+        return found
+
+
+def _part(value: object) -> Residue:
+    """A sub-residue (residues nest as plain tuples)."""
+    assert isinstance(value, (bool, tuple))
+    return value
 
 
 def _fold(kind: str, parts: list[Residue]) -> Residue:
