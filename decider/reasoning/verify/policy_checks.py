@@ -28,8 +28,10 @@ from decider.reasoning.verify.search import Constraint, Solver
 from decider.rulebase.model import Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 
-MAX_STATES = 200_000
-"""Search states the tie and gap checks may expand before they stop (and say so with W308)."""
+MAX_WORK = 1_000_000
+"""Work (search states expanded plus score vectors combined) the tie and gap checks may do before
+they stop and say so with W308: a few seconds, so a pathological rulebase is reported undecided
+rather than linted for minutes."""
 CANDIDATES = 8
 """Abstract answers kept per outcome, tried in turn when figures make one unrealisable."""
 
@@ -57,13 +59,15 @@ class ScoreFrontier:
         self.approaches = [a.id for a in rulebase.approaches]
         self.residues = Residues(evaluator)
         self.states = 0
-        """Search states expanded (the measure of the work done)."""
-        self._limit = MAX_STATES
+        """Search states expanded."""
+        self.work = 0
+        """States expanded plus score vectors combined, held against the limit."""
+        self._limit = MAX_WORK
         self._memo: dict[tuple[object, ...], Reached] = {}
         self._zero = tuple(0 for _ in self.approaches)
         self._linked = {k for f, ins in solver.figure_inputs().items() for k in (f, *ins)}
 
-    def outcomes(self, limit: int = MAX_STATES) -> dict[tuple[str, ...], list[Assignment]]:
+    def outcomes(self, limit: int = MAX_WORK) -> dict[tuple[str, ...], list[Assignment]]:
         """Up to CANDIDATES abstract assignments for each tie set (('',): nothing fires) answers reach."""
         self._limit = limit
         base = tuple(to_micro(self.rulebase.policy.baseline.get(a, 0)) for a in self.approaches)
@@ -84,7 +88,9 @@ class ScoreFrontier:
         groups = self._groups(open_rules)
         reached: Reached = {settled: {}}
         for group in groups:
-            reached = _combine(reached, self._reach_group(assign, group))
+            found = self._reach_group(assign, group)
+            self._spend(len(reached) * len(found))
+            reached = _combine(reached, found)
         return reached
 
     def _reach_group(self, assign: Assignment, residues: dict[str, Residue]) -> Reached:
@@ -99,8 +105,7 @@ class ScoreFrontier:
         if found is not None:
             return found
         self.states += 1
-        if self.states > self._limit:
-            raise FrontierTooWide(self.states)
+        self._spend(1)
         declared = self.evaluator.ordered(frozenset(reads))
         key = min(declared, key=lambda k: -reads[k])
         result: Reached = {}
@@ -109,11 +114,17 @@ class ScoreFrontier:
             if not self.solver.consistent(key, extended):
                 continue
             below = self._reach(extended, {r: self.residues.assign(res, key, index) for r, res in residues.items()})
+            self._spend(len(below))
             for outcome, witness in below.items():
                 if outcome not in result:
                     result[outcome] = {key: index, **witness}
         self._memo[memo_key] = result
         return result
+
+    def _spend(self, amount: int) -> None:
+        self.work += amount
+        if self.work > self._limit:
+            raise FrontierTooWide(self.work)
 
     def _settled(self, residues: dict[str, Residue]) -> tuple[tuple[int, ...], bool]:
         """The score change and firing of the rules whose residue is a constant."""
@@ -182,7 +193,8 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     try:
         reached = frontier.outcomes()
     except FrontierTooWide:
-        tally.notes.append(finding("W308", f"tie and gap checks stopped after {MAX_STATES} search states: "
+        tally.notes.append(finding("W308", f"tie and gap checks stopped after {frontier.work} steps of work "
+                                   f"({frontier.states} search states, limit {MAX_WORK}): "
                                    "not exhaustive", rulebase.policy.at, "policy"))
         return []
     finally:
