@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from decider.engine.outcome import decide
 from decider.engine.reference import ReferenceEngine
 from decider.reasoning.verify.lint import lint_rulebase
 from decider.rulebase.answers import validate_answers
@@ -31,3 +32,24 @@ def test_every_warning_on_the_shipped_rulebase_is_explained_in_rules_readme() ->
     text = readme.read_text(encoding="utf-8")
     codes = sorted({f.code for f in lint_rulebase().findings if f.level == "warning"})
     assert [c for c in codes if c not in text] == [], "explain these lint warnings in rules/README.md"
+
+
+def test_shipped_rulebase_is_checked_exhaustively() -> None:
+    """No check on the shipped rulebase ends undecided: every finding and every absence is exact."""
+    report = lint_rulebase()
+    assert [str(f) for f in report.findings if f.code == "W308"] == []
+    assert report.summary.undecided == 0
+
+
+def test_every_tie_and_gap_witness_on_the_shipped_rulebase_is_confirmed_by_the_policy() -> None:
+    rulebase = load_rulebase()
+    engine = ReferenceEngine(rulebase)
+    for found in lint_rulebase().findings:
+        if found.code not in ("W305", "W306"):
+            continue
+        answers = validate_answers(rulebase, found.witness or {})
+        outcome = decide(rulebase, answers, engine.run(answers))
+        if found.code == "W306":
+            assert outcome.defaulted, str(found)
+        else:
+            assert not outcome.defaulted and outcome.ranking[0].score == outcome.ranking[1].score, str(found)

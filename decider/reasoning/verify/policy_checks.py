@@ -1,30 +1,187 @@
 """Policy findings, exact over the answer space: ties the tie_break order decides, and gaps where
 no rule weighs in and the default applies.
 
-Only the rules that support or oppose something decide the scores, so the search enumerates the
-combinations of those rules firing or not that answers can produce (rule by rule, pruning a
-branch once no answers satisfy it), scores each combination, and looks for concrete answers
-only for the combinations that tie or leave the default to apply.
+Only the rules that support or oppose something decide the scores.  `ScoreFrontier` finds every
+score vector answers can produce without enumerating firing combinations (2^n for n rules) or
+answer combinations: it branches on the question most of the still-open rules read, reduces each
+rule to what is left of its condition (`residual`), lets settled rules add their weights, splits
+the open rules into groups that share no question (each group's score changes are found
+separately and added up), and memoises each group on its residues.  On a rulebase whose rules
+meet in a few shared conclusions this looks at hundreds of states.  Each outcome reached (a tie
+at the top, or nothing weighing in) is then realised with concrete answers and confirmed by the
+reference evaluator and the policy; unsat is exact because the search over-approximates only
+which figure classes numbers can reach (see `search`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import operator
+from collections.abc import Callable
 
 from decider.engine.outcome import Outcome as PolicyOutcome
 from decider.reasoning.verify.answer_space import VarKey
 from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally
-from decider.reasoning.verify.search import BudgetExceeded, Constraint, Solver
+from decider.reasoning.verify.residual import Residue, Residues
+from decider.reasoning.verify.search import Constraint, Solver
 from decider.rulebase.model import Oppose, Rulebase, Support
-from decider.rulebase.numbers import to_decimal
+from decider.rulebase.numbers import to_micro
 
-MAX_STEPS = 50_000
-"""Search steps the tie and gap checks may take before they stop (and say so with W308)."""
+MAX_WORK = 1_000_000
+"""Work (search states expanded plus score vectors combined) the tie and gap checks may do before
+they stop and say so with W308: a few seconds, so a pathological rulebase is reported undecided
+rather than linted for minutes."""
+CANDIDATES = 8
+"""Abstract answers kept per outcome, tried in turn when figures make one unrealisable."""
 
 Decide = Callable[[dict[str, object]], PolicyOutcome]
 """Runs the reference evaluator and the policy on concrete answers."""
+
+
+class FrontierTooWide(Exception):
+    """The score search visited more states than its limit."""
+
+
+Reached = dict[tuple[tuple[int, ...], bool], Assignment]
+"""Score changes in micro-units (one per approach, exact integers) and whether any rule fired, each with answer classes producing it."""
+
+
+class ScoreFrontier:
+    """Every score vector answers can produce, found by branching on questions, splitting rules
+    that no longer share a question into independent groups, and memoising on what is left of them."""
+
+    def __init__(self, rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: list[str]) -> None:
+        self.rulebase = rulebase
+        self.evaluator = evaluator
+        self.solver = solver
+        self.rules = rules
+        self.approaches = [a.id for a in rulebase.approaches]
+        self.residues = Residues(evaluator)
+        self.states = 0
+        """Search states expanded."""
+        self.work = 0
+        """States expanded plus score vectors combined, held against the limit."""
+        self._limit = MAX_WORK
+        self._memo: dict[tuple[object, ...], Reached] = {}
+        self._zero = tuple(0 for _ in self.approaches)
+        self._linked = {k for f, ins in solver.figure_inputs().items() for k in (f, *ins)}
+
+    def outcomes(self, limit: int = MAX_WORK) -> dict[tuple[str, ...], list[Assignment]]:
+        """Up to CANDIDATES abstract assignments for each tie set (('',): nothing fires) answers reach."""
+        self._limit = limit
+        base = tuple(to_micro(self.rulebase.policy.baseline.get(a, 0)) for a in self.approaches)
+        start: Assignment = {}
+        residues = {r: self.residues.of_rule(r, start) for r in self.rules}
+        reached = self._reach(start, residues)
+        found: dict[tuple[str, ...], list[Assignment]] = {}
+        for (delta, fired), assign in sorted(reached.items(), key=lambda item: item[0]):
+            tied = ("",) if not fired else self._tied(tuple(b + d for b, d in zip(base, delta)))
+            if tied and len(found.setdefault(tied, [])) < CANDIDATES:
+                found[tied].append(assign)
+        return found
+
+    def _reach(self, assign: Assignment, residues: dict[str, Residue]) -> Reached:
+        """Score changes the rules in `residues` can still make, completing `assign`."""
+        settled = self._settled(residues)
+        open_rules: dict[str, Residue] = {r: res for r, res in residues.items() if not isinstance(res, bool)}
+        groups = self._groups(open_rules)
+        reached: Reached = {settled: {}}
+        for group in groups:
+            found = self._reach_group(assign, group)
+            self._spend(len(reached) * len(found))
+            reached = _combine(reached, found)
+        return reached
+
+    def _reach_group(self, assign: Assignment, residues: dict[str, Residue]) -> Reached:
+        """Score changes one group of rules sharing questions can make: branch on its most read question."""
+        reads: dict[VarKey, int] = {}
+        for residue in residues.values():
+            for key in self.residues.variables(residue):
+                reads[key] = reads.get(key, 0) + 1
+        linked = tuple(sorted((k, assign[k]) for k in self._linked if k in assign))
+        memo_key = (tuple(sorted(residues.items(), key=lambda item: item[0])), linked)
+        found = self._memo.get(memo_key)
+        if found is not None:
+            return found
+        self.states += 1
+        self._spend(1)
+        declared = self.evaluator.ordered(frozenset(reads))
+        key = min(declared, key=lambda k: -reads[k])
+        result: Reached = {}
+        for index in self.solver.branch_order(key):
+            extended = {**assign, key: index}
+            if not self.solver.consistent(key, extended):
+                continue
+            below = self._reach(extended, {r: self.residues.assign(res, key, index) for r, res in residues.items()})
+            self._spend(len(below))
+            for outcome, witness in below.items():
+                if outcome not in result:
+                    result[outcome] = {key: index, **witness}
+        self._memo[memo_key] = result
+        return result
+
+    def _spend(self, amount: int) -> None:
+        self.work += amount
+        if self.work > self._limit:
+            raise FrontierTooWide(self.work)
+
+    def _settled(self, residues: dict[str, Residue]) -> tuple[tuple[int, ...], bool]:
+        """The score change and firing of the rules whose residue is a constant."""
+        totals = list(self._zero)
+        fired = False
+        for rule_id, residue in residues.items():
+            if residue is not True:
+                continue
+            fired = True
+            for effect in self.rulebase.rule_index[rule_id].then:
+                if isinstance(effect, (Support, Oppose)):
+                    sign = 1 if isinstance(effect, Support) else -1
+                    totals[self.approaches.index(effect.approach)] += sign * to_micro(effect.weight)
+        return tuple(totals), fired
+
+    def _tied(self, scores: tuple[int, ...]) -> tuple[str, ...]:
+        """The approaches tied at the top; () when one leads alone."""
+        top = max(scores)
+        tied = tuple(sorted(a for a, score in zip(self.approaches, scores) if score == top))
+        return tied if len(tied) > 1 else ()
+
+    def _groups(self, residues: dict[str, Residue]) -> list[dict[str, Residue]]:
+        """Rules split into groups that share no question (a figure counts with its inputs)."""
+        owner: dict[VarKey, int] = {}
+        parent: list[int] = []
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        names = list(residues)
+        for i, rule_id in enumerate(names):
+            parent.append(i)
+            keys = set(self.residues.variables(residues[rule_id]))
+            for key in list(keys):
+                keys |= set(self.solver.figure_inputs().get(key, ()))
+            for key in keys:
+                if key in owner:
+                    parent[find(i)] = find(owner[key])
+                else:
+                    owner[key] = i
+        grouped: dict[int, dict[str, Residue]] = {}
+        for i, rule_id in enumerate(names):
+            grouped.setdefault(find(i), {})[rule_id] = residues[rule_id]
+        return list(grouped.values())
+
+def _combine(left: Reached, right: Reached) -> Reached:
+    """Outcomes of two independent groups together: score changes add up, firing is either's."""
+    result: Reached = {}
+    for (delta_a, fired_a), witness_a in left.items():
+        for (delta_b, fired_b), witness_b in right.items():
+            outcome = (tuple(map(operator.add, delta_a, delta_b)), fired_a or fired_b)
+            if outcome not in result:
+                result[outcome] = {**witness_a, **witness_b}
+    return result
 
 
 def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide: Decide, tally: Tally) -> list[Finding]:
@@ -32,45 +189,55 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     weighing = [r.id for r in rulebase.rules if any(isinstance(e, (Support, Oppose)) for e in r.then)]
     if not weighing:
         return []
-    keys = frozenset().union(*(evaluator.rule_support(r) for r in weighing))
+    frontier = ScoreFrontier(rulebase, evaluator, solver, weighing)
+    try:
+        reached = frontier.outcomes()
+    except FrontierTooWide:
+        tally.notes.append(finding("W308", f"tie and gap checks stopped after {frontier.work} steps of work "
+                                   f"({frontier.states} search states, limit {MAX_WORK}): "
+                                   "not exhaustive", rulebase.policy.at, "policy"))
+        return []
+    finally:
+        tally.count("score states", frontier.states)
     found: list[Finding] = []
-    reported: set[tuple[str, ...]] = set()
-    combinations = 0
-
-    def examine(fired: frozenset[str]) -> None:
-        tied = _tied(rulebase, fired)
-        if not tied or tied in reported:
-            return
-        constraints = [_fires_as(evaluator, r, r in fired) for r in weighing]
-        outcome = solver.check(constraints, keys, lambda w: _confirms(decide(w), tied))
-        if outcome.status == "undecided":
-            tally.notes.append(finding("W308", f"a firing combination that would {_words(tied)} needs figure values "
+    for tied in sorted(reached):
+        witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))
+        if witness is None:
+            tally.notes.append(finding("W308", f"answers that would {_words(tied)} need figure values "
                                        "no concrete numbers were found for", rulebase.policy.at, "policy"))
-        if outcome.status != "sat" or outcome.witness is None:
-            return
-        reported.add(tied)
+            continue
         if tied == ("",):
             found.append(finding("W306", "no rule supports or opposes any approach for these answers, so the default "
-                                 f"{rulebase.policy.default!r} applies", rulebase.policy.at, "policy", outcome.witness))
-            return
-        result = decide(outcome.witness)
+                                 f"{rulebase.policy.default!r} applies", rulebase.policy.at, "policy", witness))
+            continue
+        result = decide(witness)
         found.append(finding("W305", f"approaches {', '.join(tied)} tie at score {result.ranking[0].score:g}; the "
                              f"policy's tie_break order picks {result.primary!r}", rulebase.policy.at, "policy",
-                             outcome.witness))
-
-    solver.step_limit = solver.steps + MAX_STEPS
-    try:
-        for fired in _firing_sets(evaluator, solver, weighing):
-            combinations += 1
-            examine(fired)
-    except BudgetExceeded:
-        tally.notes.append(finding("W308", f"tie and gap checks stopped after {MAX_STEPS} search steps "
-                                   f"({combinations} firing combinations examined): not exhaustive",
-                                   rulebase.policy.at, "policy"))
-    finally:
-        solver.step_limit = None
-    tally.count("firing combinations", combinations)
+                             witness))
     return found
+
+
+def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidates: list[Assignment],
+             confirm: Callable[[dict[str, object]], bool]) -> dict[str, object] | None:
+    """Concrete answers for one of the candidates (the same rules firing), confirmed; else a search
+    for any answers with one of the candidates' firing sets, within the solver's step budget."""
+    for solution in candidates:
+        constraints = _firing_as_in(evaluator, weighing, solution)
+        witness = solver.realise(solution, constraints)
+        if witness is not None and confirm(witness):
+            return witness
+    for solution in candidates:
+        constraints = _firing_as_in(evaluator, weighing, solution)
+        keys = frozenset().union(*(evaluator.rule_support(r) for r in weighing))
+        outcome = solver.check(constraints, keys, confirm)
+        if outcome.status == "sat":
+            return outcome.witness
+    return None
+
+
+def _firing_as_in(evaluator: Evaluator, weighing: list[str], solution: Assignment) -> list[Constraint]:
+    """Each weighing rule fires exactly as it does under the solution."""
+    return [_fires_as(evaluator, r, bool(evaluator.fires(r, solution))) for r in weighing]
 
 
 def _confirms(outcome: PolicyOutcome, tied: tuple[str, ...]) -> bool:
@@ -83,69 +250,6 @@ def _confirms(outcome: PolicyOutcome, tied: tuple[str, ...]) -> bool:
 
 def _words(tied: tuple[str, ...]) -> str:
     return "leave the default to apply" if tied == ("",) else f"tie {', '.join(tied)}"
-
-
-def _firing_sets(evaluator: Evaluator, solver: Solver, rules: list[str]) -> Iterator[frozenset[str]]:
-    """Every combination of these rules firing or not that the answer classes allow.
-
-    Depth-first over the rules, fire or not, pruning a branch as soon as no answers satisfy the
-    choices so far: the work follows the number of feasible combinations, not the answer space."""
-    chosen: list[Constraint] = []
-    keys: list[frozenset[VarKey]] = []
-    fired: list[str] = []
-
-    def satisfy(constraint: Constraint, known: Assignment) -> Assignment | None:
-        """Answers for the choices so far plus one more: the known ones if they already satisfy it,
-        else an extension of them, else a fresh search."""
-        verdict = constraint(known)
-        if verdict is True:
-            return known
-        trial = [*chosen, constraint]
-        variables = solver.variables(frozenset().union(*keys))
-        if verdict is None:
-            extended = next(solver.solutions(trial, variables, start=known), None)
-            if extended is not None:
-                return extended
-        return next(solver.solutions(trial, variables), None)
-
-    def step(index: int, known: Assignment) -> Iterator[frozenset[str]]:
-        if index == len(rules):
-            yield frozenset(fired)
-            return
-        rule = rules[index]
-        keys.append(evaluator.rule_support(rule))
-        for wanted in (True, False):
-            constraint = _fires_as(evaluator, rule, wanted)
-            found = satisfy(constraint, known)
-            if found is None:
-                continue
-            chosen.append(constraint)
-            if wanted:
-                fired.append(rule)
-            yield from step(index + 1, found)
-            chosen.pop()
-            if wanted:
-                fired.pop()
-        keys.pop()
-
-    yield from step(0, {})
-
-
-def _tied(rulebase: Rulebase, fired: frozenset[str]) -> tuple[str, ...]:
-    """The approaches tied at the top for this firing set; ('',) when nothing weighs in; () when no tie."""
-    if not fired:
-        return ("",)
-    scores = {a.id: to_decimal(rulebase.policy.baseline.get(a.id, 0)) for a in rulebase.approaches}
-    for rule in rulebase.rules:
-        if rule.id in fired:
-            for effect in rule.then:
-                if isinstance(effect, Support):
-                    scores[effect.approach] += to_decimal(effect.weight)
-                elif isinstance(effect, Oppose):
-                    scores[effect.approach] -= to_decimal(effect.weight)
-    top = max(scores.values())
-    tied = tuple(sorted(a for a, s in scores.items() if s == top))
-    return tied if len(tied) > 1 else ()
 
 
 def _fires_as(evaluator: Evaluator, rule_id: str, wanted: bool) -> Constraint:

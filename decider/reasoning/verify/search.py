@@ -1,8 +1,9 @@
 """Exact satisfiability over value classes, and turning a solution into a concrete, confirmed witness.
 
-The search branches only on the variables the constraints depend on, in declaration order, and
-prunes as soon as a constraint is decided false, so a pairwise check looks at a handful of
-questions whatever the size of the rulebase.  Figures are computed from number answers; the
+The search branches only on the variables the constraints depend on, each time on the one with
+the fewest classes no constraint rules out (so two rules that need one figure in disjoint classes
+fail at once, whatever else they read), and prunes as soon as a constraint is decided false, so a
+pairwise check looks at a handful of questions whatever the size of the rulebase.  Figures are computed from number answers; the
 search treats a figure's class as free except that a figure is unknown whenever one of its
 inputs is, which over-approximates what answers can reach.  So "no solution" is exact (sound),
 and every solution is realised with concrete numbers and re-checked before it counts: a
@@ -65,6 +66,8 @@ class Solver:
         """Search steps taken so far (all checks)."""
         self.step_limit: int | None = None
         """When set, a search past this many steps raises BudgetExceeded."""
+        self._fitting: dict[tuple[object, ...], list[tuple[object, ...]]] = {}
+        """Input values found to put figures in given classes, tried first next time."""
         self._inputs = {("figure", f): tuple(("answer", q) for q in qs) for f, qs in space.figure_inputs.items()}
 
     # ------------------------------------------------------------------ abstract search
@@ -74,7 +77,7 @@ class Solver:
         """Partial assignments (over `variables`, extending `start`) under which every constraint holds."""
         assign: Assignment = dict(start or {})
 
-        def step(position: int) -> Iterator[Assignment]:
+        def step() -> Iterator[Assignment]:
             self.steps += 1
             if self.step_limit is not None and self.steps > self.step_limit:
                 raise BudgetExceeded(self.steps)
@@ -88,20 +91,44 @@ class Solver:
             if not undecided:
                 yield dict(assign)
                 return
-            while position < len(variables) and variables[position] in assign:
-                position += 1
-            if position == len(variables):
+            choice = self._most_constrained(constraints, variables, assign)
+            if choice is None:
                 return
-            key = variables[position]
-            for index in self._branch_order(key):
+            key, viable = choice
+            for index in viable:
                 assign[key] = index
-                if self.consistent(key, assign):
-                    yield from step(position + 1)
+                yield from step()
                 del assign[key]
 
-        yield from step(0)
+        yield from step()
 
-    def _branch_order(self, key: VarKey) -> list[int]:
+    def _most_constrained(self, constraints: list[Constraint], variables: list[VarKey],
+                          assign: Assignment) -> tuple[VarKey, list[int]] | None:
+        """The unassigned variable with the fewest classes no constraint rules out, and those classes
+        (None when some variable has none left: the branch is dead).
+
+        Looking one step ahead this way finds contradictions between constraints at once (a figure
+        that one rule needs unknown and another needs known), where a fixed order would enumerate
+        every other question first; it only reorders the search, so the result stays exact."""
+        best: tuple[VarKey, list[int]] | None = None
+        for key in variables:
+            if key in assign:
+                continue
+            viable = []
+            for index in self.branch_order(key):
+                assign[key] = index
+                if self.consistent(key, assign) and not any(c(assign) is False for c in constraints):
+                    viable.append(index)
+                del assign[key]
+            if not viable:
+                return None
+            if best is None or len(viable) < len(best[1]):
+                best = (key, viable)
+                if len(viable) == 1:
+                    break
+        return best
+
+    def branch_order(self, key: VarKey) -> list[int]:
         """Classes in the order to try: figures try "unknown" first (so witnesses need no made-up
         numbers when none matter), then ranges, then single points (hardest to realise)."""
         classes = self.space.classes[key]
@@ -118,6 +145,10 @@ class Solver:
             if any(i in assign and self.space.classes[i][assign[i]].unknown for i in self._inputs[figure]):
                 return False
         return True
+
+    def figure_inputs(self) -> dict[VarKey, tuple[VarKey, ...]]:
+        """The questions each figure is computed from, as variables."""
+        return self._inputs
 
     def variables(self, keys: set[VarKey] | frozenset[VarKey]) -> list[VarKey]:
         return self.evaluator.ordered(keys)
@@ -171,15 +202,27 @@ class Solver:
                 options = [] if needed_known else [UNKNOWN]
                 options += [plain(v) for c in self.space.classes[key] for v in c.samples()]
             choices.append(options)
-        for count, combination in enumerate(itertools.product(*choices)):
-            if count >= MAX_REALISATIONS:
-                break
+        wanted = tuple((f, solution[f]) for f in figures)
+        remembered = self._fitting.setdefault((wanted, tuple(inputs), tuple(map(tuple, choices))), [])
+        candidates = itertools.chain(list(remembered), itertools.islice(itertools.product(*choices), MAX_REALISATIONS))
+        for combination in candidates:
+            if wanted and not self._figures_fit(wanted, inputs, combination):
+                continue
+            if combination not in remembered:
+                remembered.append(combination)
             answers = {**base, **{key[1]: value for key, value in zip(inputs, combination)}}
             full = self.classify(answers)
             if all(constraint(full) for constraint in constraints):
                 return {q.id: answers[q.id] for q in self.rulebase.questions
                         if q.id in answers and (answers[q.id] != UNKNOWN or ("answer", q.id) in solution)}
         return None
+
+    def _figures_fit(self, wanted: tuple[tuple[VarKey, int], ...], inputs: list[VarKey],
+                     combination: tuple[object, ...]) -> bool:
+        """Whether these input values put every wanted figure in its class (a cheap first filter)."""
+        values = compute_figures(self.rulebase, Answers({k[1]: v for k, v in zip(inputs, combination)}))
+        return all(self.space.classify(f, None if values.get(f[1]) is None else Decimal(values[f[1]])) == index  # type: ignore[arg-type]
+                   for f, index in wanted)
 
     def minimise(self, solution: Assignment, constraints: list[Constraint]) -> Assignment:
         """Leave out every variable the constraints hold without (unanswered reads as unknown)."""
