@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 from decider.engine.evaluation import Fact, FactValue, Firing
 from decider.engine.prepared import prepared
-from decider.rulebase.answers import AnswerValue, Answers
+from decider.rulebase.answers import AnswerValue, Answers, compute_figures
 from decider.rulebase.model import UNKNOWN, NumberQuestion, Rule, Rulebase, ScaleQuestion
 from decider.rulebase.numbers import SCALE, plain, to_micro
 
@@ -29,6 +30,23 @@ def engine_values(rulebase: Rulebase, answers: Answers, figures: dict[str, Decim
         if figure_value is not None:
             values[("figure", figure_id)] = int(figure_value * SCALE)
     return values
+
+
+Known = tuple[dict[str, Decimal | None], dict[tuple[str, str], EngineValue]]
+_last = threading.local()
+
+
+def known_values(rulebase: Rulebase, answers: Answers) -> Known:
+    """The exact figures and the engine values of validated answers; remembered for the last
+    (rulebase, answers) pair of this thread, because a consultation needs them twice (the engine and
+    the unknown share). Callers must not mutate the returned dicts."""
+    found = getattr(_last, "entry", None)
+    if found is not None and found[0] is rulebase and found[1] is answers:
+        return found[2]  # type: ignore[no-any-return]
+    figures = compute_figures(rulebase, answers)
+    known = (figures, engine_values(rulebase, answers, figures))
+    _last.entry = (rulebase, answers, known)
+    return known
 
 
 def constant(value: object, numeric: bool) -> object:

@@ -55,6 +55,10 @@ class Prepared:
                     self.effect_text.setdefault((rule.id, effect.conclusion), f"concludes {effect.conclusion}")
                 elif isinstance(effect, Flag):
                     self.effect_text.setdefault((rule.id, effect.risk), f"flags {effect.risk} ({effect.severity})")
+        self.establishes: dict[str, tuple[str, ...]] = {}
+        """rule -> the conclusions and risks it establishes (the keys of `effect_text`), in order."""
+        for rule_id, conclusion in self.effect_text:
+            self.establishes[rule_id] = (*self.establishes.get(rule_id, ()), conclusion)
 
 
 _cache: OrderedDict[int, tuple[Rulebase, Prepared]] = OrderedDict()

@@ -51,6 +51,11 @@ class Explainer:
         self.effect_text = derived.effect_text
         self.figure_inputs = derived.figure_inputs
         self._nodes: dict[tuple[str, str, frozenset[str]], Reason] = {}
+        self.producers: dict[str, list[Firing]] = {}
+        """conclusion or risk -> the firings that established it, in rule order."""
+        for firing in self.ordered:
+            for established in derived.establishes.get(firing.rule, ()):
+                self.producers.setdefault(established, []).append(firing)
 
     def how(self, approach: str) -> tuple[Reason, ...]:
         """Rules that supported, then rules that opposed `approach`."""
@@ -66,7 +71,7 @@ class Explainer:
     def conclusion(self, conclusion: str) -> tuple[Reason, ...]:
         """The rules that concluded (or flagged) `conclusion`."""
         return tuple(self.rule_node(f, self.effect_text[(f.rule, conclusion)])
-                     for f in self.ordered if (f.rule, conclusion) in self.effect_text)
+                     for f in self.producers.get(conclusion, ()))
 
     def rule_node(self, firing: Firing, effect: str, seen: frozenset[str] = frozenset()) -> Reason:
         key = (firing.rule, effect, seen)
@@ -83,7 +88,7 @@ class Explainer:
             if fact.kind == "conclusion":
                 producers = [] if fact.id in seen else [
                     self.rule_node(f, self.effect_text[(f.rule, fact.id)], seen | {fact.id})
-                    for f in self.ordered if (f.rule, fact.id) in self.effect_text
+                    for f in self.producers.get(fact.id, ())
                 ]
                 children.append(Reason(kind="conclusion", id=fact.id, title=rulebase.conclusion_index[fact.id].title,
                                        value=fact.value, children=tuple(producers)))
