@@ -65,10 +65,26 @@ def record_firings(rulebase: Rulebase, order: list[str], strata: dict[str, int],
     result = []
     for rule_id in order:
         rule: Rule = rulebase.rule_index[rule_id]
-        matched = tuple(Fact(kind=kind, id=fid, value=_fact_value(kind, fid, answers, figures, concluded))
+        matched = tuple(_fact(kind, fid, _fact_value(kind, fid, answers, figures, concluded))
                         for kind, fid in reads[rule_id])
         result.append(Firing(rule=rule_id, stratum=strata[rule_id], matched=matched, effects=rule.then))
     return tuple(result)
+
+
+_FACTS: dict[tuple[str, str, type, str], Fact] = {}
+FACT_CACHE_SIZE = 4096
+
+
+def _fact(kind: str, fid: str, value: FactValue) -> Fact:
+    """The fact for (kind, id, value); equal facts are one shared frozen model (consultations repeat
+    most of them), keyed by the value's type and repr so 1, 1.0 and True stay apart."""
+    key = (kind, fid, type(value), repr(value))
+    fact = _FACTS.get(key)
+    if fact is None:
+        if len(_FACTS) >= FACT_CACHE_SIZE:
+            _FACTS.clear()
+        fact = _FACTS[key] = Fact(kind=kind, id=fid, value=value)  # type: ignore[arg-type]
+    return fact
 
 
 def _fact_value(kind: str, fid: str, answers: Answers, figures: dict[str, Decimal | None], concluded: set[str]) -> FactValue:
