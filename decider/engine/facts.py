@@ -42,7 +42,7 @@ def known_values(rulebase: Rulebase, answers: Answers) -> Known:
     the unknown share). Callers must not mutate the returned dicts."""
     found = getattr(_last, "entry", None)
     if found is not None and found[0] is rulebase and found[1] is answers:
-        return found[2]  # type: ignore[no-any-return]
+        return found[2]
     figures = compute_figures(rulebase, answers)
     known = (figures, engine_values(rulebase, answers, figures))
     _last.entry = (rulebase, answers, known)
@@ -83,7 +83,7 @@ def _fact(kind: str, fid: str, value: FactValue) -> Fact:
     if fact is None:
         if len(_FACTS) >= FACT_CACHE_SIZE:
             _FACTS.clear()
-        fact = _FACTS[key] = Fact(kind=kind, id=fid, value=value)  # type: ignore[arg-type]
+        fact = _FACTS[key] = Fact(kind=kind, id=fid, value=value)
     return fact
 
 

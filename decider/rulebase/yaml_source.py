@@ -136,10 +136,10 @@ def _compose(text: str) -> yaml.Node | None:
     rejects is composed again by the pure-Python loader so every error message stays the same."""
     if _FAST_LOADER is not None:
         try:
-            return yaml.compose(text, Loader=_FAST_LOADER)  # type: ignore[no-any-return]
+            return yaml.compose(text, Loader=_FAST_LOADER)
         except (yaml.YAMLError, ValueError, RecursionError):
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)  # type: ignore[no-any-return]
+    return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def parse_yaml(text: str, path: str) -> Document:
