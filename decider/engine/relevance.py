@@ -20,7 +20,7 @@ from decider.engine.facts import known_values
 from decider.engine.reference import Check, compile_test
 from decider.rulebase.answers import Answers
 from decider.rulebase.expressions import references as expression_references
-from decider.rulebase.logic import concluded_by, questions_read
+from decider.rulebase.logic import concluded_by, questions_read, tests_of
 from decider.rulebase.model import (
     AllOf, AnyOf, Concluded, Condition, Conclude, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test,
 )
@@ -50,7 +50,7 @@ class _Shape:
         """Every test of every rule, compiled once; a test's position is its place in an answer pattern."""
         self.position: dict[int, int] = {}
         for rule in rulebase.rules:
-            for test in _tests(rule.when):
+            for test in tests_of(rule.when):
                 if id(test) not in self.position:
                     self.position[id(test)] = len(self.tests)
                     numeric = test.subject == "figure" or test.ref in self.numeric
@@ -171,17 +171,6 @@ def _figure_questions(rulebase: Rulebase, figure_id: str) -> frozenset[str]:
         elif name in rulebase.figure_index:
             found |= _figure_questions(rulebase, name)
     return frozenset(found)
-
-
-def _tests(condition: Condition) -> list[Test]:
-    """The tests of a condition, in reading order."""
-    if isinstance(condition, Test):
-        return [condition]
-    if isinstance(condition, NotOf):
-        return _tests(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [t for item in condition.items for t in _tests(item)]
-    return []
 
 
 def _conclusions_read(condition: Condition) -> set[str]:
