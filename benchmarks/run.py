@@ -365,7 +365,10 @@ def main() -> int:
     for name, bench in plan:
         if name in sections:
             print(f"… {name}", file=sys.stderr, flush=True)
-            rows.extend(bench())
+            done = bench()
+            for row in done:  # as they come, so a run cut short still leaves its numbers
+                print("  | " + " | ".join(row) + " |", file=sys.stderr, flush=True)
+            rows.extend(done)
     print("| what | median | p95 | ratio / result | target |")
     print("|---|---:|---:|---|---|")
     for row in rows:
