@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from decider import consult, load_rulebase  # noqa: E402
+from decider.engine.facts import engine_values  # noqa: E402
 from decider.rulebase.answers import compute_figures, validate_answers  # noqa: E402
 from decider.rulebase.model import Rulebase  # noqa: E402
 from decider.rulebase.samples import sample_profiles  # noqa: E402
@@ -118,7 +119,7 @@ class BareDurable:
 
     def facts(self, rulebase: Rulebase, answers: Any) -> list[dict[str, Any]]:
         checked = validate_answers(rulebase, answers)
-        fact = self.compiled.answers_fact(checked, compute_figures(rulebase, checked))
+        fact = self.compiled.answers_fact(engine_values(rulebase, checked, compute_figures(rulebase, checked)))
         return [fact] + [{"t": "phase", "n": n, "id": f"phase:{n}"} for n in range(1, self.compiled.phases + 1)]
 
     def run(self, facts: list[dict[str, Any]]) -> None:
@@ -364,7 +365,10 @@ def main() -> int:
     for name, bench in plan:
         if name in sections:
             print(f"… {name}", file=sys.stderr, flush=True)
-            rows.extend(bench())
+            done = bench()
+            for row in done:  # as they come, so a run cut short still leaves its numbers
+                print("  | " + " | ".join(row) + " |", file=sys.stderr, flush=True)
+            rows.extend(done)
     print("| what | median | p95 | ratio / result | target |")
     print("|---|---:|---:|---|---|")
     for row in rows:

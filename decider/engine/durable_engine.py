@@ -27,15 +27,14 @@ import itertools
 import json
 import threading
 from collections import OrderedDict
-from decimal import Decimal
 from typing import Any
 
 import durable_rules_engine
 
 from decider.engine.evaluation import Evaluation
-from decider.engine.facts import constant, engine_values, plain_figures, record_firings
+from decider.engine.facts import EngineValue, constant, known_values, plain_figures, record_firings
 from decider.errors import EngineError, Problem, RulebaseError
-from decider.rulebase.answers import Answers, compute_figures
+from decider.rulebase.answers import Answers
 from decider.rulebase.logic import concluded_by, rule_strata
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, NumberQuestion, Rulebase, ScaleQuestion, Test
 
@@ -189,8 +188,8 @@ class DurableEngine:
 
     def run(self, answers: Answers) -> Evaluation:
         """Run the rules on validated answers in a fresh session; the session is always deleted."""
-        figures = compute_figures(self.rulebase, answers)
-        order, concluded = self.fire(self.answers_fact(answers, figures))
+        figures, values = known_values(self.rulebase, answers)
+        order, concluded = self.fire(self.answers_fact(values))
         return Evaluation(
             engine="durable_rules",
             firings=record_firings(self.rulebase, order, self.strata, answers, figures, concluded),
@@ -198,10 +197,10 @@ class DurableEngine:
             figures=plain_figures(figures),
         )
 
-    def answers_fact(self, answers: Answers, figures: dict[str, Decimal | None]) -> dict[str, Any]:
+    def answers_fact(self, values: dict[tuple[str, str], EngineValue]) -> dict[str, Any]:
         """The one fact that carries the known answers and figures (numbers in micro-units)."""
         fact: dict[str, Any] = {"t": "answers", "id": "answers"}
-        for (kind, fid), value in engine_values(self.rulebase, answers, figures).items():
+        for (kind, fid), value in values.items():
             fact[("q_" if kind == "answer" else "f_") + fid] = value
         return fact
 

@@ -55,6 +55,30 @@ class Prepared:
                     self.effect_text.setdefault((rule.id, effect.conclusion), f"concludes {effect.conclusion}")
                 elif isinstance(effect, Flag):
                     self.effect_text.setdefault((rule.id, effect.risk), f"flags {effect.risk} ({effect.severity})")
+        self.establishes: dict[str, tuple[str, ...]] = {}
+        """rule -> the conclusions and risks it establishes (the keys of `effect_text`), in order."""
+        for rule_id, conclusion in self.effect_text:
+            self.establishes[rule_id] = (*self.establishes.get(rule_id, ()), conclusion)
+        self.below: dict[str, frozenset[str]] = _conclusions_below(self.read, self.effect_text)
+        """rule -> every conclusion its HOW tree can reach (read by it, or below a rule establishing one)."""
+
+
+def _conclusions_below(read: dict[str, tuple[tuple[str, str], ...]],
+                       effect_text: dict[tuple[str, str], str]) -> dict[str, frozenset[str]]:
+    """Transitive closure over 'reads conclusion c' and 'c is established by rule r' (a fixed point)."""
+    producers: dict[str, set[str]] = {}
+    for rule_id, conclusion in effect_text:
+        producers.setdefault(conclusion, set()).add(rule_id)
+    below = {rule_id: {fid for kind, fid in facts if kind == "conclusion"} for rule_id, facts in read.items()}
+    changed = True
+    while changed:
+        changed = False
+        for reached in below.values():
+            more = {c for conclusion in list(reached) for r in producers.get(conclusion, ()) for c in below.get(r, ())}
+            if not more <= reached:
+                reached |= more
+                changed = True
+    return {rule_id: frozenset(reached) for rule_id, reached in below.items()}
 
 
 _cache: OrderedDict[int, tuple[Rulebase, Prepared]] = OrderedDict()

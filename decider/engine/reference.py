@@ -16,9 +16,9 @@ from typing import Any
 from collections.abc import Callable
 
 from decider.engine.evaluation import Evaluation
-from decider.engine.facts import EngineValue, constant, engine_values, plain_figures, record_firings
+from decider.engine.facts import EngineValue, constant, known_values, plain_figures, record_firings
 from decider.engine.prepared import prepared
-from decider.rulebase.answers import Answers, compute_figures
+from decider.rulebase.answers import Answers
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
 
 Values = dict[tuple[str, str], EngineValue]
@@ -56,8 +56,7 @@ class ReferenceEngine:
         return found
 
     def run(self, answers: Answers) -> Evaluation:
-        figures = compute_figures(self.rulebase, answers)
-        values = engine_values(self.rulebase, answers, figures)
+        figures, values = known_values(self.rulebase, answers)
         concluded: set[str] = set()
         order: list[str] = []
         fired: set[str] = set()

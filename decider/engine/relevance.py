@@ -16,17 +16,18 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal
 
-from decider.engine.facts import engine_values
-from decider.engine.reference import compile_test
-from decider.rulebase.answers import Answers, compute_figures
+from decider.engine.facts import known_values
+from decider.engine.reference import Check, compile_test
+from decider.rulebase.answers import Answers
 from decider.rulebase.expressions import references as expression_references
-from decider.rulebase.logic import concluded_by, questions_read
+from decider.rulebase.logic import concluded_by, questions_read, tests_of
 from decider.rulebase.model import (
     AllOf, AnyOf, Concluded, Condition, Conclude, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test,
 )
 
 Truth = Literal["T", "F", "U"]
 _NEGATION: dict[Truth, Truth] = {"T": "F", "F": "T", "U": "U"}
+PATTERN_CACHE_SIZE = 4096
 
 
 class _Shape:
@@ -45,6 +46,18 @@ class _Shape:
         self.read = frozenset(q for qs in self.questions.values() for q in qs)
         self.figure_inputs = {f.id: _figure_questions(rulebase, f.id) for f in rulebase.figures}
         self.only_conclusions = {rule.id: all(isinstance(e, Conclude) for e in rule.then) for rule in rulebase.rules}
+        self.tests: list[tuple[Test, Check]] = []
+        """Every test of every rule, compiled once; a test's position is its place in an answer pattern."""
+        self.position: dict[int, int] = {}
+        for rule in rulebase.rules:
+            for test in tests_of(rule.when):
+                if id(test) not in self.position:
+                    self.position[id(test)] = len(self.tests)
+                    numeric = test.subject == "figure" or test.ref in self.numeric
+                    self.tests.append((test, compile_test(test, numeric)))
+        self.found: OrderedDict[tuple[frozenset[str], tuple[Truth, ...]], frozenset[str]] = OrderedDict()
+        """Open unknowns by answer pattern (which questions are unknown, and each test's truth)."""
+        self.lock = threading.Lock()
 
 
 _SHAPES: OrderedDict[int, tuple[Rulebase, _Shape]] = OrderedDict()
@@ -70,17 +83,38 @@ def open_unknowns(rulebase: Rulebase, answers: Answers) -> frozenset[str]:
     unknown = {q for q in shape.read if answers.value(q) is None}
     if not unknown:
         return frozenset()
-    figures = compute_figures(rulebase, answers)
-    values = engine_values(rulebase, answers, figures)
+    figures, values = known_values(rulebase, answers)
+    no_conclusions: set[str] = set()
+    truths: list[Truth] = []
+    for condition, check in shape.tests:
+        if condition.subject == "answer" and condition.ref in unknown:
+            truths.append("U")
+        elif condition.subject == "figure" and figures.get(condition.ref) is None and \
+                not unknown.isdisjoint(shape.figure_inputs[condition.ref]):
+            truths.append("U")
+        else:
+            truths.append("T" if check(values, no_conclusions) else "F")
+    # everything below depends on the answers only through this pattern, so its result is cached
+    pattern = (frozenset(unknown), tuple(truths))
+    with shape.lock:
+        found = shape.found.get(pattern)
+        if found is not None:
+            shape.found.move_to_end(pattern)
+            return found
+    found = _open_unknowns(rulebase, shape, unknown, truths)
+    with shape.lock:
+        shape.found[pattern] = found
+        while len(shape.found) > PATTERN_CACHE_SIZE:
+            shape.found.popitem(last=False)
+    return found
+
+
+def _open_unknowns(rulebase: Rulebase, shape: _Shape, unknown: set[str], truths: list[Truth]) -> frozenset[str]:
+    """The Kleene evaluation of every rule given the truth of each test."""
+    position = shape.position
 
     def test(condition: Test) -> Truth:
-        if condition.subject == "answer" and condition.ref in unknown:
-            return "U"
-        if condition.subject == "figure" and figures.get(condition.ref) is None and \
-                not unknown.isdisjoint(shape.figure_inputs[condition.ref]):
-            return "U"
-        held = compile_test(condition, condition.subject == "figure" or condition.ref in shape.numeric)(values, set())
-        return "T" if held else "F"
+        return truths[position[id(condition)]]
 
     @cache
     def concluded_truth(cid: str) -> Truth:

@@ -50,7 +50,13 @@ class Explainer:
         derived = prepared(rulebase)
         self.effect_text = derived.effect_text
         self.figure_inputs = derived.figure_inputs
+        self.below = derived.below
         self._nodes: dict[tuple[str, str, frozenset[str]], Reason] = {}
+        self.producers: dict[str, list[Firing]] = {}
+        """conclusion or risk -> the firings that established it, in rule order."""
+        for firing in self.ordered:
+            for established in derived.establishes.get(firing.rule, ()):
+                self.producers.setdefault(established, []).append(firing)
 
     def how(self, approach: str) -> tuple[Reason, ...]:
         """Rules that supported, then rules that opposed `approach`."""
@@ -66,9 +72,13 @@ class Explainer:
     def conclusion(self, conclusion: str) -> tuple[Reason, ...]:
         """The rules that concluded (or flagged) `conclusion`."""
         return tuple(self.rule_node(f, self.effect_text[(f.rule, conclusion)])
-                     for f in self.ordered if (f.rule, conclusion) in self.effect_text)
+                     for f in self.producers.get(conclusion, ()))
 
     def rule_node(self, firing: Firing, effect: str, seen: frozenset[str] = frozenset()) -> Reason:
+        # conclusions already on the path matter only if this rule's tree can reach them again, so the
+        # node is shared across paths that differ elsewhere (same tree, built once)
+        below = self.below.get(firing.rule)
+        seen = seen & below if below is not None else seen
         key = (firing.rule, effect, seen)
         node = self._nodes.get(key)
         if node is None:
@@ -83,24 +93,38 @@ class Explainer:
             if fact.kind == "conclusion":
                 producers = [] if fact.id in seen else [
                     self.rule_node(f, self.effect_text[(f.rule, fact.id)], seen | {fact.id})
-                    for f in self.ordered if (f.rule, fact.id) in self.effect_text
+                    for f in self.producers.get(fact.id, ())
                 ]
                 children.append(Reason(kind="conclusion", id=fact.id, title=rulebase.conclusion_index[fact.id].title,
                                        value=fact.value, children=tuple(producers)))
             elif fact.kind == "figure":
                 figure = rulebase.figure_index[fact.id]
                 inputs = tuple(
-                    Reason(kind="answer", id=name, title=rulebase.question_index[name].text,
-                           value=answers.root.get(name, "unknown"))
+                    _answer_leaf(name, rulebase.question_index[name].text, answers.root.get(name, "unknown"))
                     for name in self.figure_inputs[fact.id]
                 )
                 children.append(Reason(kind="figure", id=fact.id, title=f"{figure.title} = {figure.expr}",
                                        value=fact.value, children=inputs))
             else:
-                children.append(Reason(kind="answer", id=fact.id, title=rulebase.question_index[fact.id].text,
-                                       value=fact.value))
+                children.append(_answer_leaf(fact.id, rulebase.question_index[fact.id].text, fact.value))
         return Reason(kind="rule", id=rule.id, title=rule.title or rule.id, because=rule.because, cite=rule.cite,
                       effect=effect, children=tuple(children))
+
+
+_LEAVES: dict[tuple[str, str, type, str], Reason] = {}
+LEAF_CACHE_SIZE = 4096
+
+
+def _answer_leaf(question: str, text: str, value: FactValue) -> Reason:
+    """The answer node for a question and value; equal leaves are one shared frozen node (most
+    consultations repeat the same answers), keyed by the value's type and repr so 1, 1.0 and True stay apart."""
+    key = (question, text, type(value), repr(value))
+    leaf = _LEAVES.get(key)
+    if leaf is None:
+        if len(_LEAVES) >= LEAF_CACHE_SIZE:
+            _LEAVES.clear()
+        leaf = _LEAVES[key] = Reason(kind="answer", id=question, title=text, value=value)
+    return leaf
 
 
 def _num(value: float) -> str:

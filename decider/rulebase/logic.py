@@ -115,6 +115,17 @@ def rule_strata(rulebase: Rulebase) -> dict[str, int]:
     return result
 
 
+def tests_of(condition: Condition) -> list[Test]:
+    """Every test inside a condition, in reading order."""
+    if isinstance(condition, Test):
+        return [condition]
+    if isinstance(condition, NotOf):
+        return tests_of(condition.item)
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [t for item in condition.items for t in tests_of(item)]
+    return []
+
+
 def flatten_all(condition: Condition) -> list[Condition]:
     """The conjuncts of a condition (itself when it is not an `all`)."""
     if isinstance(condition, AllOf):

@@ -14,18 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from decider.rulebase.expressions import references as expression_references
+from decider.rulebase.logic import tests_of
 from decider.rulebase.model import (
     UNKNOWN,
-    AllOf,
-    AnyOf,
-    Condition,
-    NotOf,
     BooleanQuestion,
     ChoiceQuestion,
     NumberQuestion,
     Rulebase,
     ScaleQuestion,
-    Test,
 )
 from decider.rulebase.numbers import LIMIT, plain, to_decimal
 
@@ -114,7 +110,7 @@ def build_space(rulebase: Rulebase) -> AnswerSpace:
     """Split every question and figure at the constants the rules compare it with."""
     thresholds: dict[VarKey, set[Decimal]] = {}
     for rule in rulebase.rules:
-        for test in _tests(rule.when):
+        for test in tests_of(rule.when):
             key = (test.subject, test.ref)
             numeric = test.subject == "figure" or isinstance(rulebase.question_index.get(test.ref), (NumberQuestion, ScaleQuestion))
             if not numeric or test.op in ("unknown", "known"):
@@ -144,17 +140,6 @@ def build_space(rulebase: Rulebase) -> AnswerSpace:
         classes[("figure", figure.id)] = (*_number_classes(None, None, thresholds.get(("figure", figure.id), set())),
                                           UNKNOWN_CLASS)
     return AnswerSpace(classes=classes, figure_inputs=inputs)
-
-
-def _tests(condition: Condition) -> list[Test]:
-    """Every test inside a condition."""
-    if isinstance(condition, Test):
-        return [condition]
-    if isinstance(condition, NotOf):
-        return _tests(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [t for item in condition.items for t in _tests(item)]
-    return []
 
 
 def _number_classes(low: Decimal | None, high: Decimal | None, cuts: set[Decimal], integral: bool = False) -> list[ValueClass]:
