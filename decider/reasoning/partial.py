@@ -78,7 +78,7 @@ class PartialModel:
         self.base = {a: to_micro(policy.baseline.get(a, 0)) for a in self.approaches}
         self.rules = [self._compile(i, r) for i, r in enumerate(rulebase.rules)]
         by_id = {r.id: r for r in self.rules}
-        self.layers = [[by_id[r.id] for r in layer] for layer in self.engine.layers]
+        self.layers = [self._in_order([by_id[r.id] for r in layer]) for layer in self.engine.layers]
         self.weighing = [r for r in self.rules if r.weighs]
         self._link_reads()
         self._situations: dict[frozenset[object], Situation] = {}
@@ -172,6 +172,30 @@ class PartialModel:
                     dep_conclusions.update(c for c in rule.concludes if concluded.get(c) == MAYBE)
         return dependent
 
+    def _in_order(self, layer: list[CompiledRule]) -> tuple[list[CompiledRule], bool]:
+        """The layer's rules with producers before the rules reading their conclusions, and whether
+        that order is complete (no cycle), so that one pass reaches the fixpoint."""
+        needs = {r.id: {x.id for x in references(self.rulebase.rule_index[r.id].when) if x.kind == "conclusion"}
+                 for r in layer}
+        producers: dict[str, set[str]] = {}
+        for rule in layer:
+            for c in rule.concludes:
+                producers.setdefault(c, set()).add(rule.id)
+        pending = {r.id: {p for c in needs[r.id] for p in producers.get(c, ())} for r in layer}
+        ordered: list[CompiledRule] = []
+        placed: set[str] = set()
+        progress = True
+        while progress:
+            progress = False
+            for rule in layer:
+                if rule.id not in placed and pending[rule.id] <= placed:
+                    ordered.append(rule)
+                    placed.add(rule.id)
+                    progress = True
+        if len(ordered) < len(layer):
+            return layer, False
+        return ordered, True
+
     def _link_reads(self) -> None:
         producers: dict[str, list[CompiledRule]] = {}
         for rule in self.rules:
@@ -239,7 +263,7 @@ class PartialModel:
         """Three-valued status of every rule (least fixpoint, stratum by stratum)."""
         status = [FALSE] * len(self.rules)
         concluded: dict[str, int] = {}
-        for layer in self.layers:
+        for layer, acyclic in self.layers:
             changed = True
             while changed:
                 changed = False
@@ -251,6 +275,8 @@ class PartialModel:
                         for c in rule.concludes:
                             if concluded.get(c, FALSE) < value:
                                 concluded[c] = value
+                if acyclic:
+                    break  # every rule came after the producers it reads: one pass is the fixpoint
         return status
 
     def impact_counts(self, target: str, cands: set[str], status: list[int]) -> dict[VarKey, int]:
