@@ -470,7 +470,10 @@ class Situation:
         if key not in self.open_vars:
             return False
         classes = range(len(self.model.classes[key]))
-        for world in self.sample_worlds(8):  # a quick witness settles most relevant questions
+        status, cands = self.evaluate({})
+        if len(cands) <= 1 or not self.may_swing({}, status, cands, key):
+            return False  # provably irrelevant everywhere: no need to look for a witness
+        for world in self.sample_worlds(48):  # a quick witness settles most relevant questions (cheaper than search)
             if len(set().union(*(self.evaluate({**world, key: i})[1] for i in classes))) > 1:
                 return True
 
