@@ -60,6 +60,8 @@ async def test_an_early_answer_settles_and_back_brings_questions_back(tmp_path: 
         assert app.screen.query_one(RadioSet).pressed_index == 1  # the earlier answer is kept
         await pilot.press("1")  # Yes: the knowledge question becomes relevant again
         assert app.screen.question.id == "knowledge"  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()  # progress is counted off the UI thread
+        await pilot.pause()
         assert "at most 4 more" in str(app.screen.query_one("#progress-text", Label).render())
 
 

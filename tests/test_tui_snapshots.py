@@ -20,16 +20,22 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DECIDER_STATE_DIR", str(tmp_path))
 
 
+async def counted(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let the progress worker finish, so the snapshot shows the count, not "counting…"."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def tiny_app(tmp_path: Path) -> DeciderApp:
     return DeciderApp(load_rulebase(TINY), save_path=tmp_path / "saved.json")
 
 
 def test_question_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(tiny_app(tmp_path), press=["1"], terminal_size=SIZE)
+    assert snap_compare(tiny_app(tmp_path), press=["1"], terminal_size=SIZE, run_before=counted)
 
 
 def test_number_question_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(tiny_app(tmp_path), press=["1", "1", "9", "enter"], terminal_size=SIZE)
+    assert snap_compare(tiny_app(tmp_path), press=["1", "1", "9", "enter"], terminal_size=SIZE, run_before=counted)
 
 
 def test_why_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,8 @@ def keys_for(question: Question, value: Any) -> list[str]:
 
 async def answer(pilot: Pilot, question: Question, value: Any) -> None:  # type: ignore[type-arg]
     await pilot.press(*keys_for(question, value))
+    await pilot.app.workers.wait_for_complete()  # progress is counted in a worker thread: let it finish
+    await pilot.pause()
 
 
 def paths(tmp_path: Path) -> dict[str, Path]:

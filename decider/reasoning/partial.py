@@ -78,7 +78,7 @@ class PartialModel:
         self.base = {a: to_micro(policy.baseline.get(a, 0)) for a in self.approaches}
         self.rules = [self._compile(i, r) for i, r in enumerate(rulebase.rules)]
         by_id = {r.id: r for r in self.rules}
-        self.layers = [[by_id[r.id] for r in layer] for layer in self.engine.layers]
+        self.layers = [self._in_order([by_id[r.id] for r in layer]) for layer in self.engine.layers]
         self.weighing = [r for r in self.rules if r.weighs]
         self._link_reads()
         self._situations: dict[frozenset[object], Situation] = {}
@@ -172,6 +172,30 @@ class PartialModel:
                     dep_conclusions.update(c for c in rule.concludes if concluded.get(c) == MAYBE)
         return dependent
 
+    def _in_order(self, layer: list[CompiledRule]) -> tuple[list[CompiledRule], bool]:
+        """The layer's rules with producers before the rules reading their conclusions, and whether
+        that order is complete (no cycle), so that one pass reaches the fixpoint."""
+        needs = {r.id: {x.id for x in references(self.rulebase.rule_index[r.id].when) if x.kind == "conclusion"}
+                 for r in layer}
+        producers: dict[str, set[str]] = {}
+        for rule in layer:
+            for c in rule.concludes:
+                producers.setdefault(c, set()).add(rule.id)
+        pending = {r.id: {p for c in needs[r.id] for p in producers.get(c, ())} for r in layer}
+        ordered: list[CompiledRule] = []
+        placed: set[str] = set()
+        progress = True
+        while progress:
+            progress = False
+            for rule in layer:
+                if rule.id not in placed and pending[rule.id] <= placed:
+                    ordered.append(rule)
+                    placed.add(rule.id)
+                    progress = True
+        if len(ordered) < len(layer):
+            return layer, False
+        return ordered, True
+
     def _link_reads(self) -> None:
         producers: dict[str, list[CompiledRule]] = {}
         for rule in self.rules:
@@ -239,7 +263,7 @@ class PartialModel:
         """Three-valued status of every rule (least fixpoint, stratum by stratum)."""
         status = [FALSE] * len(self.rules)
         concluded: dict[str, int] = {}
-        for layer in self.layers:
+        for layer, acyclic in self.layers:
             changed = True
             while changed:
                 changed = False
@@ -251,7 +275,24 @@ class PartialModel:
                         for c in rule.concludes:
                             if concluded.get(c, FALSE) < value:
                                 concluded[c] = value
+                if acyclic:
+                    break  # every rule came after the producers it reads: one pass is the fixpoint
         return status
+
+    def impact_counts(self, target: str, cands: set[str], status: list[int]) -> dict[VarKey, int]:
+        """How much each open variable's undecided rules could move `target` against its rivals."""
+        active = [(r.effect, status[r.index]) for r in self.weighing if status[r.index] != FALSE]
+        rivals = sorted((a for a in cands if a != target), key=lambda x: self._best_margin(target, x, active))
+        closest = rivals[0] if rivals else target  # the rival nearest to ruling the target out: settle it first
+        counts: dict[VarKey, int] = {}
+        for rule in self.rules:
+            if status[rule.index] != MAYBE:
+                continue
+            weight = (1 + 100 * abs(rule.effect[target] - rule.effect[closest])
+                      + sum(abs(rule.effect[target] - rule.effect[x]) for x in rivals)) if rule.weighs else 1
+            for key in rule.reads:
+                counts[key] = counts.get(key, 0) + weight
+        return counts
 
     def conclusion_statuses(self, tv: list[int]) -> dict[str, int]:
         status = self.statuses(tv)
@@ -276,12 +317,17 @@ class PartialModel:
         return found
 
     def _may_beat(self, p: str, x: str, active: list[tuple[dict[str, int], int]]) -> bool:
+        high = self._best_margin(p, x, active)
+        return high > 0 or (high == 0 and self.tie[p] < self.tie[x])
+
+    def _best_margin(self, p: str, x: str, active: list[tuple[dict[str, int], int]]) -> int:
+        """The most p's score can exceed x's, given the rules still able to fire."""
         high = self.base[p] - self.base[x]
         for effect, st in active:
             diff = effect[p] - effect[x]
             if st == TRUE or diff > 0:
                 high += diff
-        return high > 0 or (high == 0 and self.tie[p] < self.tie[x])
+        return high
 
 
 Assignment = dict[VarKey, int]
@@ -379,22 +425,40 @@ class Situation:
         return set(self._possible.get(0, self._possible.get(limit, set())))
 
     def _possible_primaries(self, limit: int) -> set[str]:
+        """Exact: each candidate of the whole space is either witnessed or refuted by its own search."""
         found: set[str] = set()
-
-        def search(assignment: Assignment) -> bool:
-            status, cands = self.evaluate(assignment)
-            if len(cands) == 1 or cands <= found:
-                found.update(cands)
-                return bool(limit) and len(found) >= limit
-            key = self.branch_var(status, assignment)
-            assert key is not None, "with no undecided variable the candidates are exact"
-            for index in range(len(self.model.classes[key])):
-                if search({**assignment, key: index}):
-                    return True
-            return False
-
-        search({})
+        order = sorted(self.evaluate({})[1], key=lambda a: self.model.approaches.index(a))
+        for target in order:
+            if target not in found:
+                self._can_win(target, {}, found)
+            if limit and len(found) >= limit:
+                break
         return found
+
+    def _can_win(self, target: str, assignment: Assignment, found: set[str]) -> bool:
+        """True when some completion of `assignment` makes `target` primary (every exact winner seen joins `found`)."""
+        status, cands = self.evaluate(assignment)
+        if len(cands) == 1:
+            found.update(cands)
+        if target not in cands:
+            return False
+        if cands == {target}:
+            return True
+        counts = self.model.impact_counts(target, cands, status)
+        key = max((v for v in self.open_vars if v in counts and v not in assignment), key=lambda v: counts[v], default=None)
+        assert key is not None, "with no undecided variable the candidates are exact"
+        children = [{**assignment, key: i} for i in range(len(self.model.classes[key]))]
+        children.sort(key=lambda child: self._promise(target, child))  # most promising first: witnesses come early
+        return any(self._can_win(target, child, found) for child in children)
+
+    def _promise(self, target: str, assignment: Assignment) -> tuple[int, int, int]:
+        """Sort key: branches where the target is still possible, with the best worst-rival margin, first."""
+        status, cands = self.evaluate(assignment)
+        if target not in cands:
+            return (1, 0, 0)
+        active = [(r.effect, status[r.index]) for r in self.model.weighing if status[r.index] != FALSE]
+        worst = min((self.model._best_margin(target, x, active) for x in cands if x != target), default=0)
+        return (0, -worst, len(cands))
 
     def var_matters(self, key: VarKey) -> bool:
         """True when some world of the other open variables has two classes of `key` giving different primaries."""
@@ -406,7 +470,10 @@ class Situation:
         if key not in self.open_vars:
             return False
         classes = range(len(self.model.classes[key]))
-        for world in self.sample_worlds(8):  # a quick witness settles most relevant questions
+        status, cands = self.evaluate({})
+        if len(cands) <= 1 or not self.may_swing({}, status, cands, key):
+            return False  # provably irrelevant everywhere: no need to look for a witness
+        for world in self.sample_worlds(48):  # a quick witness settles most relevant questions (cheaper than search)
             if len(set().union(*(self.evaluate({**world, key: i})[1] for i in classes))) > 1:
                 return True
 

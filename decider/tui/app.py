@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from textual import on
@@ -61,7 +62,7 @@ class DeciderApp(App[int]):
             answers = self.interview.given()
             return ResultsScreen(self.rulebase, consult(self.rulebase, answers), planner.what_if(self.rulebase, answers),
                                  asked=len(answers.root))
-        return QuestionScreen(self.rulebase, question, self.interview.progress(self.rulebase),
+        return QuestionScreen(self.rulebase, question, partial(self.interview.progress, self.rulebase),
                               self.interview.planning_answers(), self.interview.answers.get(question.id))
 
     def show_current(self) -> None:

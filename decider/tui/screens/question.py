@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -42,23 +44,25 @@ class QuestionScreen(Screen[None]):
         *(Binding(str(n), f"choose({n})", show=False) for n in range(10)),
     ]
 
-    def __init__(self, rulebase: Rulebase, question: Question, progress: Progress, answers: Answers,
+    def __init__(self, rulebase: Rulebase, question: Question, progress: Callable[[], Progress], answers: Answers,
                  previous: AnswerValue | None) -> None:
         super().__init__()
         self.rulebase = rulebase
         self.question = question
-        self.progress_info = progress
+        self.count_progress = progress
+        """Counts what may still matter; run in a worker thread (it can take a while on a big rulebase)."""
+        self.progress_info: Progress | None = None
         self.answers = answers
         self.previous = previous
         self.submitted = False
 
     def compose(self) -> ComposeResult:
         question = self.question
-        done, left = self.progress_info.answered, self.progress_info.remaining_at_most
+        done = len(self.answers.root)
         yield Header()
         with Horizontal(id="progress-row"):
-            yield Label(f"Answered {done} · at most {left} more may matter", id="progress-text")
-            yield ProgressBar(total=max(done + left, 1), show_eta=False, show_percentage=False, id="progress")
+            yield Label(f"Answered {done} · counting what may still matter…", id="progress-text")
+            yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="progress")
         with Horizontal(id="body"):
             with Vertical(id="question-pane"):
                 yield Static(question.text, id="question-text")
@@ -89,8 +93,22 @@ class QuestionScreen(Screen[None]):
                     placeholder=f"{question.min}–{question.max}{unit}", id="answer")
 
     def on_mount(self) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=self.progress_info.answered)
         self.query_one("#answer").focus()
+        self.run_worker(self._count, thread=True, exclusive=True, group="progress")
+
+    def _count(self) -> None:
+        """Worker thread: count what may still matter, then show it (typing never waits for the planner)."""
+        found = self.count_progress()
+        self.app.call_from_thread(self.show_progress, found)
+
+    def show_progress(self, found: Progress) -> None:
+        """Show the honest progress once counted (ignored when the screen has gone meanwhile)."""
+        if not self.is_attached:
+            return
+        self.progress_info = found
+        done, left = found.answered, found.remaining_at_most
+        self.query_one("#progress-text", Label).update(f"Answered {done} · at most {left} more may matter")
+        self.query_one("#progress", ProgressBar).update(total=max(done + left, 1), progress=done)
 
     # ----------------------------------------------------------------------------- answering
 
