@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
@@ -10,33 +9,10 @@ import pytest
 
 from decider import EngineError, consult, load_rulebase, validate_answers
 from decider.engine.durable_engine import DurableEngine
-from decider.rulebase.model import ChoiceQuestion, NumberQuestion, Rulebase, ScaleQuestion
+from decider.rulebase.model import Rulebase
+from decider.rulebase.samples import sample_profiles
 
 from conftest import FIXTURES
-
-
-def random_profiles(rulebase: Rulebase, count: int, seed: int) -> list[dict[str, Any]]:
-    """Deterministic pseudo-random answer sets over every question's domain (unknown included)."""
-    rng = random.Random(seed)
-    profiles = []
-    for _ in range(count):
-        answers: dict[str, Any] = {}
-        for q in rulebase.questions:
-            roll = rng.random()
-            if roll < 0.15:
-                continue
-            if roll < 0.25:
-                answers[q.id] = "unknown"
-            elif isinstance(q, ChoiceQuestion):
-                answers[q.id] = rng.choice(q.choices).id
-            elif isinstance(q, ScaleQuestion):
-                answers[q.id] = rng.randint(q.min, q.max)
-            elif isinstance(q, NumberQuestion):
-                answers[q.id] = round(rng.uniform(q.min, min(q.max, q.min + 5000)), 2)
-            else:
-                answers[q.id] = rng.random() < 0.5
-        profiles.append(answers)
-    return profiles
 
 
 def rss_kib() -> int:
@@ -47,7 +23,7 @@ def rss_kib() -> int:
 
 
 def test_ten_thousand_consultations_keep_memory_flat(shipped: Rulebase) -> None:
-    profiles = random_profiles(shipped, 500, seed=1)
+    profiles = sample_profiles(shipped, 500, seed=1, missing=0.15, unknown=0.1)
     for answers in profiles[:200]:  # warm up caches and allocator pools
         consult(shipped, answers)
     before = rss_kib()
