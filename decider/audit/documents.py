@@ -14,7 +14,7 @@ from typing import Any
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace
 from decider.audit.log import read_log
 from decider.errors import Problem
-from decider.reasoning.decision_log import LOG_FORMAT
+from decider.reasoning.decision_log import LOG_FORMATS
 
 _DECLARED = re.compile(r'^\s*\{\s*"format"\s*:\s*"([^"]+)"')
 
@@ -29,7 +29,7 @@ def read_audit_file(path: str | Path) -> AuditFile:
         return _failed(name, "not UTF-8 text, so neither a trace nor a decision log")
     if not text.strip():
         return _failed(name, "empty file: neither a trace nor a decision log")
-    if declared_format(text) == LOG_FORMAT:
+    if declared_format(text) in LOG_FORMATS:
         return read_log(name, text)
     try:
         data = json.loads(text)
@@ -50,8 +50,9 @@ def declared_format(text: str) -> str | None:
         pass
     for line in text.splitlines()[:8]:
         try:
-            if _format_of(json.loads(line)) == LOG_FORMAT:
-                return LOG_FORMAT
+            kind = _format_of(json.loads(line))
+            if kind in LOG_FORMATS:
+                return kind
         except json.JSONDecodeError:
             continue
     found = _DECLARED.search(text[:4096])

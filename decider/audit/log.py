@@ -7,9 +7,10 @@ import json
 from pydantic import ValidationError
 
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace, validation_problems
-from decider.engine.trace import TRACE_FORMAT
+from decider.canonical import NotCanonical
+from decider.engine.trace import TRACE_FORMATS
 from decider.errors import Problem
-from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LogRecord, record_digest
+from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LOG_FORMATS, LogRecord, record_digest
 
 
 class _Link:
@@ -43,7 +44,7 @@ def read_log(path: str, text: str) -> AuditFile:
         problems += _check_link(path, number, record, link, lines_of)
         link = _Link(record.seq, record.digest)
         entries.append(TraceEntry(path=path, line=number, seq=record.seq, recorded_at=record.recorded_at,
-                                  digest=record.digest, trace=record.trace))
+                                  digest=record.digest, record_format=record.format, trace=record.trace))
     if torn.strip():
         problems.append(Problem(
             message=f"truncated: the last record is incomplete (a write was interrupted); "
@@ -60,20 +61,24 @@ def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, 
     except json.JSONDecodeError as exc:
         return None, [Problem(message=f"damaged record: not JSON ({exc.msg}, column {exc.colno})",
                               path=path, line=number, item=item)]
-    if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in LOG_FORMATS:
         kind = data.get("format") if isinstance(data, dict) else None
         return None, [Problem(message=f"not a decision-log record: format is {kind!r}, expected {LOG_FORMAT!r}",
                               path=path, line=number, item=item)]
     if isinstance(data.get("seq"), int):
         item = f"record {data['seq']}"
     trace = data.get("trace")
-    if isinstance(trace, dict) and trace.get("format") != TRACE_FORMAT:
+    if isinstance(trace, dict) and trace.get("format") not in TRACE_FORMATS:
         return None, parse_trace(trace, path, number, item)[1]
     try:
         record = LogRecord.model_validate(data)
     except ValidationError as exc:
         return None, validation_problems(exc, path, number, item)
-    if record_digest(data) != record.digest:
+    try:
+        edited = record_digest(data) != record.digest
+    except NotCanonical as exc:
+        return None, [Problem(message=f"damaged record: {exc}", path=path, line=number, item=item)]
+    if edited:
         return record, [Problem(message=f"record {record.seq} was edited: its digest does not match its content",
                                 path=path, line=number, item=item)]
     return record, []
