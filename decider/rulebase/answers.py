@@ -137,9 +137,9 @@ def answers_schema(rulebase: Rulebase) -> dict[str, Any]:
     """JSON Schema of an answers document for this rulebase: one property per question."""
     properties: dict[str, Any] = {}
     for question in rulebase.questions:
-        unknown = {"const": UNKNOWN, "description": "not sure"}
+        unknown = {"enum": [UNKNOWN, "not sure"], "description": "not sure"}
         if isinstance(question, BooleanQuestion):
-            known: dict[str, Any] = {"type": "boolean"}
+            known: dict[str, Any] = {"anyOf": [{"type": "boolean"}, {"enum": ["yes", "no", "true", "false"]}]}
         elif isinstance(question, ChoiceQuestion):
             known = {"enum": [c.id for c in question.choices]}
         elif isinstance(question, ScaleQuestion):
