@@ -13,10 +13,13 @@ engine: when a worker dies, the pool is replaced, the rows that were in flight a
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -158,11 +161,12 @@ class _Parallel:
                                    initializer=_init_worker, initargs=(self.rulebase,))
 
     def _submit(self, start: int, rows: list[Profile]) -> Future[list[BatchResult]]:
-        try:
-            return self.pool.submit(_work, start, rows, self.full, self.engine)
-        except BrokenProcessPool:  # the pool broke since the last result was read: not these rows' fault
-            self._replace_pool()
-            return self.pool.submit(_work, start, rows, self.full, self.engine)
+        with _sigint_held():  # submit may start worker processes
+            try:
+                return self.pool.submit(_work, start, rows, self.full, self.engine)
+            except BrokenProcessPool:  # the pool broke since the last result was read: not these rows' fault
+                self._replace_pool()
+                return self.pool.submit(_work, start, rows, self.full, self.engine)
 
     def run(self, profiles: Iterable[Profile]) -> Iterator[BatchResult]:
         pending: deque[tuple[int, list[Profile], Future[list[BatchResult]] | None]] = deque()
@@ -224,6 +228,21 @@ class _Parallel:
                 results.append(BatchResult(index=start + offset, ok=False,
                                            error=f"could not be passed to a worker process: {type(exc).__name__}: {exc}"))
         return results
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold SIGINT back while worker processes may be started: they inherit the blocked signal, so Ctrl-C
+    (sent to the whole process group) interrupts only this process, which shuts the pool down; without
+    it a worker interrupted while starting prints a traceback. A Ctrl-C held here arrives right after."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _finished(future: Future[list[BatchResult]]) -> bool:
