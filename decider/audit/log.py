@@ -24,6 +24,9 @@ def read_log(path: str, text: str) -> AuditFile:
     """Every record of a log, with a problem for each damaged, edited, missing or misplaced record."""
     lines = text.split("\n")
     torn = lines.pop() if lines else ""
+    if torn.strip() and _parses(torn):
+        lines.append(torn)  # a whole last record whose newline is missing: appending keeps it too
+        torn = ""
     entries: list[TraceEntry] = []
     problems: list[Problem] = []
     link: _Link | None = _Link(-1, GENESIS)
@@ -51,6 +54,15 @@ def read_log(path: str, text: str) -> AuditFile:
             path=path, line=len(lines) + 1, item="last record"))
     head = link.digest if link is not None else ""
     return AuditFile(path=path, kind="log", entries=tuple(entries), problems=tuple(problems), records=records, head=head)
+
+
+def _parses(text: str) -> bool:
+    """Whether text is JSON: no prefix of a record is, so a last line that is not was torn by a crash."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, list[Problem]]:
