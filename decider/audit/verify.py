@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -74,16 +75,26 @@ def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebas
                 head: str | None = None) -> FileReport:
     """Verify every trace a file holds against `rulebase` (`old_rulebase`: the one recorded, to name rule
     changes); for a log, `head` is a record digest noted earlier, which must still be in the chain."""
+    return verify_stream(iter(audit_file.entries), lambda: audit_file, rulebase, old_rulebase, head)
+
+
+def verify_stream(entries: Iterator[TraceEntry], finish: Callable[[], AuditFile], rulebase: Rulebase,
+                  old_rulebase: Rulebase | None = None, head: str | None = None) -> FileReport:
+    """`verify_file` over traces read one at a time (`finish` gives the file's problems afterwards), so only
+    the verdicts are kept, never every trace of a long log."""
+    verdicts = []
+    seen_head = False
+    for entry in entries:
+        seen_head = seen_head or entry.digest == head
+        verdicts.append(verify_entry(entry, rulebase, old_rulebase))
+    audit_file = finish()
     problems = list(audit_file.problems)
-    if head is not None and audit_file.kind == "log" and not any(e.digest == head for e in audit_file.entries):
+    if head is not None and audit_file.kind == "log" and not seen_head:
         problems.append(Problem(
             message=f"no record has the head digest {head[:16]}… noted earlier: records at or before it were "
                     "deleted (the log was truncated) or the log was rewritten", path=audit_file.path))
-    return FileReport(
-        path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
-        head=audit_file.head,
-        verdicts=tuple(verify_entry(entry, rulebase, old_rulebase) for entry in audit_file.entries),
-    )
+    return FileReport(path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
+                      head=audit_file.head, verdicts=tuple(verdicts))
 
 
 def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> TraceVerdict:

@@ -115,8 +115,9 @@ def read_jsonl(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
     import json
 
     from decider.reasoning.batch import Unreadable
+    from decider.rulebase.bounded import bounded_lines
 
-    for number, line in enumerate(_bounded_lines(handle), start=1):
+    for number, line in enumerate(bounded_lines(handle, MAX_LINE), start=1):
         where = f"{label}:{number}"
         if line is None:
             yield where, Unreadable(problem=f"line longer than {MAX_LINE:,} characters")
@@ -140,20 +141,6 @@ def read_jsonl(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
             yield where, Unreadable(problem=f"expected a JSON object of question id to value, got {type(data).__name__}")
             continue
         yield where, data
-
-
-def _bounded_lines(handle: IO[str]) -> Iterator[str | None]:
-    """Each line of `handle`, or None for one longer than MAX_LINE (whose rest is skipped in pieces)."""
-    while True:
-        line = handle.readline(MAX_LINE + 1)
-        if not line:
-            return
-        if len(line) <= MAX_LINE or line.endswith("\n"):
-            yield line
-            continue
-        while line and not line.endswith("\n"):
-            line = handle.readline(MAX_LINE)
-        yield None
 
 
 def _not_utf8(text: str) -> bool:
