@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -200,29 +201,25 @@ def parse_yaml(text: str, path: str) -> Document:
 
 def read_yaml_stream(handle: IO[bytes], display: str) -> Document:
     """Read and parse a stream (stdin), at most MAX_DOCUMENT_BYTES of it."""
-    try:
-        text = read_stream(handle).decode("utf-8")
-    except TooLarge as exc:
-        raise SourceError([Problem(message=str(exc), path=display)]) from None
-    except UnicodeDecodeError as exc:
-        raise SourceError([Problem(message=f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=display)]) from None
-    except OSError as exc:
-        raise SourceError([Problem(message=f"cannot read: {exc.strerror or exc}", path=display)]) from None
-    return parse_yaml(text, display)
+    return parse_yaml(_text(lambda: read_stream(handle), display), display)
 
 
 def read_yaml(path: Path, display: str | None = None) -> Document:
     """Read and parse a file, turning I/O and encoding failures into located problems."""
     shown = display or str(path)
+    return parse_yaml(_text(lambda: read_bytes(path), shown), shown)
+
+
+def _text(read: Callable[[], bytes], shown: str) -> str:
+    """The UTF-8 text `read` returns; size, encoding and I/O failures become located problems."""
     try:
-        text = read_bytes(path).decode("utf-8")
+        return read().decode("utf-8")
     except TooLarge as exc:
         raise SourceError([Problem(message=str(exc), path=shown)]) from None
     except UnicodeDecodeError as exc:
         raise SourceError([Problem(message=f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=shown)]) from None
     except OSError as exc:
         raise SourceError([Problem(message=f"cannot read: {exc.strerror or exc}", path=shown)]) from None
-    return parse_yaml(text, shown)
 
 
 class SourceError(Exception):
