@@ -57,3 +57,27 @@ def test_extreme_but_valid_numbers_reach_the_engine_safely() -> None:
     for value in (0, 0.000001, 0.0000004, 999.999999, 1000, 1e-7, 123.4567891):
         result = consult(rulebase, {"q3": value, "q4": 5})
         assert result.trace.figures["double_q3"] is not None
+
+
+def test_the_engine_cache_keys_on_content_and_frees_what_it_drops(shipped: Rulebase) -> None:
+    """Issue 16 item 10: copies with the same sha256 or an empty one compiled a ruleset per consultation
+    and never freed the old one (4,000 consultations: 2.6 GB)."""
+    from decider.engine.durable_engine import EngineCache
+
+    cache = EngineCache(size=4)
+    first = cache.get(shipped)
+    assert cache.get(shipped.model_copy(deep=True)) is first  # same content, another object: one ruleset
+    assert cache.get(shipped.model_copy(update={"sha256": ""})) is first  # an empty sha256 field: content decides
+    trimmed = shipped.model_copy(update={"rules": shipped.rules[:-1]})  # other content under the same sha256
+    assert cache.get(trimmed) is not first and cache.get(trimmed).rulebase.rules == trimmed.rules
+    for n in range(2, 6):
+        cache.get(shipped.model_copy(update={"rules": shipped.rules[:-n]}))
+    assert first._closed, "an engine pushed out of the cache must release its native ruleset"
+    profiles = sample_profiles(shipped, 50, seed=3)
+    for answers in profiles:  # warm up
+        consult(shipped.model_copy(update={"sha256": ""}), answers)
+    before = rss_kib()
+    for i in range(400):
+        consult(shipped.model_copy(update={"sha256": ""} if i % 2 else {}), profiles[i % len(profiles)])
+    growth_mib = (rss_kib() - before) / 1024
+    assert growth_mib < 40, f"RSS grew by {growth_mib:.1f} MiB over 400 consultations of copied rulebases"

@@ -23,6 +23,7 @@ no `t` field and so matches no rule). Conclusion and phase facts are pre-rendere
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import threading
@@ -213,19 +214,31 @@ def _text(exc: BaseException) -> str:
 
 
 class EngineCache:
-    """Compiled engines by rulebase content hash, so repeated consultations reuse one ruleset."""
+    """Compiled engines by rulebase content, so repeated consultations reuse one native ruleset.
+
+    Keyed on a sha256 of the rulebase's whole content computed here (not on its `sha256` field,
+    which a caller can leave empty or copy onto other content); remembered per rulebase object, so
+    the key is computed once per object. Engines pushed out of the cache are closed, freeing
+    their native ruleset."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self._engines: OrderedDict[str, DurableEngine] = OrderedDict()
+        self._objects: OrderedDict[int, tuple[Rulebase, str]] = OrderedDict()
+        """id(rulebase) → (the rulebase, kept alive so its id is not reused; its content key)."""
         self._lock = threading.Lock()
 
     def get(self, rulebase: Rulebase) -> DurableEngine:
-        key = rulebase.sha256
         with self._lock:
+            known = self._objects.get(id(rulebase))
+            if known is not None and known[0] is rulebase:
+                key = known[1]
+            else:
+                key = content_key(rulebase)
+                self._objects[id(rulebase)] = (rulebase, key)
+                while len(self._objects) > self.size * 4:
+                    self._objects.popitem(last=False)
             found = self._engines.get(key)
-            if found is not None and found.rulebase is not rulebase and found.rulebase.model_dump() != rulebase.model_dump():
-                found = None
             if found is None:
                 found = DurableEngine(rulebase)
                 self._engines[key] = found
@@ -234,6 +247,12 @@ class EngineCache:
                     old.close()
             self._engines.move_to_end(key)
             return found
+
+
+def content_key(rulebase: Rulebase) -> str:
+    """A sha256 of everything the compiled ruleset and its firings depend on: the whole rulebase."""
+    canonical = json.dumps(rulebase.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 ENGINES = EngineCache()
