@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -248,6 +249,12 @@ class EngineCache:
             self._engines.move_to_end(key)
             return found
 
+    def forget(self) -> None:
+        """Drop every engine without touching its native ruleset, and take a fresh lock (after fork)."""
+        self._lock = threading.Lock()
+        self._engines = OrderedDict()
+        self._objects = OrderedDict()
+
 
 def content_key(rulebase: Rulebase) -> str:
     """A sha256 of everything the compiled ruleset and its firings depend on: the whole rulebase."""
@@ -256,3 +263,15 @@ def content_key(rulebase: Rulebase) -> str:
 
 
 ENGINES = EngineCache()
+
+
+def _after_fork_in_child() -> None:
+    """A child forked while another thread held the engine lock (or was inside the native engine)
+    would hang on the lock or inherit a half-run session: it gets fresh locks and compiles its own
+    rulesets (the inherited ones are left untouched, never used or freed)."""
+    global ENGINE_LOCK
+    ENGINE_LOCK = threading.Lock()
+    ENGINES.forget()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
