@@ -72,6 +72,8 @@ def _read_document(name: str, data: bytes) -> AuditFile:
         return AuditFile(path=name, kind="unknown", problems=(_json_problem(name, text, exc),))
     except RecursionError:
         return _failed(name, "nested too deeply: not a decider trace")
+    except ValueError as exc:  # a number of over 4,300 digits
+        return _failed(name, f"not a decider trace: {str(exc).split(';')[0]}")
     trace, problems = parse_trace(parsed, name)
     if trace is None:
         return AuditFile(path=name, kind="trace", problems=tuple(problems))
@@ -105,13 +107,13 @@ def declared_format(text: str) -> str | None:
     for a damaged document, the one written near its start; None for anything else (e.g. answers)."""
     try:
         return _format_of(json.loads(text))
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):
         pass
     for line in text.splitlines()[:8]:
         try:
             if _format_of(json.loads(line)) == LOG_FORMAT:
                 return LOG_FORMAT
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):
             continue
     found = _DECLARED.search(text[:4096])
     return found.group(1) if found else None

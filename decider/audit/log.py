@@ -95,7 +95,7 @@ def _parses(text: str) -> bool:
     """Whether text is JSON: no prefix of a record is, so a last line that is not was torn by a crash."""
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -107,6 +107,9 @@ def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, 
     except json.JSONDecodeError as exc:
         return None, [Problem(message=f"damaged record: not JSON ({exc.msg}, column {exc.colno})",
                               path=path, line=number, item=item)]
+    except (ValueError, RecursionError) as exc:  # a number of over 4,300 digits; nesting too deep
+        detail = str(exc).split(";")[0] if isinstance(exc, ValueError) else "nested too deeply"
+        return None, [Problem(message=f"damaged record: {detail}", path=path, line=number, item=item)]
     if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
         kind = data.get("format") if isinstance(data, dict) else None
         return None, [Problem(message=f"not a decision-log record: format is {kind!r}, expected {LOG_FORMAT!r}",

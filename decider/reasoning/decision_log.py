@@ -108,7 +108,7 @@ def _chain_end(fd: int, path: str) -> tuple[int, str]:
     try:
         data = json.loads(line)
         return int(data["seq"]) + 1, str(data["digest"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise DeciderError([Problem(
             message="the last record is not a valid log record; refusing to extend a damaged chain "
                     "(check it with `decider audit verify`)", path=path)]) from None
@@ -117,7 +117,7 @@ def _chain_end(fd: int, path: str) -> tuple[int, str]:
 def _parses(text: bytes) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 

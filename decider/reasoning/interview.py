@@ -108,7 +108,18 @@ class Interview(BaseModel):
         except (OSError, ValueError, ValidationError, TooLarge, RecursionError) as exc:
             first = str(exc).splitlines()[0]
             raise AnswersError([Problem(message=f"not a saved interview: {first}", path=str(path))]) from None
-        answers = validate_answers(rulebase, saved.answers)
+        where = str(path)
+        if saved.format != SAVE_FORMAT:
+            raise AnswersError([Problem(message=f"saved in format {saved.format!r}; this decider reads {SAVE_FORMAT!r}",
+                                        path=where)])
+        if saved.rulebase_id != rulebase.meta.id:
+            raise AnswersError([Problem(message=f"saved for rulebase {saved.rulebase_id!r}, not {rulebase.meta.id!r}",
+                                        path=where)])
+        try:
+            answers = validate_answers(rulebase, saved.answers)
+        except AnswersError as exc:  # located in the save file, not in an anonymous <answers>
+            raise AnswersError([p.model_copy(update={"path": where, "line": None, "column": None})
+                                for p in exc.problems]) from None
         history = tuple(q for q in saved.history if q in answers.root)
         history += tuple(q for q in answers.root if q not in history)
         editing = saved.editing if saved.editing in rulebase.question_index else None

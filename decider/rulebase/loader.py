@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -51,6 +53,8 @@ SECTIONS = ("rulebase", "sources", "questions", "figures", "conclusions", "appro
 MAX_FACT_FIELDS = 200
 """durable_rules holds about 250 properties per fact; answers and figures share one fact."""
 MAX_DEPTH = 32
+POLICY_RESOLUTION = 1e-6
+"""Policy numbers are weights and thresholds: .inf, .nan or 1e-320 would only break the arithmetic."""
 
 UNKNOWN_REFERENCE = "E101"
 TYPE_MISMATCH = "E102"
@@ -341,6 +345,12 @@ class _Loader:
         if not isinstance(raw, dict):
             self.fail(doc, loc, "section 'policy' must be a mapping")
             return None
+        unusable = list(_unusable_numbers(raw, loc))
+        for where, value in unusable:
+            self.fail(doc, where, f"expected a finite number of at least {POLICY_RESOLUTION} in size (or 0), got {value!r}",
+                      "policy")
+        if unusable:
+            return None
         try:
             policy = Policy.model_validate({**raw, "at": doc.at(loc)})
         except ValidationError as exc:
@@ -591,3 +601,15 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 __all__ = ["content_hash", "default_rules_dir", "load_rulebase", "BooleanQuestion", "AllOf", "AnyOf", "NotOf", "Concluded"]
+
+
+def _unusable_numbers(raw: Any, loc: Loc) -> Iterator[tuple[Loc, float]]:
+    """Floats in policy data that are not finite, or so small (but not 0) that scores divide into infinity."""
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            yield from _unusable_numbers(value, (*loc, key))
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            yield from _unusable_numbers(value, (*loc, index))
+    elif isinstance(raw, float) and (not math.isfinite(raw) or 0 < abs(raw) < POLICY_RESOLUTION):
+        yield loc, raw

@@ -92,6 +92,7 @@ class _Builder:
             return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
+            spelled: dict[Any, str] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     pos = self._pos(key_node)
@@ -108,15 +109,18 @@ class _Builder:
                                 line=pos.line, column=pos.column)
                     )
                     continue
+                text = str(key_node.value)
                 if key in result:
                     pos = self._pos(key_node)
                     first = self.positions.get((*loc, key))
                     where = f" (first at line {first.line})" if first else ""
-                    self.problems.append(
-                        Problem(message=f"duplicate key {key!r}{where}", path=self.path,
-                                line=pos.line, column=pos.column, item=str(key))
-                    )
+                    message = f"duplicate key {key!r}{where}"
+                    if spelled[key] != text:  # 1 and true, or 1 and 1.0, read as one value
+                        message = f"key {text!r} reads as the same value as key {spelled[key]!r}{where}"
+                    self.problems.append(Problem(message=message, path=self.path, line=pos.line, column=pos.column,
+                                                 item=text))
                     continue
+                spelled[key] = text
                 self.positions[(*loc, key)] = self._pos(key_node)
                 result[key] = self.build(value_node, (*loc, key))
             return result
@@ -126,7 +130,13 @@ class _Builder:
                 self.positions[(*loc, index)] = self._pos(item_node)
                 items.append(self.build(item_node, (*loc, index)))
             return items
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            pos = self._pos(node)
+            self.problems.append(Problem(message=f"YAML value: {str(exc).split(';')[0]}", path=self.path,
+                                         line=pos.line, column=pos.column))
+            return None
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
