@@ -184,7 +184,8 @@ def test_a_case_file_as_agreed_validates(shipped: Any) -> None:
     assert _errors(validator, case) == []
     assert _errors(validator, {**case, "accept": ["fine_tuning"]}) != []
     assert _errors(validator, {**case, "answers": {"no_such_question": True}}) != []
-    assert _errors(validator, {k: v for k, v in case.items() if k != "source"}) != []
+    assert _errors(validator, {k: v for k, v in case.items() if k != "accept"}) != []
+    assert _errors(validator, {"answers": {}, "accept": "prompt_eval"}) == []  # what `decider evaluate` requires
 
 
 def test_render_ends_with_a_newline(shipped: Any) -> None:

@@ -24,6 +24,9 @@ class TraceEntry(BaseModel):
     """The log record's digest (the trace's own digest is inside `trace`)."""
     record_format: str | None = None
     """The log record's format (`decider-log/1` or `/2`); None for a trace file."""
+    content_digest: str | None = None
+    """The digest of the trace as recorded (its JSON data): what its seal is checked against. Re-serialising
+    through today's model would add fields a newer decider has (with their defaults) to an older trace."""
     trace: Trace
 
     @property
@@ -68,7 +71,7 @@ def parse_trace(data: Any, path: str, line: int | None = None, item: str | None 
     except ValidationError as exc:
         return None, validation_problems(exc, path, line, item)
     try:
-        outside = digest_of(data) != digest_of(trace.model_dump(mode="json"))
+        outside = digest_of(data) != digest_of(trace.model_dump(mode="json", exclude_unset=True))
     except NotCanonical as exc:
         return None, [Problem(message=f"not a sealable trace: {exc}", path=path, line=line, item=item)]
     if outside:

@@ -29,7 +29,7 @@ class Node:
 def trace_tree(entry: TraceEntry, rulebase: Rulebase | None) -> Node:
     """The tree of one trace; rule words come from `rulebase` when it holds the rule."""
     trace = entry.trace
-    sealed = "digest ok" if trace.compute_digest() == trace.digest else "DIGEST MISMATCH: edited after sealing"
+    sealed = "digest ok" if (entry.content_digest or trace.compute_digest()) == trace.digest else "DIGEST MISMATCH: edited after sealing"
     root = Node(f"Trace {entry.label} — {sealed}", heading=True)
     identity = trace.rulebase
     line = f"Rulebase {identity.id} {identity.version} (sha256 {identity.sha256[:16]}…)"
@@ -91,6 +91,8 @@ def _result(root: Node, trace: Trace) -> None:
     node.add(primary)
     if result.complementary:
         node.add(f"Combine with: {', '.join(result.complementary)}")
+    for exclusion in result.excluded:
+        node.add(f"Off the table: {exclusion.approach} (excluded by {', '.join(exclusion.rules)})")
     ranking = node.add("Ranking")
     for score in result.ranking:
         ranking.add(f"{score.approach}: {score.score:g} (baseline {score.baseline:g}, +{score.support:g}, −{score.oppose:g})")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -136,6 +135,8 @@ _worker_rulebase: Rulebase | None = None
 def _init_worker(rulebase: Rulebase) -> None:
     global _worker_rulebase
     _worker_rulebase = rulebase
+    # Ctrl+C reaches the whole process group: the parent alone handles it and ends the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work(start: int, profiles: list[Profile], full: bool, engine: EngineName) -> list[BatchResult]:
@@ -161,11 +162,12 @@ class _Parallel:
                                    initializer=_init_worker, initargs=(self.rulebase,))
 
     def _submit(self, start: int, rows: list[Profile]) -> Future[list[BatchResult]]:
-        with _sigint_held():  # submit may start worker processes
-            try:
+        try:
+            with _signals_deferred():  # submit may start a worker: never interrupt it mid-handover
                 return self.pool.submit(_work, start, rows, self.full, self.engine)
-            except BrokenProcessPool:  # the pool broke since the last result was read: not these rows' fault
-                self._replace_pool()
+        except BrokenProcessPool:  # the pool broke since the last result was read: not these rows' fault
+            self._replace_pool()
+            with _signals_deferred():
                 return self.pool.submit(_work, start, rows, self.full, self.engine)
 
     def run(self, profiles: Iterable[Profile]) -> Iterator[BatchResult]:
@@ -198,8 +200,18 @@ class _Parallel:
                 pending.popleft()
                 self.barren_restarts = 0
                 yield from results
+        except BaseException:  # interrupted (Ctrl+C, SIGTERM, SIGHUP) or failed: end the workers now
+            self._end_workers()
+            raise
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _end_workers(self) -> None:
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            try:
+                process.terminate()
+            except (OSError, ValueError):
+                pass
 
     def _replace_pool(self) -> None:
         codes = [p.exitcode for p in list((getattr(self.pool, "_processes", None) or {}).values()) if p.exitcode]
@@ -230,15 +242,14 @@ class _Parallel:
         return results
 
 
+_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 @contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold SIGINT back while worker processes may be started: they inherit the blocked signal, so Ctrl-C
-    (sent to the whole process group) interrupts only this process, which shuts the pool down; without
-    it a worker interrupted while starting prints a traceback. A Ctrl-C held here arrives right after."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def _signals_deferred() -> Iterator[None]:
+    """Hold back interrupting signals while a worker is being started: a handler raising halfway
+    through handing the worker its start-up data leaves it to die with a traceback on stderr."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
     try:
         yield
     finally:

@@ -78,29 +78,34 @@ def _id_list(rulebase: Rulebase, what: str, description: str, minimum: int = 0) 
             "description": description}
 
 
+def _one_or_list(rulebase: Rulebase, what: str, description: str) -> dict[str, Any]:
+    """An id, or a list of ids (as `decider evaluate` reads `accept` and `must_flag`)."""
+    return {"description": description, "anyOf": [_ids(rulebase, what), _id_list(rulebase, what, description, 1)]}
+
+
 _TEXT = {"type": "string", "minLength": 1}
 
 
 def _case(rulebase: Rulebase) -> dict[str, Any]:
     """A calibration case (examples/cases/*.yaml): a public report's situation and its outcome."""
-    url = {"type": "string", "pattern": r"^https?://\S+$"}
+    text = {"type": "string", "minLength": 1}
     return {
         "title": f"A decider case for {rulebase.meta.id} (decider evaluate)",
         "type": "object",
         "properties": {
-            "id": {"type": "string", "description": "Defaults to the file name without .yaml."},
+            "id": {**_TEXT, "description": "Defaults to the file name without .yaml."},
             "title": {**_TEXT, "description": "Who, and what they built."},
             "source": {"description": "URL(s) of the public report.",
-                       "anyOf": [url, {"type": "array", "minItems": 1, "items": url}]},
+                       "anyOf": [text, {"type": "array", "minItems": 1, "items": text}]},
             "context": {**_TEXT, "description": "What the case says, in our own words."},
             "answers": {**_embedded_answers(rulebase),
                         "description": "Only what the case states; leave a question out (or `unknown`) otherwise."},
-            "accept": _id_list(rulebase, "approach", "Approaches the reported outcome supports as primary.", 1),
-            "must_flag": _id_list(rulebase, "risk", "Risks that must be flagged."),
+            "accept": _one_or_list(rulebase, "approach", "Approaches the reported outcome supports as primary."),
+            "must_flag": _one_or_list(rulebase, "risk", "Risks that must be flagged."),
             "max_confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "note": {"type": "string", "description": "Where the case and the sources disagree, and the like."},
+            "note": {**_TEXT, "description": "Where the case and the sources disagree, and the like."},
         },
-        "required": ["title", "source", "context", "answers", "accept"],
+        "required": ["answers", "accept"],
         "additionalProperties": False,
     }
 
@@ -125,7 +130,7 @@ def _scenario(rulebase: Rulebase) -> dict[str, Any]:
                 "required": ["primary"],
                 "additionalProperties": False,
             },
-            "accept": _id_list(rulebase, "approach", "Approaches a sound outcome may recommend as primary.", 1),
+            "accept": _one_or_list(rulebase, "approach", "Approaches a sound primary may be (decider evaluate)."),
         },
         "required": ["context", "answers", "expect"],
         "additionalProperties": False,
