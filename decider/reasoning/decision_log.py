@@ -75,8 +75,9 @@ def append_trace(path: str | Path, trace: Trace) -> LogRecord:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o644)
-    except OSError as exc:
-        raise DeciderError([Problem(message=f"cannot open the decision log: {exc.strerror or exc}", path=str(target))]) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        message = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DeciderError([Problem(message=f"cannot open the decision log: {message}", path=repr(str(target))[1:-1])]) from None
     try:
         portalocker.lock(fd, portalocker.LockFlags.EXCLUSIVE)
         try:
