@@ -202,7 +202,7 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     found: list[Finding] = []
     excludable = {e.approach for r in rulebase.rules for e in r.then if isinstance(e, Exclude)}
     for tied in sorted(reached):
-        witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))
+        witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))  # noqa: B023 (called at once)
         if witness is None and excludable & set(tied):
             continue  # the score state needs an exclusion to fire, so the approaches are not really level
         if witness is None:
