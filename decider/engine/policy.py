@@ -2,8 +2,7 @@
 
 Over the completions of the open answers (`decider.engine.completions`), the primary is the
 approach with the greatest prior mass of completions in which it wins (the one most likely to be
-right once everything is known; ties of mass go to the higher expected strength, then to
-`tie_break`).  With nothing open that could change a score or an exclusion, that is simply the
+right once everything is known; equal mass goes to the first in `tie_break`).  With nothing open that could change a score or an exclusion, that is simply the
 winner on the answers given.  Its robustness is that mass; its confidence is the prior-weighted
 mean, over all completions, of how clearly it wins there (0 where it loses or only ties).
 """
@@ -43,10 +42,12 @@ class Verdict:
 
 
 def pick(model: Completions, tally: Tally, barred: frozenset[str] = frozenset()) -> str:
-    """The approach with the most mass of wins; then the higher expected strength; then tie_break.
-    `barred` approaches (excluded on the answers as given) are passed over."""
+    """The approach with the most mass of wins, equal mass going to the first in tie_break (so the
+    primary depends only on who wins which completion).  `barred` approaches (excluded on the
+    answers as given) are passed over."""
     allowed = [a for a in tally if a not in barred] or [a for a in model.approaches if a not in barred]
-    return min(allowed, key=lambda a: (-tally.get(a, (0.0, 0.0))[0], -tally.get(a, (0.0, 0.0))[1], model.tie[a]))
+    best = max(tally.get(a, (0.0, 0.0))[0] for a in allowed)
+    return min((a for a in allowed if tally.get(a, (0.0, 0.0))[0] >= best - 1e-12), key=model.tie.__getitem__)
 
 
 def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozenset()) -> Verdict:

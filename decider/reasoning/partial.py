@@ -21,7 +21,7 @@ from decider.engine.reference import ReferenceEngine
 from decider.reasoning.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
 from decider.rulebase.answers import Answers, compute_figures
 from decider.rulebase.logic import concluded_by, references
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, Exclude, NotOf, Oppose, Rule, Rulebase, Support, Test
+from decider.rulebase.model import UNKNOWN, AllOf, AnyOf, Concluded, Condition, Exclude, NotOf, Oppose, Rule, Rulebase, Support, Test
 from decider.rulebase.numbers import to_micro
 
 FALSE, MAYBE, TRUE = 0, 1, 2
@@ -247,8 +247,9 @@ class PartialModel:
         self._situations.clear()
 
     def _situation(self, answers: Answers) -> "Situation":
-        """Fixed test truths for what is answered; the rest becomes open variables."""
-        answered = set(answers.root)
+        """Fixed test truths for what is answered; the rest becomes open variables.  A "not sure" answer
+        is open too: the policy ranges over what it could turn out to be (rules/README.md)."""
+        answered = {k for k, v in answers.root.items() if v != UNKNOWN}
         values = engine_values(self.rulebase, answers, compute_figures(self.rulebase, answers))
         fixed: list[int | None] = [None] * len(self.tests)
         open_vars: list[VarKey] = []
