@@ -16,6 +16,7 @@ from decider.reasoning.planner import WhatIf
 from decider.reasoning.report import value_words
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import BackRequested, JumpRequested
+from decider.tui.widgets.economics import EconomicsChart
 
 
 def reason_label(node: Reason) -> str:
@@ -59,6 +60,8 @@ class ResultsScreen(Screen[None]):
                 tree.root.add_leaf("No rule bore on it directly; it leads on the policy's baseline or default.")
             yield tree
             yield Static(self._risks(), id="risks")
+            if (chart := EconomicsChart.of(result)) is not None:
+                yield chart
             yield Static(self._what_if(), id="what-if")
             yield Label("Your answers (Enter to change one):", classes="section")
             yield DataTable(id="answers", cursor_type="row", zebra_stripes=True)
