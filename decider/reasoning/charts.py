@@ -19,7 +19,7 @@ LEVEL_COLOURS = {"high": "#2ca02c", "moderate": "#ffbf00", "low": "#d62728", "":
 def economics_svg(result: Economics) -> str:
     """Cumulative cost lines of the API and of tuning, the break-even month marked, the assumptions beneath."""
     left, top, plot_w, plot_h = 90, 50, WIDTH - 120, 280
-    top_value = _nice_ceiling(max(result.api[-1], result.tuning[-1], 1.0))
+    top_value = nice_ceiling(max(result.api[-1], result.tuning[-1], 1.0))
 
     def x(month: float) -> float:
         return left + plot_w * month / result.months
@@ -64,13 +64,13 @@ def economics_svg(result: Economics) -> str:
 
 def bars_svg(title: str, bars: Sequence[tuple[str, Sequence[tuple[str, int]]]], legend: Sequence[str]) -> str:
     """Horizontal stacked bars: one per label, segments by category (coloured by confidence level)."""
-    label_w, top, bar_h, gap = 240, 50, 26, 10
+    label_w, top, bar_h, gap = 330, 50, 26, 10
     plot_w = WIDTH - label_w - 70
     largest = max((sum(n for _, n in segments) for _, segments in bars), default=1) or 1
     parts = [_text(20, 28, title, size=16, weight="bold")]
     for row, (label, segments) in enumerate(bars):
         y = top + row * (bar_h + gap)
-        parts.append(_text(label_w - 8, y + bar_h / 2 + 4, _clip(label, 34), anchor="end", size=12))
+        parts.append(_text(label_w - 8, y + bar_h / 2 + 4, _clip(label, 46), anchor="end", size=12))
         x = float(label_w)
         for category, count in segments:
             width = plot_w * count / largest
@@ -110,10 +110,10 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", size: int = 1
             f"fill='{colour}'{turn}>{escape(text)}</text>")
 
 
-def _nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above `value` (round axis labels)."""
+def nice_ceiling(value: float) -> float:
+    """The smallest round number (a step that divides evenly by 4, times a power of ten) at or above `value`."""
     power = 10 ** max(0, len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10):
         if step * power >= value:
             return step * power
     return 10 * power

@@ -9,7 +9,8 @@ from textual.widgets import Label, Static
 from textual_plotext import PlotextPlot
 
 from decider.reasoning.consultation import Consultation
-from decider.reasoning.economics import Economics, economics, summary_line
+from decider.reasoning.charts import nice_ceiling
+from decider.reasoning.economics import Economics, economics, money_words, summary_line
 
 
 class EconomicsChart(Vertical):
@@ -50,3 +51,6 @@ class EconomicsChart(Vertical):
         plt.xlabel("month")
         plt.ylabel(result.unit)
         plt.xticks(list(range(0, result.months + 1, 6)))
+        top = nice_ceiling(max(result.api[-1], result.tuning[-1], 1.0))
+        ticks = [top * i / 4 for i in range(5)]
+        plt.yticks(ticks, [money_words(t) for t in ticks])
