@@ -71,10 +71,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(port: int) -> Iterator[subprocess.Popen[str]]:
-    """`decider serve --port PORT` on loopback, until the block ends."""
+def served(port: int, cwd: Path = ROOT) -> Iterator[subprocess.Popen[str]]:
+    """`decider serve --port PORT` on loopback (working directory `cwd`), until the block ends."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen([sys.executable, "-m", "decider", "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd, env=env)
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -98,18 +99,22 @@ def served(port: int) -> Iterator[subprocess.Popen[str]]:
 
 
 @contextmanager
-def chromium(browser: str, driver: str) -> Iterator[Any]:
-    """A headless Chromium through chromedriver (both from Debian: nothing is downloaded)."""
+def chromium(browser: str, driver: str, downloads: Path) -> Iterator[Any]:
+    """A headless Chromium through chromedriver (both from Debian: nothing is downloaded), saving downloads
+    into `downloads`."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = browser
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--window-size=1280,1000", "--disable-popup-blocking"):
         options.add_argument(argument)
     session = webdriver.Chrome(options=options, service=Service(executable_path=driver))
     try:
+        session.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
         yield session
     finally:
         session.quit()
@@ -175,6 +180,17 @@ class BrowserTerminal:
         for key in keys:
             actions.send_keys(names.get(key, key))
         actions.perform()
+
+
+def wait_for_file(path: Path, timeout: float = 30) -> Path:
+    """A download, once the browser has finished writing it."""
+    deadline = time.monotonic() + timeout
+    while not path.exists() or any(path.parent.glob("*.crdownload")):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{path.name} was not downloaded within {timeout:g} s; "
+                                 f"found {sorted(p.name for p in path.parent.iterdir())}")
+        time.sleep(0.1)
+    return path
 
 
 def save_screenshot(session: Any, name: str) -> Path:

@@ -122,8 +122,9 @@ def _summarise(counter: PortfolioCounter, path: str) -> None:
     console.print(table)
     for heading, items in (("Most frequent risks", portfolio.risks), ("Most frequent prerequisites", portfolio.prerequisites)):
         if items:
-            console.print(f"{heading}: " + "; ".join(f"{f.title} ({f.count})" for f in items[:5]), highlight=False)
-    console.print(f"Summary written to {', '.join(written)}", highlight=False)
+            listed = "; ".join(f"{f.title} ({f.count})" for f in items[:5])
+            console.print(f"{heading}: {listed}", highlight=False, soft_wrap=True)
+    console.print(f"Summary written to {', '.join(written)}", highlight=False, soft_wrap=True)
 
 
 def _notice(text: str, notices: list[str]) -> None:

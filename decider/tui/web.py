@@ -49,7 +49,7 @@ def serve(host: str, port: int, rules: str | None) -> None:
     """Run the web server until interrupted."""
     from textual_serve.server import Server
 
-    class InterviewServer(Server):  # type: ignore[misc]
+    class InterviewServer(Server):
         async def on_startup(self, app: Any) -> None:
             print(banner(host, port), flush=True)
 
