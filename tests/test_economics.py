@@ -145,3 +145,20 @@ def test_serving_cost_figure_is_counted_when_the_rulebase_has_it(tmp_path: Path)
     unknown = economics(consult(rulebase, {**answers, "serving_usd_month": "unknown"}))
     assert unknown is not None and unknown.serving_month is None
     assert any("not known" in a for a in unknown.assumptions)
+
+
+def test_decide_and_the_plain_interview_state_the_break_even(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = ROOT / "examples" / "scenarios" / "invoice-xml-format.yaml"
+    done = subprocess.run([sys.executable, "-m", "decider", "decide", str(source)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Economics over 36 months: Tuning breaks even in month 7:" in done.stdout
+    plain = subprocess.run([sys.executable, "-m", "decider", "interview", "--plain", "--answers", str(source),
+                            "--report", str(tmp_path / "r.md"), "--save", str(tmp_path / "s.json")],
+                           input="0\n" * 30, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert plain.returncode == 0, plain.stderr
+    assert f"Chart: {tmp_path / 'r-economics.svg'}" in plain.stdout
+    assert (tmp_path / "r-economics.svg").exists()

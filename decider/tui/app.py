@@ -98,7 +98,8 @@ class DeciderApp(App[int]):
             self.deliver_export(result)
             return
         self.exported = export(result, self.report_path, self.trace_path)
-        self.notify(f"Report: {self.exported.report}\nTrace: {self.exported.trace}", title="Exported")
+        chart = f"\nChart: {self.exported.chart}" if self.exported.chart else ""
+        self.notify(f"Report: {self.exported.report}{chart}\nTrace: {self.exported.trace}", title="Exported")
         from decider.tui.screens.results import ResultsScreen
 
         if isinstance(self.screen, ResultsScreen):
