@@ -82,3 +82,11 @@ def test_the_server_says_where_it_listens_and_serves_the_page(tmp_path: Path) ->
     assert f"serving the interview at http://127.0.0.1:{port}" in said
     assert "only this machine can connect" in said
     assert f"ws://127.0.0.1:{port}/ws" in page
+
+
+def test_without_the_web_extra_it_says_how_to_install_it() -> None:
+    code = ("import sys; sys.modules['textual_serve'] = None; from decider.cli.main import main; "
+            "sys.exit(main(['serve']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert "pip install 'decider[web]'" in done.stderr and "Traceback" not in done.stderr

@@ -29,15 +29,16 @@ def _port(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    import importlib.util
     import socket
 
     from decider.cli.inputs import load_rules
     from decider.errors import DeciderError, Problem
 
-    if importlib.util.find_spec("textual_serve") is None:
+    try:
+        import textual_serve  # noqa: F401  (only to tell whether the extra is installed)
+    except ImportError:
         raise DeciderError("decider serve needs the web extra: pip install 'decider[web]' "
-                           "(from a checkout: .venv/bin/pip install -e '.[web]')")
+                           "(from a checkout: .venv/bin/pip install -e '.[web]')") from None
     load_rules(args.rules)  # a broken rulebase is reported here, not in every browser session
     try:  # say plainly when the address cannot be bound, before the web server starts
         family = socket.AF_INET6 if ":" in args.host else socket.AF_INET

@@ -24,8 +24,9 @@ API_MONTH = "api_cost_month"
 FIRST_PROJECT = "tuning_cost"
 UPKEEP_YEAR = "retune_cost_year"
 FIRST_YEAR = "tuning_cost_first_year"
-SERVING_MONTH = "serving_cost_month"
-"""Ids of the figures (or, for the project and upkeep, the number answers) the chart is drawn from."""
+"""Ids of the figure (and, for the project and upkeep, the number answers) the chart is drawn from."""
+SERVING = (("tuned_serving_year", 12), ("serving_cost_month", 1), ("tuned_serving_month", 1))
+"""Where the tuned model's serving cost may come from, figures first: (id, months it covers); the first known wins."""
 
 
 class Economics(BaseModel):
@@ -62,7 +63,7 @@ def economics(consultation: "Consultation", months: int = HORIZON) -> Economics 
     api_month, first, upkeep = known.get(API_MONTH), known.get(FIRST_PROJECT), known.get(UPKEEP_YEAR)
     if api_month is None or first is None or upkeep is None:
         return None
-    serving = known.get(SERVING_MONTH)
+    serving = _serving(known)
     running = upkeep / 12 + (serving or 0.0)
 
     def tuning(month: int) -> float:
@@ -74,7 +75,7 @@ def economics(consultation: "Consultation", months: int = HORIZON) -> Economics 
     return Economics(
         months=months, unit=unit, api_month=api_month, first_project=first, upkeep_year=upkeep, serving_month=serving,
         api=tuple(api_month * m for m in range(months + 1)), tuning=tuple(tuning(m) for m in range(months + 1)),
-        break_even=break_even, assumptions=_assumptions(consultation, known, unit),
+        break_even=break_even, assumptions=_assumptions(consultation, known, unit, tuning(12)),
     )
 
 
@@ -92,6 +93,11 @@ def _break_even(first: float, running: float, api_month: float, tuning: Callable
     return month
 
 
+def _serving(known: dict[str, float]) -> float | None:
+    """The serving cost per month from the first known serving figure or answer, or None."""
+    return next((known[key] / months for key, months in SERVING if key in known), None)
+
+
 def _numbers(consultation: "Consultation") -> dict[str, float]:
     """Known numbers by id: the consultation's figures, then its number answers (figures win on a shared id)."""
     found: dict[str, float] = {}
@@ -104,7 +110,8 @@ def _numbers(consultation: "Consultation") -> dict[str, float]:
     return found
 
 
-def _assumptions(consultation: "Consultation", known: dict[str, float], unit: str) -> tuple[str, ...]:
+def _assumptions(consultation: "Consultation", known: dict[str, float], unit: str, year: float) -> tuple[str, ...]:
+    """The assumptions printed under the chart; `year` is the tuning line at month 12."""
     figures = {f.id: f for f in consultation.figures}
 
     def money(value: float) -> str:
@@ -117,12 +124,17 @@ def _assumptions(consultation: "Consultation", known: dict[str, float], unit: st
         "no growth in volume, no change in price.",
         f"Tuning costs {money(known[FIRST_PROJECT])} for the first project, paid up front (`{FIRST_PROJECT}`), "
         f"and {money(known[UPKEEP_YEAR])} a year of re-tuning and upkeep (`{UPKEEP_YEAR}`), spread evenly over the months"
-        + (f", so month 12 totals the figure `{FIRST_YEAR}`, {money(known[FIRST_YEAR])}" if FIRST_YEAR in known else "")
+        + (f", so month 12 totals the figure `{FIRST_YEAR}`, {money(known[FIRST_YEAR])}"
+           if FIRST_YEAR in known and math.isclose(known[FIRST_YEAR], year, abs_tol=0.01) else "")
         + ".",
     ]
-    if SERVING_MONTH in known:
-        lines.append(f"Serving the tuned model costs {money(known[SERVING_MONTH])} a month (figure `{SERVING_MONTH}`).")
-    elif SERVING_MONTH in figures:
+    declared = {f.id for f in consultation.figures} | set(consultation.trace.answers) | set(consultation.unknowns)
+    serving = next(((key, months) for key, months in SERVING if key in known), None)
+    if serving is not None:
+        key, months = serving
+        per = f" ({money(known[key])} a year)" if months == 12 else ""
+        lines.append(f"Serving the tuned model costs {money(known[key] / months)} a month{per} (`{key}`).")
+    elif any(key in declared for key, _ in SERVING):
         lines.append("Serving the tuned model is not counted because its cost is not known: tuning looks cheaper "
                      "than it is.")
     else:
