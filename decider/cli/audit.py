@@ -61,13 +61,13 @@ def register(sub: Any) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     import json
 
-    from decider.audit.documents import read_audit_file
-    from decider.audit.verify import verify_file
+    from decider.audit.documents import stream_audit_file
+    from decider.audit.verify import verify_stream
     from decider.cli.inputs import load_rules
 
     rulebase = load_rules(args.rules)
     old = load_rules(args.old_rules) if args.old_rules else None
-    reports = [verify_file(read_audit_file(path), rulebase, old, args.head) for path in args.traces]
+    reports = [verify_stream(*stream_audit_file(path), rulebase, old, args.head) for path in args.traces]
     if args.format == "json":
         print(json.dumps([r.model_dump(mode="json") for r in reports], indent=2, ensure_ascii=False))
     else:

@@ -17,11 +17,11 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
     from decider.errors import AnswersError
     from decider.rulebase.answers import validate_answers
     from decider.rulebase.answers_file import answers_part
-    from decider.rulebase.yaml_source import SourceError, parse_yaml, read_yaml
+    from decider.rulebase.yaml_source import SourceError, read_yaml, read_yaml_stream
 
     try:
         if source == "-":
-            document = parse_yaml(sys.stdin.read(), "<stdin>")
+            document = read_yaml_stream(sys.stdin.buffer, "<stdin>")
         else:
             document = read_yaml(Path(source))
     except SourceError as exc:

@@ -88,27 +88,50 @@ def append_trace(path: str | Path, trace: Trace) -> LogRecord:
 
 
 def _chain_end(fd: int, path: str) -> tuple[int, str]:
-    """(next seq, digest of the last record); drops an incomplete last line left by a crashed writer."""
+    """(next seq, digest of the last record). Repairs only what is provably torn: a last line that
+    does not parse as JSON (no prefix of a record does) was never committed and is cut off; a whole
+    last record whose newline is missing gets its newline; blank lines are skipped, as verify does."""
     size = os.fstat(fd).st_size
-    if size == 0:
+    if size and os.pread(fd, 1, size - 1) != b"\n":
+        start = _last_newline(fd, size) + 1
+        if _parses(os.pread(fd, size - start, start)):
+            _write_all(fd, b"\n")  # under the lock, so no live writer is mid-record
+        else:
+            # A writer died mid-record (it held the lock, so no live writer is mid-write): that
+            # record was never committed, so it is cut off and the chain continues before it.
+            os.ftruncate(fd, start)
+    last = _last_content(fd, os.fstat(fd).st_size)
+    if last < 0:
         return 0, GENESIS
-    end = size
-    if os.pread(fd, 1, size - 1) != b"\n":
-        # A writer died mid-record (it held the lock, so no live writer is mid-write): that
-        # record was never committed, so it is cut off and the chain continues before it.
-        end = _last_newline(fd, size) + 1
-        os.ftruncate(fd, end)
-        if end == 0:
-            return 0, GENESIS
-    start = _last_newline(fd, end - 1) + 1
-    line = os.pread(fd, end - start, start)
+    start = _last_newline(fd, last) + 1
+    line = os.pread(fd, last + 1 - start, start)
     try:
         data = json.loads(line)
         return int(data["seq"]) + 1, str(data["digest"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise DeciderError([Problem(
             message="the last record is not a valid log record; refusing to extend a damaged chain "
                     "(check it with `decider audit verify`)", path=path)]) from None
+
+
+def _parses(text: bytes) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _last_content(fd: int, end: int) -> int:
+    """Offset of the last byte before `end` that is not white space, or -1 when there is none."""
+    position = end
+    while position > 0:
+        start = max(0, position - _TAIL_CHUNK)
+        chunk = os.pread(fd, position - start, start).rstrip()
+        if chunk:
+            return start + len(chunk) - 1
+        position = start
+    return -1
 
 
 def _last_newline(fd: int, end: int) -> int:

@@ -13,6 +13,7 @@ from decider.errors import AnswersError, Problem
 from decider.reasoning import planner
 from decider.reasoning.files import write_atomic
 from decider.rulebase.answers import AnswerValue, Answers, check_answer, validate_answers
+from decider.rulebase.bounded import TooLarge, read_bytes
 from decider.rulebase.model import Question, Rulebase
 
 SAVE_FORMAT = "decider-interview/1"
@@ -100,14 +101,25 @@ class Interview(BaseModel):
     def load(cls, rulebase: Rulebase, path: Path) -> "Interview":
         """Read a saved interview, checking every answer against the rulebase (AnswersError when it does not fit)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_bytes(path).decode("utf-8"))
             saved = SavedInterview.model_validate(data)
         except FileNotFoundError:
             raise AnswersError([Problem(message="no saved interview to resume", path=str(path))]) from None
-        except (OSError, ValueError, ValidationError) as exc:
+        except (OSError, ValueError, ValidationError, TooLarge, RecursionError) as exc:
             first = str(exc).splitlines()[0]
             raise AnswersError([Problem(message=f"not a saved interview: {first}", path=str(path))]) from None
-        answers = validate_answers(rulebase, saved.answers)
+        where = str(path)
+        if saved.format != SAVE_FORMAT:
+            raise AnswersError([Problem(message=f"saved in format {saved.format!r}; this decider reads {SAVE_FORMAT!r}",
+                                        path=where)])
+        if saved.rulebase_id != rulebase.meta.id:
+            raise AnswersError([Problem(message=f"saved for rulebase {saved.rulebase_id!r}, not {rulebase.meta.id!r}",
+                                        path=where)])
+        try:
+            answers = validate_answers(rulebase, saved.answers)
+        except AnswersError as exc:  # located in the save file, not in an anonymous <answers>
+            raise AnswersError([p.model_copy(update={"path": where, "line": None, "column": None})
+                                for p in exc.problems]) from None
         history = tuple(q for q in saved.history if q in answers.root)
         history += tuple(q for q in answers.root if q not in history)
         editing = saved.editing if saved.editing in rulebase.question_index else None

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +30,7 @@ from decider.rulebase.model import (
     Conclusion,
     Condition,
     Effect,
+    Exclude,
     Figure,
     Flag,
     Meta,
@@ -50,6 +53,8 @@ SECTIONS = ("rulebase", "sources", "questions", "figures", "conclusions", "appro
 MAX_FACT_FIELDS = 200
 """durable_rules holds about 250 properties per fact; answers and figures share one fact."""
 MAX_DEPTH = 32
+POLICY_RESOLUTION = 1e-6
+"""Policy numbers are weights and thresholds: .inf, .nan or 1e-320 would only break the arithmetic."""
 
 UNKNOWN_REFERENCE = "E101"
 TYPE_MISMATCH = "E102"
@@ -340,6 +345,12 @@ class _Loader:
         if not isinstance(raw, dict):
             self.fail(doc, loc, "section 'policy' must be a mapping")
             return None
+        unusable = list(_unusable_numbers(raw, loc))
+        for where, value in unusable:
+            self.fail(doc, where, f"expected a finite number of at least {POLICY_RESOLUTION} in size (or 0), got {value!r}",
+                      "policy")
+        if unusable:
+            return None
         try:
             policy = Policy.model_validate({**raw, "at": doc.at(loc)})
         except ValidationError as exc:
@@ -523,15 +534,16 @@ class _Loader:
 
     def effect(self, raw: Any, doc: Document, loc: Loc, refs: "_Refs", rule_id: str | None) -> Effect | None:
         if not isinstance(raw, dict):
-            self.fail(doc, loc, "an effect must be a mapping: conclude, support, oppose or flag", rule_id)
+            self.fail(doc, loc, "an effect must be a mapping: conclude, support, oppose, exclude or flag", rule_id)
             return None
-        kinds = [k for k in ("conclude", "support", "oppose", "flag") if k in raw]
+        kinds = [k for k in ("conclude", "support", "oppose", "exclude", "flag") if k in raw]
         if len(kinds) != 1:
-            self.fail(doc, loc, "an effect needs exactly one of conclude, support, oppose, flag", rule_id)
+            self.fail(doc, loc, "an effect needs exactly one of conclude, support, oppose, exclude, flag", rule_id)
             return None
         (kind,) = kinds
         target = raw[kind]
-        key = {"conclude": "conclusion", "support": "approach", "oppose": "approach", "flag": "risk"}[kind]
+        key = {"conclude": "conclusion", "support": "approach", "oppose": "approach", "exclude": "approach",
+               "flag": "risk"}[kind]
         data = {k: v for k, v in raw.items() if k != kind}
         data.update({"type": kind, key: target})
         try:
@@ -539,11 +551,11 @@ class _Loader:
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
             return None
-        if isinstance(effect, (Support, Oppose)):
+        if isinstance(effect, (Support, Oppose, Exclude)):
             if target not in refs.approaches:
                 self.fail(doc, (*loc, kind), f"unknown approach {target!r}", rule_id, UNKNOWN_REFERENCE)
                 return None
-            if not is_on_grid(effect.weight):
+            if not isinstance(effect, Exclude) and not is_on_grid(effect.weight):
                 self.fail(doc, (*loc, "weight"), "weights need at most 6 decimals", rule_id)
                 return None
         else:
@@ -570,7 +582,7 @@ class _Refs:
         self.sources = sources
 
 
-_TAGS = {"boolean", "choice", "number", "scale", "conclude", "support", "oppose", "flag",
+_TAGS = {"boolean", "choice", "number", "scale", "conclude", "support", "oppose", "exclude", "flag",
          "test", "concluded", "all", "any", "not"}
 
 
@@ -589,3 +601,15 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 
 __all__ = ["content_hash", "default_rules_dir", "load_rulebase", "BooleanQuestion", "AllOf", "AnyOf", "NotOf", "Concluded"]
+
+
+def _unusable_numbers(raw: Any, loc: Loc) -> Iterator[tuple[Loc, float]]:
+    """Floats in policy data that are not finite, or so small (but not 0) that scores divide into infinity."""
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            yield from _unusable_numbers(value, (*loc, key))
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            yield from _unusable_numbers(value, (*loc, index))
+    elif isinstance(raw, float) and (not math.isfinite(raw) or 0 < abs(raw) < POLICY_RESOLUTION):
+        yield loc, raw

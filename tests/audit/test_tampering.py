@@ -256,3 +256,40 @@ def test_an_edited_figure_is_named(tmp_path: Path, fixture_rulebase: Rulebase) -
     result = cli("audit", "verify", _write(tmp_path / "fig.json", data), "--rules", FIXTURE_RULES)
     assert result.returncode == 1
     assert "[figures] figures differ from replay: api_cost_year 1 (recorded) vs 240 (replay)" in result.stdout
+
+
+def _forge_copy_of_first(data: dict[str, Any]) -> None:
+    forged = json.loads(json.dumps(data["firings"][0]))
+    forged["effects"] = [{"type": "support", "approach": "retrieval", "weight": 100}]
+    data["firings"].insert(1, forged)
+
+
+def _duplicate_first(copies: int) -> Any:
+    def edit(data: dict[str, Any]) -> None:
+        data["firings"][1:1] = [data["firings"][0]] * copies
+    return edit
+
+
+def _forge_effect_in_place(data: dict[str, Any]) -> None:
+    data["firings"][0]["effects"] = [{"type": "support", "approach": "retrieval", "weight": 100}]
+
+
+@pytest.mark.parametrize(("edit", "named"), [
+    (_forge_copy_of_first, "effects forged"),
+    (_forge_copy_of_first, "firings duplicated"),
+    (_duplicate_first(1), "recorded 2 times"),
+    (_duplicate_first(50), "recorded 51 times"),
+    (_forge_effect_in_place, "effects forged"),
+], ids=["forged-copy-effects", "forged-copy-count", "one-duplicate", "fifty-duplicates", "forged-in-place"])
+def test_forged_and_duplicated_firings_resealed_do_not_verify(tmp_path: Path, fixture_rulebase: Rulebase, edit: Any,
+                                                              named: str) -> None:
+    """Issue 16 item 4: firings are compared as a sequence, counted, and every effect derived from the rulebase."""
+    from decider.engine.trace import digest_of
+
+    data = _trace(fixture_rulebase)
+    edit(data)
+    data["digest"] = digest_of(data)
+    result = cli("audit", "verify", _write(tmp_path / "forged.json", data), "--rules", FIXTURE_RULES)
+    assert result.returncode == 1, result.stdout
+    assert "[digest]" not in result.stdout and "NOT VERIFIED" in result.stdout
+    assert named in result.stdout

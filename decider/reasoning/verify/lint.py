@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from decider.engine.compiled_ruleset import CompiledRuleset
 from decider.engine.evaluation import Evaluation
 from decider.engine.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
 from decider.errors import RulebaseError
 from decider.reasoning.verify.answer_space import build_space
+from decider.reasoning.verify.eligibility import all_excluded, unknown_weighs
 from decider.reasoning.verify.findings import Finding, LintReport, Summary
 from decider.reasoning.verify.formulas import Evaluator
 from decider.reasoning.verify.logical import RuleChecks, Tally
@@ -36,6 +38,13 @@ def lint_rulebase(path: str | Path | None = None, *, cross: bool = False) -> Lin
 def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | None = None) -> LintReport:
     """Check a loaded rulebase: structure, rules (exact), policy (exact), and optionally both engines."""
     started = time.perf_counter() if started is None else started
+    try:
+        CompiledRuleset(rulebase)  # the very check `decide` makes before it compiles for durable_rules
+    except RulebaseError as exc:
+        found = structural(rulebase) + from_problems(exc.problems)
+        return _report(found, Summary(rulebase=f"{rulebase.meta.id} {rulebase.meta.version}", rules=len(rulebase.rules),
+                                      questions=len(rulebase.questions), figures=len(rulebase.figures), classes=0,
+                                      checks={"engine limits": 1}, undecided=0, errors=0, warnings=0, seconds=0), started)
     space = build_space(rulebase)
     evaluator = Evaluator(rulebase, space)
     solver = Solver(rulebase, space, evaluator)
@@ -58,6 +67,8 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     found += checks.conflicts(reachable)
     found += checks.influence(reachable)
     found += policy_findings(rulebase, evaluator, solver, outcome, tally)
+    found += all_excluded(rulebase, evaluator, solver, run, tally)
+    found += unknown_weighs(rulebase, evaluator, solver, run, tally)
     found += tally.notes
     if cross:
         from decider.reasoning.verify.cross_check import cross_check  # imports durable_rules: only when asked

@@ -51,6 +51,9 @@ class ResultsScreen(Screen[None]):
             yield Static(rec.summary + (
                 "\nWorth combining with: " + ", ".join(c.title for c in rec.complementary) if rec.complementary else ""),
                 id="summary")
+            if result.excluded:
+                yield Static("\n".join(f"Off the table: {item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]"
+                                       for item in result.excluded), id="excluded")
             yield Label(f"{self.asked} of {len(self.rulebase.questions)} questions answered.", id="asked")
             tree: Tree[Reason] = Tree("Why (press Enter or space to open a reason)", id="how")
             tree.root.expand()
