@@ -81,7 +81,7 @@ def bars_svg(title: str, bars: Sequence[tuple[str, Sequence[tuple[str, int]]]], 
             x += width
         parts.append(_text(x + 6, y + bar_h / 2 + 4, str(sum(n for _, n in segments)), size=12))
     legend_y = top + len(bars) * (bar_h + gap) + 10
-    lx = float(label_w)
+    lx = 20.0
     for category in legend:
         parts.append(f"<rect x='{lx:.1f}' y='{legend_y}' width='14' height='14' "
                      f"fill='{LEVEL_COLOURS.get(category, '#7f7f7f')}'/>")
