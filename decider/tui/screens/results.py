@@ -101,7 +101,7 @@ class ResultsScreen(Screen[None]):
         table.add_columns("question", "answer")
         for qid, value in self.result.trace.answers.items():
             table.add_row(self.rulebase.question_index[qid].text, value_words(value), key=qid)
-        table.focus()
+        table.focus(scroll_visible=False)  # keep the recommendation in view (the chart makes the screen tall)
 
     @on(DataTable.RowSelected, "#answers")
     def change_answer(self, event: DataTable.RowSelected) -> None:
