@@ -19,6 +19,7 @@ run: setup
 	$(BIN)/decider
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/decider lint

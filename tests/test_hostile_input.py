@@ -79,3 +79,21 @@ def test_log_records_with_huge_numbers_or_deep_nesting(tmp_path: Path) -> None:
     done = run_cli("audit", "verify", str(log))
     assert done.returncode == 2 and "internal error" not in done.stderr, done.stderr
     assert f"{log}:2: damaged record: Exceeds the limit" in done.stdout
+
+
+def test_a_decimal_nan_from_the_library_is_an_answers_error() -> None:
+    from decimal import Decimal
+
+    from decider import AnswersError, consult, load_rulebase
+
+    for value in (Decimal("NaN"), Decimal("sNaN")):  # was: decimal.InvalidOperation
+        with pytest.raises(AnswersError, match="expected a finite number"):
+            consult(load_rulebase(), {"example_count": value})
+
+
+def test_an_unknown_megabyte_key_is_named_shortly() -> None:
+    from decider import AnswersError, consult, load_rulebase
+
+    with pytest.raises(AnswersError) as caught:
+        consult(load_rulebase(), {"x" * 1_000_000: 1})
+    assert len(str(caught.value)) < 400 and "(1,000,000 characters)" in str(caught.value)  # was: 2,000,033 characters

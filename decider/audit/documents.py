@@ -14,8 +14,9 @@ from typing import IO, Any
 
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace
 from decider.audit.log import MAX_LINE_BYTES, LogScan, read_log
+from decider.engine.trace import digest_of
 from decider.errors import Problem
-from decider.reasoning.decision_log import LOG_FORMAT
+from decider.reasoning.decision_log import LOG_FORMATS
 from decider.rulebase.bounded import MAX_DOCUMENT_BYTES, TooLarge, bounded_lines, read_stream, size_text
 
 _DECLARED = re.compile(r'^\s*\{\s*"format"\s*:\s*"([^"]+)"')
@@ -64,7 +65,7 @@ def _read_document(name: str, data: bytes) -> AuditFile:
         return _failed(name, "not UTF-8 text, so neither a trace nor a decision log")
     if not text.strip():
         return _failed(name, "empty file: neither a trace nor a decision log")
-    if declared_format(text) == LOG_FORMAT:
+    if declared_format(text) in LOG_FORMATS:
         return read_log(name, (line.encode("utf-8") for line in text.splitlines(keepends=True)))
     try:
         parsed = json.loads(text)
@@ -77,7 +78,8 @@ def _read_document(name: str, data: bytes) -> AuditFile:
     trace, problems = parse_trace(parsed, name)
     if trace is None:
         return AuditFile(path=name, kind="trace", problems=tuple(problems))
-    return AuditFile(path=name, kind="trace", entries=(TraceEntry(path=name, trace=trace),), records=1)
+    entry = TraceEntry(path=name, trace=trace, content_digest=digest_of(parsed))
+    return AuditFile(path=name, kind="trace", entries=(entry,), records=1)
 
 
 def _is_log(head: bytes) -> bool:
@@ -85,12 +87,12 @@ def _is_log(head: bytes) -> bool:
     text = head.decode("utf-8", errors="replace")
     for line in text.splitlines()[:8]:
         try:
-            if _format_of(json.loads(line)) == LOG_FORMAT:
+            if _format_of(json.loads(line)) in LOG_FORMATS:
                 return True
         except (ValueError, RecursionError):
             continue
     found = _DECLARED.search(text[:4096])
-    return found is not None and found.group(1) == LOG_FORMAT
+    return found is not None and found.group(1) in LOG_FORMATS
 
 
 def _closing(entries: Iterator[TraceEntry], handle: IO[bytes]) -> Iterator[TraceEntry]:
@@ -111,8 +113,9 @@ def declared_format(text: str) -> str | None:
         pass
     for line in text.splitlines()[:8]:
         try:
-            if _format_of(json.loads(line)) == LOG_FORMAT:
-                return LOG_FORMAT
+            kind = _format_of(json.loads(line))
+            if kind in LOG_FORMATS:
+                return kind
         except (ValueError, RecursionError):
             continue
     found = _DECLARED.search(text[:4096])

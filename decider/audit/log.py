@@ -8,9 +8,10 @@ from collections.abc import Iterable, Iterator
 from pydantic import ValidationError
 
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace, validation_problems
-from decider.engine.trace import TRACE_FORMAT
+from decider.canonical import NotCanonical
+from decider.engine.trace import TRACE_FORMATS, digest_of
 from decider.errors import Problem
-from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LogRecord, record_digest
+from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LOG_FORMATS, LogRecord, record_digest
 
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -50,13 +51,14 @@ class LogScan:
             if not line.endswith("\n") and not _parses(line):  # the last line, and it was torn
                 self._torn_at = number
                 continue
-            record, found = _parse_record(path, number, line)
+            record, found, content_digest = _parse_record(path, number, line)
             self.problems += found
             self.records += 1
             self._links.append((number, None if record is None else (record.seq, record.previous, record.digest)))
             if record is not None:
                 yield TraceEntry(path=path, line=number, seq=record.seq, recorded_at=record.recorded_at,
-                                 digest=record.digest, trace=record.trace)
+                                 digest=record.digest, record_format=record.format, content_digest=content_digest,
+                                 trace=record.trace)
 
     def _damaged(self, number: int, problem: Problem) -> None:
         self.problems.append(problem)
@@ -100,33 +102,39 @@ def _parses(text: str) -> bool:
     return True
 
 
-def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, list[Problem]]:
+def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, list[Problem], str | None]:
+    """The record on a line, the problems with it, and the digest of its trace as recorded."""
     item = f"line {number}"
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, [Problem(message=f"damaged record: not JSON ({exc.msg}, column {exc.colno})",
-                              path=path, line=number, item=item)]
+                              path=path, line=number, item=item)], None
     except (ValueError, RecursionError) as exc:  # a number of over 4,300 digits; nesting too deep
         detail = str(exc).split(";")[0] if isinstance(exc, ValueError) else "nested too deeply"
-        return None, [Problem(message=f"damaged record: {detail}", path=path, line=number, item=item)]
-    if not isinstance(data, dict) or data.get("format") != LOG_FORMAT:
+        return None, [Problem(message=f"damaged record: {detail}", path=path, line=number, item=item)], None
+    if not isinstance(data, dict) or data.get("format") not in LOG_FORMATS:
         kind = data.get("format") if isinstance(data, dict) else None
         return None, [Problem(message=f"not a decision-log record: format is {kind!r}, expected {LOG_FORMAT!r}",
-                              path=path, line=number, item=item)]
+                              path=path, line=number, item=item)], None
     if isinstance(data.get("seq"), int):
         item = f"record {data['seq']}"
     trace = data.get("trace")
-    if isinstance(trace, dict) and trace.get("format") != TRACE_FORMAT:
-        return None, parse_trace(trace, path, number, item)[1]
+    if isinstance(trace, dict) and trace.get("format") not in TRACE_FORMATS:
+        return None, parse_trace(trace, path, number, item)[1], None
     try:
         record = LogRecord.model_validate(data)
     except ValidationError as exc:
-        return None, validation_problems(exc, path, number, item)
-    if record_digest(data) != record.digest:
+        return None, validation_problems(exc, path, number, item), None
+    try:
+        edited = record_digest(data) != record.digest
+        content_digest = digest_of(trace) if isinstance(trace, dict) else None
+    except NotCanonical as exc:
+        return None, [Problem(message=f"damaged record: {exc}", path=path, line=number, item=item)], None
+    if edited:
         return record, [Problem(message=f"record {record.seq} was edited: its digest does not match its content",
-                                path=path, line=number, item=item)]
-    return record, []
+                                path=path, line=number, item=item)], content_digest
+    return record, [], content_digest
 
 
 def _check_link(path: str, number: int, chain: _Chain, link: tuple[int, str] | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Literal
 
@@ -22,6 +23,7 @@ from decider.engine.trace import Trace
 from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning.consultation import evaluate
 from decider.rulebase.answers import validate_answers
+from decider.rulebase.loader import rulebase_hash
 from decider.rulebase.model import UNKNOWN, Rulebase
 
 FindingKind = Literal["digest", "answers", "rulebase", "figures", "firings", "order", "result", "replay"]
@@ -42,6 +44,8 @@ class TraceVerdict(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     source: str
+    format: str
+    """The formats read: the trace's, and for a log record the record's too (v1 digests are checked as v1)."""
     engine: str
     rulebase: str
     firings: int
@@ -64,6 +68,8 @@ class FileReport(BaseModel):
     verdicts: tuple[TraceVerdict, ...]
     records: int
     head: str = ""
+    formats: dict[str, int] = {}
+    """How many records (or traces) of each format the file held, e.g. {"decider-log/1": 3, "decider-log/2": 9}."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -83,9 +89,11 @@ def verify_stream(entries: Iterator[TraceEntry], finish: Callable[[], AuditFile]
     """`verify_file` over traces read one at a time (`finish` gives the file's problems afterwards), so only
     the verdicts are kept, never every trace of a long log."""
     verdicts = []
+    formats: Counter[str] = Counter()
     seen_head = False
     for entry in entries:
         seen_head = seen_head or entry.digest == head
+        formats[entry.record_format or entry.trace.format] += 1
         verdicts.append(verify_entry(entry, rulebase, old_rulebase))
     audit_file = finish()
     problems = list(audit_file.problems)
@@ -94,30 +102,32 @@ def verify_stream(entries: Iterator[TraceEntry], finish: Callable[[], AuditFile]
             message=f"no record has the head digest {head[:16]}… noted earlier: records at or before it were "
                     "deleted (the log was truncated) or the log was rewritten", path=audit_file.path))
     return FileReport(path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
-                      head=audit_file.head, verdicts=tuple(verdicts))
+                      head=audit_file.head, verdicts=tuple(verdicts), formats=dict(sorted(formats.items())))
 
 
 def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> TraceVerdict:
     """The verdict on one trace, labelled with where it came from."""
     trace = entry.trace
     return TraceVerdict(
-        source=entry.label, engine=trace.engine, firings=len(trace.firings),
+        source=entry.label, format=entry.formats, engine=trace.engine, firings=len(trace.firings),
         rulebase=f"{trace.rulebase.id} {trace.rulebase.version}",
-        findings=tuple(verify_trace(trace, rulebase, old_rulebase)),
+        findings=tuple(verify_trace(trace, rulebase, old_rulebase, entry.content_digest)),
     )
 
 
-def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> list[Finding]:
-    """Every finding against one trace; an empty list means it verifies."""
+def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
+                 content_digest: str | None = None) -> list[Finding]:
+    """Every finding against one trace; an empty list means it verifies. `content_digest`: the digest of the
+    trace as it was recorded (a read trace's own JSON), when there is one."""
     findings: list[Finding] = []
-    computed = trace.compute_digest()
+    computed = content_digest or trace.compute_digest()
     if computed != trace.digest:
         findings.append(Finding(kind="digest", message=(
             f"tampered: the digest does not match the content (recorded {trace.digest[:16] or 'none'}…, "
             f"content hashes to {computed[:16]}…)")))
     findings += _inconsistent_answers(trace)
     findings += _effects_not_derived(trace, rulebase)
-    if trace.rulebase.sha256 != rulebase.sha256:
+    if trace.rulebase.sha256 != rulebase_hash(rulebase, trace.scheme):
         findings.append(Finding(kind="rulebase", message=_rulebase_message(trace, rulebase, old_rulebase)))
     findings += _replay(trace, rulebase)
     return findings
@@ -165,8 +175,9 @@ def _rulebase_message(trace: Trace, rulebase: Rulebase, old: Rulebase | None) ->
             f"verified against {rulebase.meta.id} {rulebase.meta.version} (sha256 {rulebase.sha256[:16]}…)")
     if old is None:
         return text + "; pass --old-rules with the recorded rulebase to list the rule changes"
-    if old.sha256 != recorded.sha256:
-        return text + f"; --old-rules holds sha256 {old.sha256[:16]}…, not the recorded rulebase, so no rule changes are listed"
+    if rulebase_hash(old, trace.scheme) != recorded.sha256:
+        return (text + f"; --old-rules holds sha256 {rulebase_hash(old, trace.scheme)[:16]}…, not the recorded rulebase, "
+                "so no rule changes are listed")
     return text + "; " + rulebase_changes(old, rulebase).describe()
 
 

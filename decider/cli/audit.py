@@ -90,7 +90,8 @@ def _verify_text(report: Any) -> str:
         if log and verdict.verified:
             continue
         status = "verified" if verdict.verified else "NOT VERIFIED"
-        lines.append(f"{verdict.source}: {status} — {verdict.rulebase}, {verdict.engine}, {verdict.firings} firings")
+        lines.append(f"{verdict.source}: {status} — {verdict.rulebase}, {verdict.engine}, {verdict.firings} firings "
+                     f"({verdict.format})")
         for finding in verdict.findings:
             lines.append(f"  [{finding.kind}] {finding.message}")
     for problem in report.problems:
@@ -98,8 +99,10 @@ def _verify_text(report: Any) -> str:
     if log:
         passed = sum(1 for v in report.verdicts if v.verified)
         chain = "chain BROKEN or damaged" if report.problems else "chain intact"
+        formats = ", ".join(f"{count} {kind}" for kind, count in report.formats.items())
         lines.append(f"{report.path}: decision log of {report.records} record(s), {chain}, "
-                     f"{passed} of {len(report.verdicts)} trace(s) verified; head {report.head or '(none)'}")
+                     f"{passed} of {len(report.verdicts)} trace(s) verified" + (f" (read {formats})" if formats else "")
+                     + f"; head {report.head or '(none)'}")
     return "\n".join(lines)
 
 

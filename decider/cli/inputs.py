@@ -27,7 +27,12 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
     except SourceError as exc:
         raise AnswersError(exc.problems) from None
     answers = answers_part(document)
-    return validate_answers(rulebase, answers.data, answers)
+    validated = validate_answers(rulebase, answers.data, answers)
+    if not validated.root:
+        held = "no answers (it is empty or holds only comments)" if document.data is None else "an empty mapping of answers"
+        print(f"{document.path}: note: nothing was answered: the file holds {held}; the advice below assumes "
+              "every question is open", file=sys.stderr)
+    return validated
 
 
 def load_rules(directory: str | None) -> "Rulebase":

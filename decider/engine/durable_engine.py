@@ -23,7 +23,6 @@ no `t` field and so matches no rule). Conclusion and phase facts are pre-rendere
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -33,6 +32,7 @@ from typing import Any
 
 import durable_rules_engine
 
+from decider.canonical import NotCanonical, sha256_hex
 from decider.engine.evaluation import Evaluation
 from decider.engine.compiled_ruleset import CompiledRuleset
 from decider.engine.facts import EngineValue, known_values, plain_figures, record_firings
@@ -258,8 +258,11 @@ class EngineCache:
 
 def content_key(rulebase: Rulebase) -> str:
     """A sha256 of everything the compiled ruleset and its firings depend on: the whole rulebase."""
-    canonical = json.dumps(rulebase.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    data = rulebase.model_dump(mode="json")
+    try:
+        return sha256_hex(data)
+    except NotCanonical:  # a model built by hand with NaN or a huge integer: still a key, not a published digest
+        return sha256_hex(data, "v1")
 
 
 ENGINES = EngineCache()

@@ -156,24 +156,26 @@ class _Network:
             self.found.append((name, message))
 
     def matched_at_once(self) -> int:
-        """The most alpha nodes the engine's match stack can hold for one fact (worst case)."""
-        memo: dict[int, int] = {}
-
-        def peak(node: _Node, active: frozenset[int]) -> int:
-            if id(node) in memo:
-                return memo[id(node)]
-            if id(node) in active:  # cannot happen in a network built from trees; guard anyway
-                return 0
+        """The most alpha nodes the engine's match stack can hold for one fact (worst case): a node
+        pushes the children a fact can match at once, and the deepest of them is expanded while the
+        others wait (computed bottom-up without recursion: a long `all` makes a long chain)."""
+        peak: dict[int, int] = {}
+        stack: list[tuple[_Node, bool]] = [(self.root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in peak:
+                continue
             children = list(node.next_list) + list(node.children.values())
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for child in children if id(child) not in peak)
+                continue
             if not children:
-                memo[id(node)] = 0
-                return 0
+                peak[id(node)] = 0
+                continue
             pushed = sum(1 for c in node.next_list if c.op == "forward") + _at_once(node)
-            inner = max(max(1, peak(c, active | {id(node)})) for c in children)
-            memo[id(node)] = result = (pushed - 1) + inner
-            return result
-
-        return peak(self.root, frozenset())
+            peak[id(node)] = (pushed - 1) + max(max(1, peak.get(id(c), 0)) for c in children)
+        return peak[id(self.root)]
 
 
 def _at_once(node: _Node) -> int:

@@ -49,13 +49,15 @@ def open_atomic(path: Path) -> Iterator[IO[str]]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    target = Path(os.path.realpath(path))
     try:
+        target = Path(os.path.realpath(path))
         status: os.stat_result | None = target.stat()
     except FileNotFoundError:
         status = None
     except OSError as exc:
         raise _cannot_write(path, exc) from None
+    except ValueError:  # a NUL byte in the path
+        raise DeciderError([Problem(message="cannot write: the path holds a NUL byte", path=repr(str(path))[1:-1])]) from None
     if status is not None and stat.S_ISDIR(status.st_mode):
         raise DeciderError([Problem(message="cannot write: it is a directory", path=str(path))])
     if status is not None and not stat.S_ISREG(status.st_mode):

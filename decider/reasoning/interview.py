@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from decider.errors import AnswersError, Problem
+from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning import planner
 from decider.reasoning.files import write_atomic
 from decider.rulebase.answers import AnswerValue, Answers, check_answer, validate_answers
@@ -139,3 +140,22 @@ def default_save_path(rulebase: Rulebase) -> Path:
 
         base = platformdirs.user_data_dir("decider")
     return Path(base) / f"interview-{rulebase.meta.id}.json"
+
+
+_SAVE_DECLARED = re.compile(rb'"format"\s*:\s*"decider-interview/')
+
+
+def check_save_target(path: Path) -> None:
+    """Refuse to autosave over a file that is not a saved interview (an answers file given as --save, say):
+    a damaged save may be replaced, anything else is somebody's work."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DeciderError([Problem(message=f"cannot save the interview here: {exc.strerror or exc}", path=str(path))]) from None
+    if head.strip() and not _SAVE_DECLARED.search(head):
+        raise DeciderError([Problem(
+            message="exists and is not a saved interview; refusing to overwrite it with the autosave "
+                    "(choose another --save, or move the file)", path=str(path))])

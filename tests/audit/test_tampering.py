@@ -158,7 +158,7 @@ def test_a_record_replaced_with_a_resealed_one_breaks_the_chain(tmp_path: Path, 
     ("not json at all {", ":1:1: not JSON: Expecting value"),
     ("", ": empty file: neither a trace nor a decision log"),
     ("[1, 2]", ": not a decider trace (expected a JSON object)"),
-    ('{"format": "decider-trace/9"}', ": unsupported trace format 'decider-trace/9'; this decider reads decider-trace/1"),
+    ('{"format": "decider-trace/9"}', ": unsupported trace format 'decider-trace/9'; this decider reads decider-trace/1 and decider-trace/2"),
     ('{"format": "something-else"}', ": not a decider trace: format is 'something-else'"),
 ])
 def test_bad_trace_files_exit_2_naming_the_file(tmp_path: Path, content: str, expected: str) -> None:
@@ -190,10 +190,11 @@ def test_a_trace_with_a_wrong_field_names_the_field(tmp_path: Path, fixture_rule
 
 def test_a_log_record_with_a_wrong_trace_version_names_the_record(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase, 2)
-    _edit_record(log, 1, lambda record: record["trace"].update(format="decider-trace/2"))
+    _edit_record(log, 1, lambda record: record["trace"].update(format="decider-trace/3"))
     result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
-    assert f"{log}:2: unsupported trace format 'decider-trace/2'; this decider reads decider-trace/1 [record 1]" in result.stdout
+    assert (f"{log}:2: unsupported trace format 'decider-trace/3'; this decider reads decider-trace/1 and "
+            "decider-trace/2 [record 1]") in result.stdout
 
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
@@ -221,7 +222,7 @@ def test_a_field_added_to_a_trace_is_not_silently_ignored(tmp_path: Path, fixtur
     path = _write(tmp_path / "extra.json", data)
     result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
-    assert f"{path}: holds content outside the decider-trace/1 format (unknown fields)" in result.stdout
+    assert f"{path}: holds content outside the decider-trace/2 format (unknown fields)" in result.stdout
 
 
 def test_records_deleted_from_the_end_of_a_log_are_caught_with_the_noted_head(tmp_path: Path,
