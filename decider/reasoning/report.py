@@ -23,6 +23,7 @@ def render_markdown(consultation: "Consultation", chart: str | None = None) -> s
     ]
     if rec.summary:
         lines += [rec.summary, ""]
+    lines += [_standing(consultation), ""]
     if rec.defaulted:
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
@@ -81,6 +82,23 @@ def render_markdown(consultation: "Consultation", chart: str | None = None) -> s
         "",
     ]
     return "\n".join(lines)
+
+
+def _standing(consultation: "Consultation") -> str:
+    """Settled or not, the robustness, the tie and what would separate it, in one paragraph."""
+    rec = consultation.recommendation
+    if rec.settled:
+        text = "**Settled:** no answer to an open question can change this recommendation."
+    else:
+        text = (f"**Not settled:** it stays the recommendation in {rec.robustness:.0%} of the ways the open answers "
+                "could turn out" + (f"; these still bear on it: {', '.join(f'`{q}`' for q in rec.open_questions)}"
+                                     if rec.open_questions else "") + ".")
+    if rec.tied:
+        text += (f" **Tie:** {rec.title} is level with " + ", ".join(f"{t.title} (`{t.approach}`)" for t in rec.tied)
+                 + "; the rulebase's tie-break order chose" + (
+                     f" — answers that would separate them: {', '.join(f'`{q}`' for q in rec.separating)}"
+                     if rec.separating else "") + ".")
+    return text
 
 
 def _tree(node: Reason, depth: int) -> list[str]:

@@ -48,6 +48,8 @@ class ResultsScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="results"):
             yield Static(f"Recommendation: {rec.title}  —  confidence {rec.confidence:.0%}", id="recommendation")
+            if rec.tied or not rec.settled:
+                yield Static(self._standing(), id="standing")
             yield Static(rec.summary + (
                 "\nWorth combining with: " + ", ".join(c.title for c in rec.complementary) if rec.complementary else ""),
                 id="summary")
@@ -78,6 +80,17 @@ class ResultsScreen(Screen[None]):
                 self._add(branch, child)
         else:
             parent.add_leaf(reason_label(node), data=node)
+
+    def _standing(self) -> str:
+        rec = self.result.recommendation
+        lines = []
+        if not rec.settled:
+            lines.append(f"Not settled: it stays the recommendation in {rec.robustness:.0%} of the ways the open "
+                         f"answers could turn out ({', '.join(rec.open_questions)}).")
+        if rec.tied:
+            lines.append("Tie with " + ", ".join(t.title for t in rec.tied) + "; the tie-break order chose"
+                         + (f" (separated by: {', '.join(rec.separating)})." if rec.separating else "."))
+        return "\n".join(lines)
 
     def _risks(self) -> str:
         if not self.result.risks:
