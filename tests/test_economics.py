@@ -171,7 +171,8 @@ def test_decide_and_the_plain_interview_state_the_break_even(tmp_path: Path) -> 
     assert chart is not None
     assert f"Economics over 36 months: Tuning breaks even in month {chart.break_even}:" in done.stdout
     plain = subprocess.run([sys.executable, "-m", "decider", "interview", "--plain", "--answers", str(source),
-                            "--report", str(tmp_path / "r.md"), "--save", str(tmp_path / "s.json")],
+                            "--report", str(tmp_path / "r.md"), "--trace", str(tmp_path / "t.json"),
+                            "--save", str(tmp_path / "s.json")],
                            input="0\n" * 30, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert plain.returncode == 0, plain.stderr
     assert f"Chart: {tmp_path / 'r-economics.svg'}" in plain.stdout
