@@ -168,3 +168,26 @@ def test_engines_agree_on_random_rulebases(document: dict[str, Any], data: st.Da
     with DurableEngine(rulebase) as durable:
         for _ in range(8):
             assert_agree(rulebase, durable, reference, data.draw(answers_for(rulebase)))
+
+
+def test_a_rule_whose_or_repeats_a_test_runs_once_per_path_without_tripping_the_budget(tmp_path: Path) -> None:
+    """not(all(A, A, all(A, A, A))) compiles to an `$or` of five equal tests: durable_rules runs the rule
+    once per matching path (five), which the action budget must allow (found by the random-rulebase test)."""
+    test = {"answer": "q0", "==": "c0"}
+    document = {
+        "rulebase": {"id": "generated", "version": "1", "title": "Generated"},
+        "sources": [{"id": "essay", "title": "E", "sections": ["P1"]}],
+        "policy": {"default": "a0", "tie_break": ["a0", "a1"], "confidence": {"margin_scale": 2}},
+        "approaches": [{"id": "a0", "title": "A0"}, {"id": "a1", "title": "A1"}],
+        "questions": [{"id": "q0", "kind": "choice", "text": "Q?", "choices": [
+            {"id": "c0", "label": "C0"}, {"id": "c1", "label": "C1"}]}],
+        "conclusions": [],
+        "rules": [{"id": "r0", "when": {"not": {"all": [test, test, {"all": [test, test, test]}]}},
+                   "then": [{"support": "a0", "weight": 1}], "because": "b", "cite": "P1"}],
+    }
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    rulebase = load_rulebase(tmp_path)
+    reference = ReferenceEngine(rulebase)
+    with DurableEngine(rulebase) as durable:
+        for raw in ({}, {"q0": "c1"}, {"q0": "c0"}):
+            assert_agree(rulebase, durable, reference, raw)

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from decider.reasoning.batch import BatchResult, Profile
+    from decider.reasoning.portfolio import PortfolioCounter
     from decider.rulebase.model import Rulebase
 
 CSV_COLUMNS = ("row", "ok", "primary", "confidence", "complementary", "risks", "error")
@@ -31,6 +32,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--input-format", choices=("jsonl", "csv"), help="input format (default: from the file name)")
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
     parser.add_argument("--out", metavar="FILE", help="write results to FILE (written atomically) instead of stdout")
+    parser.add_argument("--summary", metavar="FILE",
+                        help="also write a portfolio summary (counts per recommendation and confidence, most frequent "
+                             "risks and prerequisites, with a chart): FILE.html is one page, any other name Markdown with "
+                             "an SVG chart beside it; the summary table is printed on stderr")
     parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
                         help="worker processes (default 1); also isolates the run from engine crashes")
     parser.set_defaults(run=run)
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from decider.cli.inputs import load_rules, open_atomic
     from decider.errors import DeciderError, Problem
     from decider.reasoning.batch import consult_many
+    from decider.reasoning.portfolio import PortfolioCounter
 
     rulebase = load_rules(args.rules)
     kind = args.input_format or ("csv" if str(args.input).lower().endswith(".csv") else "jsonl")
@@ -69,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     profiles = _tracking(rows, locations)
     failed = count = 0
     notices: list[str] = []
+    counter = PortfolioCounter(rulebase) if args.summary else None
     try:
         # with --out, results stream into a temporary file that replaces FILE only when the batch completes
         output = open_atomic(args.out) if args.out else nullcontext(sys.stdout)
@@ -83,14 +90,45 @@ def run(args: argparse.Namespace) -> int:
                     failed += 1
                     print(f"{where}: {result.error}", file=sys.stderr)
                 writer.write(result, where)
+                if counter is not None:
+                    counter.add(result)
                 advance()
     finally:
         if handle is not sys.stdin:
             handle.close()
+    if counter is not None:
+        _summarise(counter, args.summary)
     if failed:
         print(f"{failed} of {count} profiles failed; the others completed", file=sys.stderr)
         return 2
     return 0
+
+
+def _summarise(counter: PortfolioCounter, path: str) -> None:
+    """Write the portfolio summary and print its table on stderr (stdout may carry the results)."""
+    from rich.table import Table
+
+    from decider.reasoning.portfolio import write_summary
+
+    portfolio = counter.portfolio()
+    written = write_summary(portfolio, path)
+    done = portfolio.profiles - portfolio.failed
+    table = Table(title=f"Portfolio: {portfolio.profiles} profiles"
+                        + (f", {portfolio.failed} failed" if portfolio.failed else ""), title_justify="left")
+    table.add_column("recommendation")
+    table.add_column("profiles", justify="right")
+    for level in portfolio.levels:
+        table.add_column(level or "no level", justify="right")
+    for item in portfolio.recommendations:
+        table.add_row(item.title, f"{item.total} ({item.total / done:.0%})" if done else "0",
+                      *(str(item.count(level)) for level in portfolio.levels))
+    console = _stderr_console()
+    console.print(table)
+    for heading, items in (("Most frequent risks", portfolio.risks), ("Most frequent prerequisites", portfolio.prerequisites)):
+        if items:
+            listed = "; ".join(f"{f.title} ({f.count})" for f in items[:5])
+            console.print(f"{heading}: {listed}", highlight=False, soft_wrap=True)
+    console.print(f"Summary written to {', '.join(written)}", highlight=False, soft_wrap=True)
 
 
 def _notice(text: str, notices: list[str]) -> None:

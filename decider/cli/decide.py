@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(result: Any) -> str:
+    from decider.reasoning.economics import economics, summary_line
+
     rec = result.recommendation
     level = f" ({rec.level})" if rec.level else ""
     lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}{level}"]
@@ -70,6 +72,10 @@ def _text(result: Any) -> str:
         lines.append("Risks:")
         for risk in result.risks:
             lines.append(f"  - [{risk.severity}] {risk.title} ({', '.join(risk.cite)})")
+    costs = economics(result)
+    if costs is not None:
+        lines.append("")
+        lines.append(f"Economics over {costs.months} months: {summary_line(costs)}")
     lines.append("")
     lines.append(f"Rulebase {result.trace.rulebase.id} {result.trace.rulebase.version}, "
                  f"{len(result.trace.firings)} rules fired. Use --format markdown for the full explanation.")

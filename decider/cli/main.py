@@ -16,10 +16,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
-from decider.cli import audit, batch, completion, decide, doc, evaluate, graph, interview, lint, questions, scenarios, schema
+from decider.cli import (audit, batch, completion, decide, doc, evaluate, graph, interview, lint, questions, scenarios,
+                         schema, serve)
 from decider.version import __version__
 
-COMMANDS = (decide, questions, schema, interview, batch, scenarios, evaluate, doc, lint, graph, audit, completion)
+COMMANDS = (decide, questions, schema, interview, serve, batch, scenarios, evaluate, doc, lint, graph, audit, completion)
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 

@@ -80,7 +80,8 @@ class PlainInterview:
                 print(f"  - {said}: {change.title} [{change.primary}]", file=out)
         if self.report_path or self.trace_path:
             done = export(result, self.report_path, self.trace_path)
-            print(f"\nReport: {done.report}\nTrace: {done.trace}", file=out)
+            chart = f"\nChart: {done.chart}" if done.chart else ""
+            print(f"\nReport: {done.report}{chart}\nTrace: {done.trace}", file=out)
         return EXIT_OK
 
 

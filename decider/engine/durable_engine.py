@@ -65,7 +65,9 @@ class DurableEngine:
         self._closed = False
         self.ruleset_name = f"decider_{rulebase.sha256[:12] or 'adhoc'}_{next(_names)}"
         self._actions = compiled.actions
-        self._max_actions = len(self._actions)
+        # durable_rules runs a rule once per path through its `$or`s that a fact matches, so that many runs
+        # of each action are legitimate; anything beyond is a runaway the budget stops
+        self._max_actions = sum(_runs(compiled.definition[name]) for name in self._actions)
         with ENGINE_LOCK:
             try:
                 self._handle = durable_rules_engine.create_ruleset(self.ruleset_name, json.dumps(compiled.definition))
@@ -200,6 +202,30 @@ class _Run:
         except Exception as exc:
             if not _text(exc).endswith(f"error code: {_SID_NOT_FOUND}"):  # no session was created: nothing to delete
                 self.errors.append(f"deleting session {self.sid} failed: {_text(exc)}")
+
+
+def _runs(rule: dict[str, Any]) -> int:
+    """The most times one compiled rule can run in a session: the product over its conditions of the
+    paths through each condition's `$or`s (every fact it reads is asserted once)."""
+    total = 1
+    for condition in rule.get("all", ()):
+        for expr in condition.values():
+            total *= _paths(expr)
+    return total
+
+
+def _paths(expr: Any) -> int:
+    """Paths through one durable_rules expression: `$or` adds its branches' paths, `$and` multiplies them."""
+    if not isinstance(expr, dict):
+        return 1
+    total = 1
+    for key, value in expr.items():
+        if key == "$or":
+            total *= sum(_paths(item) for item in value)
+        elif key == "$and":
+            for item in value:
+                total *= _paths(item)
+    return total
 
 
 def _refusal(code: int, what: str) -> str:

@@ -59,8 +59,11 @@ class Summary(BaseModel):
 
     primary: str
     confidence: float
+    level: Literal["low", "moderate", "high", ""] = ""
+    """The policy's reading of the confidence."""
     complementary: tuple[str, ...]
     risks: tuple[RiskSummary, ...]
+    prerequisites: tuple[str, ...] = ()
     defaulted: bool
     rules_fired: int
     digest: str
@@ -114,8 +117,10 @@ def summarise(result: Consultation) -> Summary:
     """The compact summary of a consultation."""
     rec = result.recommendation
     return Summary(
-        primary=rec.approach, confidence=rec.confidence, complementary=tuple(c.approach for c in rec.complementary),
-        risks=tuple(RiskSummary(id=r.id, severity=r.severity) for r in result.risks), defaulted=rec.defaulted,
+        primary=rec.approach, confidence=rec.confidence, level=rec.level,
+        complementary=tuple(c.approach for c in rec.complementary),
+        risks=tuple(RiskSummary(id=r.id, severity=r.severity) for r in result.risks),
+        prerequisites=tuple(p.id for p in result.prerequisites), defaulted=rec.defaulted,
         rules_fired=len(result.trace.firings), digest=result.trace.digest,
     )
 

@@ -135,10 +135,11 @@ class Consultation(BaseModel):
     unknowns: tuple[str, ...]
     trace: Trace
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, chart: str | None = None) -> str:
+        """The Markdown report; `chart` names the economics SVG written beside it (linked when given)."""
         from decider.reasoning.report import render_markdown
 
-        return render_markdown(self)
+        return render_markdown(self, chart)
 
 
 def evaluate(rulebase: Rulebase, answers: Answers, engine: EngineName = "durable_rules") -> Evaluation:

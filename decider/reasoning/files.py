@@ -27,6 +27,8 @@ class Exported(BaseModel):
 
     report: Path
     trace: Path
+    chart: Path | None = None
+    """The economics chart written beside the report (None when the costs are not known)."""
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -110,9 +112,45 @@ def _umask() -> int:
 
 
 def export(consultation: Consultation, report: Path | None, trace: Path | None) -> Exported:
-    """Write the Markdown report and the JSON trace (default names in the current directory)."""
+    """Write the Markdown report (with its economics chart beside it, when the costs are known) and the
+    JSON trace (default names in the current directory)."""
     report_path = (report or DEFAULT_REPORT).resolve()
     trace_path = (trace or DEFAULT_TRACE).resolve()
-    write_atomic(report_path, consultation.to_markdown())
+    files = report_files(consultation, report_path.name)
+    chart_path = None
+    for name, text in files[1:]:
+        chart_path = report_path.with_name(name)
+        write_atomic(chart_path, text)
+    write_atomic(report_path, files[0][1])
     write_atomic(trace_path, consultation.trace.to_json() + "\n")
-    return Exported(report=report_path, trace=trace_path)
+    return Exported(report=report_path, trace=trace_path, chart=chart_path)
+
+
+def report_files(consultation: Consultation, report_name: str) -> list[tuple[str, str]]:
+    """(file name, text) of the report and, when the costs are known, its economics SVG, which the report links."""
+    from decider.reasoning.charts import economics_svg
+    from decider.reasoning.economics import economics
+
+    result = economics(consultation)
+    if result is None:
+        return [(report_name, consultation.to_markdown())]
+    chart = chart_name(report_name)
+    return [(report_name, consultation.to_markdown(chart)), (chart, economics_svg(result))]
+
+
+def chart_name(report_name: str) -> str:
+    """The economics chart's file name beside a report: `report.md` -> `report-economics.svg`."""
+    return f"{Path(report_name).stem}-economics.svg"
+
+
+def export_bundle(consultation: Consultation) -> bytes:
+    """The report (with its chart) and the trace as one zip, for a browser to download as a single file."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name, text in report_files(consultation, DEFAULT_REPORT.name):
+            bundle.writestr(name, text)
+        bundle.writestr(DEFAULT_TRACE.name, consultation.trace.to_json() + "\n")
+    return buffer.getvalue()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from decider.reasoning.economics import economics, markdown_section
 from decider.reasoning.how import Reason
 
 if TYPE_CHECKING:
     from decider.reasoning.consultation import Consultation
 
 
-def render_markdown(consultation: "Consultation") -> str:
+def render_markdown(consultation: "Consultation", chart: str | None = None) -> str:
+    """The report; `chart` is the economics SVG's name beside the report file, linked when given."""
     rec = consultation.recommendation
     trace = consultation.trace
     lines = [
@@ -63,6 +65,7 @@ def render_markdown(consultation: "Consultation") -> str:
         for figure in known:
             unit = f" {figure.unit}" if figure.unit else ""
             lines.append(f"| {figure.title} | {_number(figure.value)}{unit} | `{figure.expr}` |")
+    lines += markdown_section(economics(consultation), chart)
     lines += ["", "## Ranking", "", "| approach | score | baseline | support | oppose |", "|---|---:|---:|---:|---:|"]
     for item in consultation.ranking:
         lines.append(f"| {item.title} (`{item.approach}`) | {item.score:g} | {item.baseline:g} | {item.support:g} | {item.oppose:g} |")

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from decider.reasoning import planner
-from decider.reasoning.consultation import consult
+from decider.reasoning.consultation import Consultation, consult
 from decider.reasoning.files import Exported, export
 from decider.reasoning.interview import Interview
 from decider.rulebase.model import Rulebase
@@ -92,14 +92,29 @@ class DeciderApp(App[int]):
         self.show_current()
 
     def action_export(self) -> None:
-        """Write the Markdown report and the JSON trace, and say where."""
+        """Write the Markdown report and the JSON trace, and say where (in a browser: download them)."""
         result = consult(self.rulebase, self.interview.given())
+        if self.is_web:
+            self.deliver_export(result)
+            return
         self.exported = export(result, self.report_path, self.trace_path)
-        self.notify(f"Report: {self.exported.report}\nTrace: {self.exported.trace}", title="Exported")
+        chart = f"\nChart: {self.exported.chart}" if self.exported.chart else ""
+        self.notify(f"Report: {self.exported.report}{chart}\nTrace: {self.exported.trace}", title="Exported")
         from decider.tui.screens.results import ResultsScreen
 
         if isinstance(self.screen, ResultsScreen):
             self.screen.show_exported(str(self.exported.report), str(self.exported.trace))
+
+    def deliver_export(self, result: Consultation) -> None:
+        """Served in a browser: the report, its chart and the trace as one zip the browser downloads."""
+        import io
+
+        from decider.reasoning.files import export_bundle
+
+        self.deliver_binary(io.BytesIO(export_bundle(result)), save_filename="decider-export.zip",
+                            mime_type="application/zip")
+        self.notify("decider-export.zip (report, chart and trace) is downloading through your browser.",
+                    title="Exported")
 
     def action_quit(self) -> None:  # type: ignore[override]
         self.autosave()

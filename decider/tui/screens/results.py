@@ -16,6 +16,7 @@ from decider.reasoning.planner import WhatIf
 from decider.reasoning.report import value_words
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import BackRequested, JumpRequested
+from decider.tui.widgets.economics import EconomicsChart
 
 
 def reason_label(node: Reason) -> str:
@@ -64,6 +65,8 @@ class ResultsScreen(Screen[None]):
                 tree.root.add_leaf("No rule bore on it directly; it leads on the policy's baseline or default.")
             yield tree
             yield Static(self._risks(), id="risks")
+            if (chart := EconomicsChart.of(result)) is not None:
+                yield chart
             yield Static(self._what_if(), id="what-if")
             yield Label("Your answers (Enter to change one):", classes="section")
             yield DataTable(id="answers", cursor_type="row", zebra_stripes=True)
@@ -111,7 +114,7 @@ class ResultsScreen(Screen[None]):
         table.add_columns("question", "answer")
         for qid, value in self.result.trace.answers.items():
             table.add_row(self.rulebase.question_index[qid].text, value_words(value), key=qid)
-        table.focus()
+        table.focus(scroll_visible=False)  # keep the recommendation in view (the chart makes the screen tall)
 
     @on(DataTable.RowSelected, "#answers")
     def change_answer(self, event: DataTable.RowSelected) -> None:
