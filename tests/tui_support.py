@@ -30,3 +30,9 @@ async def answer(pilot: Pilot, question: Question, value: Any) -> None:  # type:
 
 def paths(tmp_path: Path) -> dict[str, Path]:
     return {"save_path": tmp_path / "saved.json", "report_path": tmp_path / "report.md", "trace_path": tmp_path / "trace.json"}
+
+
+async def settle(pilot: Pilot) -> None:  # type: ignore[type-arg]
+    """Let the screens' workers (progress, leaning, results, WHY) finish and their results show."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

@@ -15,16 +15,16 @@ from decider.errors import DeciderError, Problem
 from decider.reasoning.consultation import Consultation
 
 DEFAULT_REPORT = Path("decider-report.md")
-DEFAULT_TRACE = Path("decider-trace.json")
+"""What the TUI's export suggests first (in the current directory; never overwritten without asking)."""
 
 
 class Exported(BaseModel):
-    """Where an export put the report and the trace."""
+    """Where an export put the report and the trace (None for the one not asked for)."""
 
     model_config = ConfigDict(frozen=True)
 
-    report: Path
-    trace: Path
+    report: Path | None = None
+    trace: Path | None = None
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -57,10 +57,42 @@ def open_atomic(path: Path) -> Iterator[IO[str]]:
         raise
 
 
-def export(consultation: Consultation, report: Path | None, trace: Path | None) -> Exported:
-    """Write the Markdown report and the JSON trace (default names in the current directory)."""
-    report_path = (report or DEFAULT_REPORT).resolve()
-    trace_path = (trace or DEFAULT_TRACE).resolve()
-    write_atomic(report_path, consultation.to_markdown())
-    write_atomic(trace_path, consultation.trace.to_json() + "\n")
+def export(consultation: Consultation, report: Path | None, trace: Path | None, *, status: str | None = None) -> Exported:
+    """Write the Markdown report and/or the JSON trace, whichever is given, readable like any file the
+    user saves (not the 0600 of a temp file); `status` marks a provisional report (interview unfinished)."""
+    from decider.reasoning.report import render_markdown
+
+    report_path = report.resolve() if report else None
+    trace_path = trace.resolve() if trace else None
+    if report_path is not None:
+        write_atomic(report_path, render_markdown(consultation, status=status))
+        _usual_mode(report_path)
+    if trace_path is not None:
+        write_atomic(trace_path, consultation.trace.to_json() + "\n")
+        _usual_mode(trace_path)
     return Exported(report=report_path, trace=trace_path)
+
+
+def free_path(wanted: Path) -> Path:
+    """`wanted`, or the first of name-2, name-3 … that does not exist yet (a suggestion never overwrites)."""
+    if not wanted.exists():
+        return wanted
+    for number in range(2, 10_000):
+        candidate = wanted.with_name(f"{wanted.stem}-{number}{wanted.suffix}")
+        if not candidate.exists():
+            return candidate
+    return wanted
+
+
+def trace_beside(report: Path) -> Path:
+    """The trace file that goes with a report: same folder and name, `.trace.json`."""
+    return report.with_name(f"{report.stem}.trace.json")
+
+
+def _usual_mode(path: Path) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    try:
+        path.chmod(0o666 & ~mask)
+    except OSError:  # pragma: no cover - the file was just written by us
+        pass
