@@ -49,7 +49,10 @@ class DeciderApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
-        self.push_screen(self.current_screen())
+        first = self.current_screen()
+        self.push_screen(first)
+        if not isinstance(first, QuestionScreen) and (self.report_path or self.trace_path):
+            self.call_after_refresh(self.action_export)  # preloaded answers already finish the interview
         if self.saved is not None and self.saved.answers:
             from decider.tui.screens.resume import ResumeScreen
 

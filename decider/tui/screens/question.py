@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, RadioSet, Static
 from textual.worker import get_current_worker
 
 from decider.reasoning import planner
@@ -20,6 +20,7 @@ from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, Num
 from decider.tui.messages import Answered, BackRequested, ClearLaterRequested
 from decider.tui.widgets.leaning import Leaning, leaning_text
 from decider.tui.widgets.number_input import NumberInput
+from decider.tui.widgets.option_button import OptionButton
 
 NOT_SURE = "Not sure"
 
@@ -84,7 +85,7 @@ class QuestionScreen(Screen[None]):
                     with RadioSet(id="answer"):
                         for index, (label, value) in enumerate(option_values(question)):
                             key = 0 if value == UNKNOWN else index + 1
-                            yield RadioButton(Text(f"{key}  {label}"), value=self.previous == value)
+                            yield OptionButton(Text(f"{key}  {label}"), value=self.previous == value)
                 else:
                     yield from self._number_input(question)
                 yield Label("", id="error")

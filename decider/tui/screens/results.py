@@ -52,7 +52,7 @@ def risks_text(result: Consultation) -> Text:
     text = Text("Risks:", style="bold")
     for risk in result.risks:
         text.append("\n  ")
-        text.append(f"{risk.severity:<6}", style=SEVERITY_STYLE.get(risk.severity, ""))
+        text.append(f"{risk.severity:<7}", style=SEVERITY_STYLE.get(risk.severity, ""))
         text.append(f" {risk.title} — {' '.join(risk.because)} [{', '.join(risk.cite)}]")
     return text
 
@@ -117,9 +117,9 @@ class ResultsScreen(Screen[None]):
             yield Static(Text("Working out the recommendation…"), id="recommendation")
             yield Static("", id="summary")
             yield Static("", id="risks")
-            yield Static("", id="prerequisites")
+            yield Static("", id="prerequisites", classes="optional")
             yield Static("", id="ranking")
-            yield Static("", id="standing")  # ties and exclusions, when the policy reports them
+            yield Static("", id="standing", classes="optional")  # ties and exclusions, when the policy reports them
             yield Label("", id="asked")
             tree: Tree[Reason] = Tree(Text("Why (Enter or space opens a reason)"), id="how")
             tree.root.expand()
@@ -156,7 +156,9 @@ class ResultsScreen(Screen[None]):
                                  if rec.complementary else "")
         self.query_one("#summary", Static).update(Text(summary))
         self.query_one("#risks", Static).update(risks_text(result))
-        self.query_one("#prerequisites", Static).update(prerequisites_text(result))
+        prerequisites = self.query_one("#prerequisites", Static)
+        prerequisites.update(prerequisites_text(result))
+        prerequisites.display = bool(result.prerequisites)
         self.query_one("#ranking", Static).update(ranking_text(result))
         unsure = sum(1 for a in result.answers_shown if a.status == "not_sure")
         said = f" ({unsure} not sure)" if unsure else ""

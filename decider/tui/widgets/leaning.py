@@ -28,7 +28,7 @@ def leaning_text(rulebase: Rulebase, answers: Answers, possible: tuple[str, ...]
     for item in result.ranking:
         leader = item.approach == rec.approach
         text.append("▶ " if leader else "  ", style="bold" if leader else "")
-        text.append(f"{item.score:>4g}  ", style="bold" if leader else "dim")
+        text.append(f"{item.score:>2g}  ", style="bold" if leader else "dim")
         text.append(f"{item.title}\n", style="bold" if leader else "")
     level = f"{rec.level} " if rec.level else ""
     text.append(f"\nConfidence {level}({rec.confidence:.0%})\n")
