@@ -60,3 +60,7 @@ class ScenarioError(DeciderError):
 
 class EngineError(DeciderError):
     """The inference engine failed or misbehaved during a consultation."""
+
+
+class CaseError(DeciderError):
+    """A case file for `decider evaluate` is malformed or names things the rulebase does not have."""

@@ -12,10 +12,10 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from decider.cli import audit, batch, decide, doc, graph, interview, lint, questions, scenarios, schema
+from decider.cli import audit, batch, decide, doc, evaluate, graph, interview, lint, questions, scenarios, schema
 from decider.version import __version__
 
-COMMANDS = (decide, questions, schema, interview, batch, scenarios, doc, lint, graph, audit)
+COMMANDS = (decide, questions, schema, interview, batch, scenarios, evaluate, doc, lint, graph, audit)
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
 
 

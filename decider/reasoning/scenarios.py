@@ -1,6 +1,7 @@
 """Golden scenarios: realistic team profiles with the advice the rulebase must give, and what they cover.
 
-A scenario file is YAML with `context` (a sentence), `answers` (question id: value) and `expect`
+A scenario file is YAML with `context` (a sentence), `answers` (question id: value), optionally
+`accept` (the approaches a good primary may be, read by `decider evaluate`) and `expect`
 (`primary`, `risks` that must be flagged, `cites` that must justify the result, and optionally
 `complementary` (exact) and `confidence` (the policy's level)).  Tests and `decider scenarios`
 share this module so both check the same thing.
@@ -106,8 +107,9 @@ def load_scenario(rulebase: Rulebase, path: str | Path) -> Scenario:
         raise ScenarioError([document.problem((), "a scenario must be a mapping with context, answers and expect")])
     problems: list[Problem] = []
     for key in document.data:
-        if key not in ("context", "answers", "expect"):
-            problems.append(document.problem((key,), f"unknown key {key!r}; expected context, answers, expect", str(key)))
+        if key not in ("context", "answers", "expect", "accept"):
+            problems.append(document.problem((key,), f"unknown key {key!r}; expected context, answers, expect, accept",
+                                             str(key)))
     for key in ("context", "answers", "expect"):
         if key not in document.data:
             problems.append(document.problem((), f"missing key {key!r}"))
