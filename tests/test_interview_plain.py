@@ -46,7 +46,7 @@ def test_the_interview_stops_once_settled_and_asks_fewer_questions(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\nQuestion ") == 1
     assert "Recommendation: Prompt and evaluate [prompt]" in done.stdout
-    assert "What would change this:" in done.stdout and "gap → yes" in done.stdout
+    assert "What would change this:" in done.stdout and "Is there a behaviour gap that prompting cannot close? → yes: Fine-tune" in done.stdout
 
 
 def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
@@ -55,8 +55,8 @@ def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
                    stdin="\n".join(replies) + "\n")
     assert done.returncode == 0, done.stderr
     assert "Why this is asked: Is there a behaviour gap" in done.stdout
-    assert "rule behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
-    assert "not accepted: expected one of none, documents or unknown, got '7'" in done.stdout
+    assert "behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
+    assert "not accepted: there is no option 7: choose 1–2, or 0 for not sure" in done.stdout
     saved = json.loads((tmp_path / "s.json").read_text())
     assert saved["answers"] == {"gap": True, "knowledge": "none", "quality": 5}
     assert "Recommendation: Fine-tune [tune]" in done.stdout
