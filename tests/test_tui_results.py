@@ -164,7 +164,7 @@ async def test_results_show_ranking_prerequisites_and_the_confidence_word(tmp_pa
             or "confidence high" in shown(app, "#recommendation")
         assert "Build an evaluation set [first]" in shown(app, "#prerequisites")
         ranking = shown(app, "#ranking")
-        assert "Prompt and evaluate" in ranking and "for +2" in ranking and "against −0" in ranking
+        assert "Prompt and evaluate" in ranking and "+2 / −0" in ranking
 
 
 async def test_friction_feedback_first_question_missing_digit_and_quit(tmp_path: Path) -> None:

@@ -35,6 +35,16 @@ def option_values(question: Question) -> list[tuple[str, AnswerValue]]:
     return [*options, (NOT_SURE, UNKNOWN)]
 
 
+def number_examples(unit: str) -> str:
+    """Ways of typing a number that the reader accepts for this unit (no k/M on a unit already in thousands or millions)."""
+    examples = ["1,500", "1 500"]
+    if not unit.lower().startswith(("thousand", "million", "billion", "k ")):
+        examples.append("60k")
+    if any(word in unit.upper() for word in ("USD", "$")):
+        examples.append("$2.50")
+    return " · ".join([*examples, "1e3"])
+
+
 class QuestionScreen(Screen[None]):
     """Asks one question; posts Answered or BackRequested to the app."""
 
@@ -100,12 +110,12 @@ class QuestionScreen(Screen[None]):
         scale = ""
         if isinstance(question, ScaleQuestion) and (question.low_label or question.high_label):
             scale = f"  ({question.min} = {question.low_label}, {question.max} = {question.high_label})"
-        examples = "" if isinstance(question, ScaleQuestion) else " 1,500 · 60k · 2.5M · 1e3 are fine."
+        examples = "" if isinstance(question, ScaleQuestion) else f" {number_examples(question.unit)} are fine."
         yield Label(Text(f"A number from {question.min:,} to {question.max:,}{unit}{scale}.{examples} F2: not sure."),
                     id="range")
         value = "" if self.previous in (None, UNKNOWN) else str(self.previous)
         yield NumberInput(value=value, placeholder=f"{question.min}–{question.max}{unit}", id="answer")
-        yield Label("", id="reading")
+        yield Static("", id="reading")
 
     def on_mount(self) -> None:
         self.query_one("#answer").focus()
@@ -165,7 +175,7 @@ class QuestionScreen(Screen[None]):
             else:
                 unit = f" {self.question.unit}" if isinstance(self.question, NumberQuestion) else ""
                 shown = f"reads as {value:,}{unit}" if isinstance(value, (int, float)) else ""
-        self.query_one("#reading", Label).update(Text(shown))
+        self.query_one("#reading", Static).update(Text(shown))
 
     def _submit_number(self, field: Input) -> None:
         if not field.value.strip():

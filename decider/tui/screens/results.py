@@ -69,14 +69,13 @@ def prerequisites_text(result: Consultation) -> Text:
 def ranking_text(result: Consultation) -> Text:
     """Every approach with its score and the points for and against it (room below each for ties and
     approaches taken off the table)."""
-    text = Text("Ranking (score = baseline + points for − points against):", style="bold")
+    text = Text("Ranking: score (points for / against):", style="bold")
     width = max(len(item.title) for item in result.ranking)
     for item in result.ranking:
         leader = item.approach == result.recommendation.approach
         text.append(f"\n{'▶' if leader else ' '} {item.title:<{width}}", style="bold" if leader else "")
-        text.append(f"  {item.score:>4g}   for +{item.support:g}  against −{item.oppose:g}")
-        if item.baseline:
-            text.append(f"  baseline {item.baseline:g}", style="dim")
+        base = f"baseline {item.baseline:g}, " if item.baseline else ""
+        text.append(f" {item.score:>3g}  ({base}+{item.support:g} / −{item.oppose:g})")
     return text
 
 
