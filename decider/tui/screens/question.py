@@ -99,9 +99,9 @@ class QuestionScreen(Screen[None]):
                 else:
                     yield from self._number_input(question)
                 yield Label("", id="error")
-            with Vertical(id="leaning") as pane:
+            with Vertical(id="leaning-pane") as pane:
                 pane.border_title = "Leaning"
-                yield Leaning(id="leaning-text")
+                yield Leaning(id="leaning")
         yield Footer()
 
     def _number_input(self, question: Question) -> ComposeResult:
