@@ -112,3 +112,19 @@ def test_a_broken_rulebase_gets_a_message_not_a_traceback(tmp_path: Path) -> Non
     done = run_cli("interview", "--plain", "--rules", str(tmp_path), stdin="")
     assert done.returncode == 2
     assert "rules.yaml" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unusable_paths_are_refused_before_the_first_question(tmp_path: Path) -> None:
+    folder = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path), stdin="1\n")
+    assert folder.returncode == 2 and f"{tmp_path}: is a folder; the autosave file needs a file name" in folder.stderr
+    assert "Question 1" not in folder.stdout
+    missing = tmp_path / "nowhere" / "r.md"
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"),
+                   "--report", str(missing), stdin="2\n")
+    assert done.returncode == 2 and f"folder {missing.parent} does not exist" in done.stderr
+    assert not missing.parent.exists()
+
+
+def test_the_plain_result_points_to_an_option_interview_has(tmp_path: Path) -> None:
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"), stdin="2\n")
+    assert "--format markdown" not in done.stdout and "Use --report FILE for the full explanation." in done.stdout

@@ -6,15 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from textual.widgets import Input, Label
 
 from decider import AnswersError, consult, load_rulebase
 from decider.cli.inputs import read_answers
 from decider.cli.plain import PlainInterview
 from decider.reasoning.interview import Interview
+from decider.rulebase.numbers import NumberError, read_number
 from decider.tui.app import DeciderApp
 from decider.tui.screens.question import QuestionScreen
 from conftest import run_cli
@@ -110,3 +114,23 @@ async def test_tui_number_field(showcase, tmp_path: Path, monkeypatch: pytest.Mo
             else:
                 got = app.interview.answers.get(question)
         check(got, expected)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-10**12, 10**12), st.integers(0, 6))
+def test_every_way_of_writing_a_number_reads_back_exactly(whole: int, places: int) -> None:
+    value = Decimal(whole).scaleb(-places)
+    plain = f"{value:f}"
+    grouped = f"{value:,f}"
+    for text in (plain, grouped, grouped.replace(",", " "), f"${grouped}" if value >= 0 else f"-${grouped[1:]}",
+                 f"{value:e}"):
+        assert read_number(text) == value, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_any_text_is_a_number_or_a_reason(text: str) -> None:
+    try:
+        read_number(text)
+    except NumberError as exc:
+        assert str(exc)

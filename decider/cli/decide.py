@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text(result: Any) -> str:
+def _text(result: Any, more: str = "Use --format markdown for the full explanation.") -> str:
     rec = result.recommendation
     level = f" ({rec.level})" if rec.level else ""
     lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}{level}"]
@@ -64,5 +64,5 @@ def _text(result: Any) -> str:
             lines.append(f"  - [{risk.severity}] {risk.title} ({', '.join(risk.cite)})")
     lines.append("")
     lines.append(f"Rulebase {result.trace.rulebase.id} {result.trace.rulebase.version}, "
-                 f"{len(result.trace.firings)} rules fired. Use --format markdown for the full explanation.")
+                 f"{len(result.trace.firings)} rules fired. {more}")
     return "\n".join(lines)

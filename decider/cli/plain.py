@@ -71,7 +71,7 @@ class PlainInterview:
 
         answers = self.interview.given()
         result = consult(self.rulebase, answers)
-        print("\n" + _text(result), file=out)
+        print("\n" + _text(result, "Use --report FILE for the full explanation."), file=out)
         changes = planner.what_if(self.rulebase, answers)
         if changes.changes:
             print("\nWhat would change this:", file=out)
