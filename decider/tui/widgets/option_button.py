@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import RadioButton
 
 
@@ -10,4 +11,4 @@ class OptionButton(RadioButton):
     """One option of a question; grows to as many lines as its label needs at the current width."""
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, self.render().get_height(self.styles, width))
+        return max(1, Widget.get_content_height(self, container, viewport, width))  # skip ToggleButton's fixed 1
