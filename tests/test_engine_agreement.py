@@ -139,8 +139,9 @@ def rulebases(draw: st.DrawFn) -> dict[str, Any]:
         if target >= 0:
             effects.append({"conclude": f"k{target}"})
         approach = draw(st.sampled_from(approaches))["id"]
-        effects.append({draw(st.sampled_from(["support", "oppose"])): approach,
-                        "weight": draw(st.sampled_from([1, 2, 0.5, 3]))})
+        verb = draw(st.sampled_from(["support", "oppose", "support", "oppose", "exclude"]))
+        effects.append({verb: approach} if verb == "exclude" else
+                       {verb: approach, "weight": draw(st.sampled_from([1, 2, 0.5, 3]))})
         if draw(st.booleans()):
             effects.append({"flag": "risk", "severity": draw(st.sampled_from(["low", "medium", "high"]))})
         rules.append({"id": f"r{i}", "when": condition(0, visible), "then": effects, "because": "b", "cite": "P1"})

@@ -37,6 +37,9 @@ DEFECTS = {
     "tie": ("W305", "policy:", "policy"),
     "gap": ("W306", "policy:", "policy"),
     "no_influence": ("W307", "- {id: checked", "checked"),
+    "unreachable_exclusion": ("E301", "- id: never_heavy", "never_heavy"),
+    "all_excluded": ("E310", "- id: no_machinery", "no_machinery"),
+    "unknown_weighs": ("E311", "- id: unsure_size", "unsure_size"),
 }
 
 
@@ -129,3 +132,23 @@ def test_redundant_rule_never_fires_without_its_subsumer_on_a_brute_force_grid()
     runs = [engine.run(validate_answers(rulebase, a)).fired() for a in _every_answer_set(FIXTURES)]
     assert any("heavy_for_big_formal" in f for f in runs)
     assert all("heavy_for_big" in f for f in runs if "heavy_for_big_formal" in f)
+
+
+def test_all_excluded_witness_excludes_every_approach() -> None:
+    rulebase = load_rulebase(FIXTURES / "all_excluded")
+    (found,) = lint_rulebase(FIXTURES / "all_excluded").findings
+    answers = validate_answers(rulebase, found.witness)
+    outcome = decide(rulebase, answers, ReferenceEngine(rulebase).run(answers))
+    assert {e.approach for e in outcome.excluded} == {a.id for a in rulebase.approaches}
+
+
+def test_unknown_weighs_witness_leaves_the_answer_open() -> None:
+    (found,) = lint_rulebase(FIXTURES / "unknown_weighs").findings
+    assert found.witness == {"size": "unknown"}
+
+
+def test_a_rule_that_reads_unknown_may_still_flag(tmp_path: Path) -> None:
+    text = (FIXTURES / "unknown_weighs" / "rulebase.yaml").read_text()
+    (tmp_path / "rulebase.yaml").write_text(text.replace("then: [{support: simple, weight: 1}]",
+                                                         "then: [{flag: rush, severity: high}]"))
+    assert [f.code for f in lint_rulebase(tmp_path).findings] == []

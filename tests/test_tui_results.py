@@ -226,3 +226,12 @@ async def test_key_help_is_built_from_the_bindings(tmp_path: Path) -> None:
             assert binding.description in text  # type: ignore[union-attr]
         await pilot.press("escape")
         assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_an_approach_off_the_table_is_shown_with_why(tmp_path: Path) -> None:
+    app = app_with({**TUNE, "budget": 0}, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        standing = shown(app, "#standing")
+        assert "Off the table: Fine-tune — With no budget there is nothing to train with. [guide]" in standing
+        assert "off the table" in shown(app, "#ranking")

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Fact, Firing
 from decider.engine.outcome import Outcome, Score
-from decider.rulebase.model import Conclude, Effect, Flag, Oppose, Support
+from decider.rulebase.model import Conclude, Effect, Exclude, Flag, Oppose, Support
 
 
 class FiringDifference(BaseModel):
@@ -95,6 +95,8 @@ def describe_effect(effect: Effect) -> str:
         return f"supports {effect.approach} +{effect.weight:g}"
     if isinstance(effect, Oppose):
         return f"opposes {effect.approach} −{effect.weight:g}"
+    if isinstance(effect, Exclude):
+        return f"excludes {effect.approach}"
     assert isinstance(effect, Flag)
     return f"flags {effect.risk} ({effect.severity})"
 

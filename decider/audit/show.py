@@ -90,6 +90,8 @@ def _result(root: Node, trace: Trace) -> None:
     node.add(primary)
     if result.complementary:
         node.add(f"Combine with: {', '.join(result.complementary)}")
+    for exclusion in result.excluded:
+        node.add(f"Off the table: {exclusion.approach} (excluded by {', '.join(exclusion.rules)})")
     ranking = node.add("Ranking")
     for score in result.ranking:
         ranking.add(f"{score.approach}: {score.score:g} (baseline {score.baseline:g}, +{score.support:g}, −{score.oppose:g})")

@@ -10,7 +10,7 @@ from decider.engine.evaluation import Evaluation
 from decider.engine.prepared import prepared
 from decider.engine.relevance import open_share
 from decider.rulebase.answers import Answers
-from decider.rulebase.model import SEVERITY_ORDER, Flag, Oppose, Rulebase, Severity, Support
+from decider.rulebase.model import SEVERITY_ORDER, Exclude, Flag, Oppose, Rulebase, Severity, Support
 from decider.rulebase.numbers import plain, to_decimal
 
 
@@ -38,6 +38,15 @@ class RiskFlag(BaseModel):
     rules: tuple[str, ...]
 
 
+class Exclusion(BaseModel):
+    """An approach taken off the table, with the rules that excluded it (in rule order)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    rules: tuple[str, ...]
+
+
 class Outcome(BaseModel):
     """The policy's verdict on a run."""
 
@@ -50,6 +59,8 @@ class Outcome(BaseModel):
     confidence: float
     defaulted: bool
     unknown_share: float
+    excluded: tuple[Exclusion, ...] = ()
+    """Approaches off the table: never primary or complementary, whatever their score."""
 
 
 def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outcome:
@@ -61,6 +72,7 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     support = dict.fromkeys(derived.baselines, Decimal(0))
     oppose = dict.fromkeys(derived.baselines, Decimal(0))
     flagged: dict[str, tuple[Severity, list[str]]] = {}
+    excluding: dict[str, list[str]] = {}
     weighed = False
     for firing in firings:
         rule = rulebase.rule_index.get(firing.rule)
@@ -75,6 +87,8 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
             elif isinstance(effect, Oppose):
                 oppose[effect.approach] += weights[k] if weights else to_decimal(effect.weight)  # type: ignore[operator]
                 weighed = True
+            elif isinstance(effect, Exclude):
+                excluding.setdefault(effect.approach, []).append(firing.rule)
             elif isinstance(effect, Flag):
                 severity, rules = flagged.get(effect.risk, (effect.severity, []))
                 if SEVERITY_ORDER[effect.severity] > SEVERITY_ORDER[severity]:
@@ -92,20 +106,26 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
               support=float(support[aid]), oppose=float(oppose[aid]), score=float(total))
         for total, aid, base in scores
     )
-    primary = ranking[0].approach if weighed else policy.default
-    if not weighed:
+    # every approach excluded at once is a rulebase error (lint E-level); the ranking then ignores exclusions
+    eligible = {a.id for a in rulebase.approaches if a.id not in excluding} or {a.id for a in rulebase.approaches}
+    scores = [s for s in scores if s[1] in eligible] + [s for s in scores if s[1] not in eligible]
+    ranking = tuple(sorted(ranking, key=lambda s: s.approach not in eligible))
+    primary = ranking[0].approach if weighed or policy.default not in eligible else policy.default
+    if primary != ranking[0].approach:
         ranking = tuple(sorted(ranking, key=lambda s: s.approach != primary))
     threshold = policy.complementary_min_score
     complementary = tuple(
         s.approach for s in ranking
-        if threshold is not None and s.approach != primary and s.support > 0 and to_decimal(s.score) >= to_decimal(threshold)
+        if threshold is not None and s.approach != primary and s.approach in eligible and s.support > 0
+        and to_decimal(s.score) >= to_decimal(threshold)
     )
     share = unknown_share(rulebase, answers)
     margin = Decimal(0)
     if len(scores) > 1:
         top = next(s[0] for s in scores if s[1] == primary)
-        rivals = [s[0] for s in scores if s[1] != primary and s[1] not in complementary]
-        runner = max(rivals) if rivals else min(s[0] for s in scores if s[1] != primary)
+        rivals = [s[0] for s in scores if s[1] != primary and s[1] in eligible and s[1] not in complementary]
+        others = [s[0] for s in scores if s[1] != primary and s[1] in eligible]
+        runner = max(rivals) if rivals else min(others) if others else top
         margin = max(top - runner, Decimal(0))
     scale = to_decimal(policy.confidence.margin_scale)
     penalty = to_decimal(policy.confidence.unknown_penalty)
@@ -122,6 +142,8 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
         confidence=round(float(confidence), 4),
         defaulted=not weighed,
         unknown_share=round(float(share), 4),
+        excluded=tuple(Exclusion(approach=a.id, rules=tuple(excluding[a.id]))
+                       for a in rulebase.approaches if a.id in excluding),
     )
 
 
@@ -132,4 +154,4 @@ def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
     return open_share(rulebase, answers)
 
 
-__all__ = ["Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]
+__all__ = ["Exclusion", "Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]

@@ -94,6 +94,19 @@ class FigureUsed(BaseModel):
     value: int | float | None
 
 
+class Excluded(BaseModel):
+    """An approach off the table (never primary or complementary), with the rules that excluded it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+    because: tuple[str, ...]
+    cite: tuple[str, ...]
+    rules: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
 class Alternative(BaseModel):
     """An approach that did not win, with the rules that bore on it."""
 
@@ -116,6 +129,8 @@ class Consultation(BaseModel):
     alternatives: tuple[Alternative, ...]
     risks: tuple[Risk, ...]
     prerequisites: tuple[Prerequisite, ...] = ()
+    excluded: tuple[Excluded, ...] = ()
+    """Approaches off the table, and why."""
     conclusions: tuple[str, ...]
     figures: tuple[FigureUsed, ...]
     unknowns: tuple[str, ...]
@@ -178,6 +193,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         ),
         risks=_risks(rulebase, explain, outcome),
         prerequisites=_prerequisites(rulebase, evaluation),
+        excluded=_excluded(rulebase, explain, outcome),
         conclusions=evaluation.conclusions,
         figures=tuple(
             FigureUsed(id=f.id, title=f.title, unit=f.unit, expr=f.expr, value=evaluation.figures.get(f.id))
@@ -201,6 +217,18 @@ def _risks(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Ri
             reasons=explain.conclusion(flag.id),
         ))
     return tuple(risks)
+
+
+def _excluded(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Excluded, ...]:
+    found = []
+    for exclusion in outcome.excluded:
+        rules = [rulebase.rule_index[r] for r in exclusion.rules]
+        found.append(Excluded(
+            approach=exclusion.approach, title=rulebase.approach_index[exclusion.approach].title,
+            because=tuple(r.because for r in rules), cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)),
+            rules=exclusion.rules, reasons=explain.exclusion(exclusion.approach),
+        ))
+    return tuple(found)
 
 
 def _prerequisites(rulebase: Rulebase, evaluation: Evaluation) -> tuple[Prerequisite, ...]:

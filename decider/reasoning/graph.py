@@ -7,7 +7,7 @@ from typing import Literal
 
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import references
-from decider.rulebase.model import Conclude, Flag, Oppose, Rulebase, Support
+from decider.rulebase.model import Conclude, Exclude, Flag, Oppose, Rulebase, Support
 
 GraphFormat = Literal["mermaid", "dot"]
 START_MARKER = "<!-- graph:start -->"
@@ -57,6 +57,8 @@ def graph_parts(rulebase: Rulebase) -> tuple[list[Node], list[Edge]]:
                 edges.append(Edge(f"r_{rule.id}", f"a_{effect.approach}", f"+{effect.weight:g}"))
             elif isinstance(effect, Oppose):
                 edges.append(Edge(f"r_{rule.id}", f"a_{effect.approach}", f"-{effect.weight:g}", "dashed"))
+            elif isinstance(effect, Exclude):
+                edges.append(Edge(f"r_{rule.id}", f"a_{effect.approach}", "excludes", "dashed"))
     return nodes, edges
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from decider.engine.evaluation import Evaluation, FactValue, Firing
 from decider.engine.prepared import prepared
 from decider.rulebase.answers import Answers
-from decider.rulebase.model import Oppose, Rulebase, Support
+from decider.rulebase.model import Exclude, Oppose, Rulebase, Support
 
 
 class Reason(BaseModel):
@@ -68,6 +68,11 @@ class Explainer:
                 elif isinstance(effect, Oppose) and effect.approach == approach:
                     opposing.append(self.rule_node(firing, f"opposes {approach} −{_num(effect.weight)}"))
         return tuple(supporting + opposing)
+
+    def exclusion(self, approach: str) -> tuple[Reason, ...]:
+        """The rules that took `approach` off the table."""
+        return tuple(self.rule_node(firing, f"excludes {approach}") for firing in self.ordered
+                     if any(isinstance(e, Exclude) and e.approach == approach for e in firing.effects))
 
     def conclusion(self, conclusion: str) -> tuple[Reason, ...]:
         """The rules that concluded (or flagged) `conclusion`."""

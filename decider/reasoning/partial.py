@@ -20,7 +20,7 @@ from decider.engine.reference import ReferenceEngine
 from decider.reasoning.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
 from decider.rulebase.answers import Answers, compute_figures
 from decider.rulebase.logic import concluded_by, references
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Oppose, Rule, Rulebase, Support, Test
+from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, Exclude, NotOf, Oppose, Rule, Rulebase, Support, Test
 from decider.rulebase.numbers import to_micro
 
 FALSE, MAYBE, TRUE = 0, 1, 2
@@ -44,6 +44,8 @@ class CompiledRule:
     weighs: bool
     effect: dict[str, int]
     """Net micro-unit effect on each approach's score (support − oppose)."""
+    excludes: tuple[str, ...] = ()
+    """Approaches the rule takes off the table."""
     depends: "Depends | None" = None
     """Whether the rule's status can change with one variable, the others held fixed."""
     reads: frozenset[VarKey] = field(default_factory=frozenset)
@@ -80,6 +82,7 @@ class PartialModel:
         by_id = {r.id: r for r in self.rules}
         self.layers = [self._in_order([by_id[r.id] for r in layer]) for layer in self.engine.layers]
         self.weighing = [r for r in self.rules if r.weighs]
+        self.excluding = [r for r in self.rules if r.excludes]
         self._link_reads()
         self._situations: dict[frozenset[object], Situation] = {}
         self._lock = threading.Lock()
@@ -102,6 +105,7 @@ class PartialModel:
                 weighs = True
         return CompiledRule(index=index, id=rule.id, holds=self._condition(rule.when),
                             concludes=tuple(concluded_by(rule)), weighs=weighs, effect=effect,
+                            excludes=tuple(e.approach for e in rule.then if isinstance(e, Exclude)),
                             depends=self._dependency(rule.when))
 
     def _condition(self, condition: Condition) -> Status:
@@ -303,16 +307,31 @@ class PartialModel:
         return found
 
     def candidates(self, status: list[int]) -> set[str]:
-        """Every primary some world consistent with the statuses could produce (exact when none is MAYBE)."""
+        """Every winner some world consistent with the statuses could produce (exact when none is MAYBE).
+
+        Excluded approaches cannot win; an approach that may be excluded cannot block another.  When
+        every approach may be excluded at once (a lint error), exclusions are ignored, as the policy does."""
+        surely: set[str] = set()
+        maybe: set[str] = set()
+        for rule in self.excluding:
+            if status[rule.index] == TRUE:
+                surely.update(rule.excludes)
+            if status[rule.index] != FALSE:
+                maybe.update(rule.excludes)
+        if maybe >= set(self.approaches):
+            return self._winners(status, set(), set()) | self._winners(status, surely if surely < set(self.approaches) else set(), maybe)
+        return self._winners(status, surely, maybe)
+
+    def _winners(self, status: list[int], surely: set[str], maybe: set[str]) -> set[str]:
         weighed = max((status[r.index] for r in self.weighing), default=FALSE)
         found: set[str] = set()
-        if weighed < TRUE:
+        if weighed < TRUE and self.default not in surely:
             found.add(self.default)
-        if weighed == FALSE:
+        if weighed == FALSE and self.default not in maybe:
             return found
         active = [(r.effect, status[r.index]) for r in self.weighing if status[r.index] != FALSE]
         for p in self.approaches:
-            if all(self._may_beat(p, x, active) for x in self.approaches if x != p):
+            if p not in surely and all(x in maybe or self._may_beat(p, x, active) for x in self.approaches if x != p):
                 found.add(p)
         return found
 
@@ -392,6 +411,8 @@ class Situation:
         the score difference must lie within what those rules can add or take away."""
         model = self.model
         dependent = model.dependent_rules(self.truths(assignment), status, key)
+        if any(r.index in dependent for r in model.excluding):
+            return True  # eligibility may hang on `key`
         weighing = [r for r in model.weighing if r.index in dependent]
         if not weighing:
             return False

@@ -32,6 +32,11 @@ def render_markdown(consultation: "Consultation", *, status: str | None = None) 
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
         lines += ["Worth combining with: " + ", ".join(f"**{c.title}** (`{c.approach}`)" for c in rec.complementary) + ".", ""]
+    if consultation.excluded:
+        lines += ["## Off the table", ""]
+        for off in consultation.excluded:
+            lines.append(f"- **{off.title}** (`{off.approach}`) — {' '.join(off.because)} [{', '.join(off.cite)}]")
+        lines.append("")
     if consultation.prerequisites:
         lines += ["## Before you start", ""]
         for prerequisite in consultation.prerequisites:

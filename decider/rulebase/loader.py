@@ -28,6 +28,7 @@ from decider.rulebase.model import (
     Conclusion,
     Condition,
     Effect,
+    Exclude,
     Figure,
     Flag,
     Meta,
@@ -523,15 +524,16 @@ class _Loader:
 
     def effect(self, raw: Any, doc: Document, loc: Loc, refs: "_Refs", rule_id: str | None) -> Effect | None:
         if not isinstance(raw, dict):
-            self.fail(doc, loc, "an effect must be a mapping: conclude, support, oppose or flag", rule_id)
+            self.fail(doc, loc, "an effect must be a mapping: conclude, support, oppose, exclude or flag", rule_id)
             return None
-        kinds = [k for k in ("conclude", "support", "oppose", "flag") if k in raw]
+        kinds = [k for k in ("conclude", "support", "oppose", "exclude", "flag") if k in raw]
         if len(kinds) != 1:
-            self.fail(doc, loc, "an effect needs exactly one of conclude, support, oppose, flag", rule_id)
+            self.fail(doc, loc, "an effect needs exactly one of conclude, support, oppose, exclude, flag", rule_id)
             return None
         (kind,) = kinds
         target = raw[kind]
-        key = {"conclude": "conclusion", "support": "approach", "oppose": "approach", "flag": "risk"}[kind]
+        key = {"conclude": "conclusion", "support": "approach", "oppose": "approach", "exclude": "approach",
+               "flag": "risk"}[kind]
         data = {k: v for k, v in raw.items() if k != kind}
         data.update({"type": kind, key: target})
         try:
@@ -539,11 +541,11 @@ class _Loader:
         except ValidationError as exc:
             self.pydantic_problems(doc, loc, exc, rule_id)
             return None
-        if isinstance(effect, (Support, Oppose)):
+        if isinstance(effect, (Support, Oppose, Exclude)):
             if target not in refs.approaches:
                 self.fail(doc, (*loc, kind), f"unknown approach {target!r}", rule_id, UNKNOWN_REFERENCE)
                 return None
-            if not is_on_grid(effect.weight):
+            if not isinstance(effect, Exclude) and not is_on_grid(effect.weight):
                 self.fail(doc, (*loc, "weight"), "weights need at most 6 decimals", rule_id)
                 return None
         else:
@@ -570,7 +572,7 @@ class _Refs:
         self.sources = sources
 
 
-_TAGS = {"boolean", "choice", "number", "scale", "conclude", "support", "oppose", "flag",
+_TAGS = {"boolean", "choice", "number", "scale", "conclude", "support", "oppose", "exclude", "flag",
          "test", "concluded", "all", "any", "not"}
 
 

@@ -192,13 +192,20 @@ class Oppose(Value):
     weight: StrictInt | StrictFloat = Field(gt=0)
 
 
+class Exclude(Value):
+    """Takes an approach off the table: it can be neither primary nor complementary, whatever its score."""
+
+    type: Literal["exclude"] = "exclude"
+    approach: Identifier
+
+
 class Flag(Value):
     type: Literal["flag"] = "flag"
     risk: Identifier
     severity: Severity
 
 
-Effect = Annotated[Union[Conclude, Support, Oppose, Flag], Field(discriminator="type")]
+Effect = Annotated[Union[Conclude, Support, Oppose, Flag, Exclude], Field(discriminator="type")]
 
 
 class Rule(Item):

@@ -34,7 +34,7 @@ _CODES = [
     ("E106", "conclusion-cycle", "error", "conclusions that depend on themselves"),
     ("W201", "unused-question", "warning", "no rule or figure reads the question, so asking it changes nothing"),
     ("W202", "never-concluded", "warning", "no rule concludes or flags the conclusion"),
-    ("W203", "never-used", "warning", "the conclusion is concluded but no rule reads it (risks are exempt: they are reported)"),
+    ("W203", "never-used", "warning", "the conclusion is concluded but no rule reads it (risks and prerequisites are exempt: they are reported)"),
     ("W204", "unsupported-approach", "warning", "no rule supports the approach; it can only win by baseline, default or tie-break"),
     ("E301", "unreachable-rule", "error", "no answers make the rule's condition hold"),
     ("E302", "redundant-rule", "error", "whenever the rule fires another fires with all its effects, so its weights count twice"),
@@ -45,6 +45,9 @@ _CODES = [
     ("W306", "gap", "warning", "answers for which no rule supports or opposes anything, so the policy default applies"),
     ("W307", "no-influence", "warning", "rules read the conclusion, but its value can never change which rules weigh in"),
     ("W308", "undecided", "warning", "a check could not be decided (step budget, or figure values no numbers realise)"),
+    ("E310", "all-excluded", "error", "answers for which every approach is excluded, so nothing is left to recommend"),
+    ("E311", "unknown-weighs", "error", "a rule that supports, opposes or excludes can hold only because an answer is open "
+     "(\"not sure\" must not move scores or eligibility: the policy's robustness accounts for open answers)"),
     ("E901", "engines-disagree", "error", "durable_rules and the reference evaluator disagree on some answers"),
     ("E902", "analysis-mismatch", "error", "the analysis and the reference evaluator disagree on a witness (a bug in lint)"),
 ]

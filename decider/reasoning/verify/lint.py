@@ -10,6 +10,7 @@ from decider.engine.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
 from decider.errors import RulebaseError
 from decider.reasoning.verify.answer_space import build_space
+from decider.reasoning.verify.eligibility import all_excluded, unknown_weighs
 from decider.reasoning.verify.findings import Finding, LintReport, Summary
 from decider.reasoning.verify.formulas import Evaluator
 from decider.reasoning.verify.logical import RuleChecks, Tally
@@ -58,6 +59,8 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     found += checks.conflicts(reachable)
     found += checks.influence(reachable)
     found += policy_findings(rulebase, evaluator, solver, outcome, tally)
+    found += all_excluded(rulebase, evaluator, solver, run, tally)
+    found += unknown_weighs(rulebase, evaluator, solver, run, tally)
     found += tally.notes
     if cross:
         from decider.reasoning.verify.cross_check import cross_check  # imports durable_rules: only when asked

@@ -38,7 +38,7 @@ def structural(rulebase: Rulebase) -> list[Finding]:
         if conclusion.id not in concluded:
             found.append(finding("W202", f"no rule concludes {conclusion.kind} {conclusion.id!r}", conclusion.at,
                                  conclusion.id))
-        elif conclusion.kind != "risk" and ("conclusion", conclusion.id) not in read:
+        elif conclusion.kind not in ("risk", "prerequisite") and ("conclusion", conclusion.id) not in read:
             found.append(finding("W203", f"{conclusion.kind} {conclusion.id!r} is concluded but no rule reads it",
                                  conclusion.at, conclusion.id))
     supported = {e.approach for rule in rulebase.rules for e in rule.then if isinstance(e, Support)}

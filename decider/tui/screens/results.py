@@ -71,11 +71,25 @@ def ranking_text(result: Consultation) -> Text:
     approaches taken off the table)."""
     text = Text("Ranking: score (points for / against):", style="bold")
     width = max(len(item.title) for item in result.ranking)
+    off = {item.approach for item in result.excluded}
     for item in result.ranking:
         leader = item.approach == result.recommendation.approach
         text.append(f"\n{'▶' if leader else ' '} {item.title:<{width}}", style="bold" if leader else "")
         base = f"baseline {item.baseline:g}, " if item.baseline else ""
         text.append(f" {item.score:>3g}  ({base}+{item.support:g} / −{item.oppose:g})")
+        if item.approach in off:
+            text.append("  off the table", style="italic")
+    return text
+
+
+def standing_text(result: Consultation) -> Text:
+    """Approaches off the table, each with why (ties will go here too)."""
+    text = Text()
+    for item in result.excluded:
+        if text:
+            text.append("\n")
+        text.append("Off the table: ", style="bold")
+        text.append(f"{item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]")
     return text
 
 
@@ -159,6 +173,9 @@ class ResultsScreen(Screen[None]):
         prerequisites.update(prerequisites_text(result))
         prerequisites.display = bool(result.prerequisites)
         self.query_one("#ranking", Static).update(ranking_text(result))
+        standing = self.query_one("#standing", Static)
+        standing.update(standing_text(result))
+        standing.display = bool(result.excluded)
         unsure = sum(1 for a in result.answers_shown if a.status == "not_sure")
         said = f" ({unsure} not sure)" if unsure else ""
         self.query_one("#asked", Label).update(
