@@ -46,3 +46,10 @@ def test_a_provisional_report_says_so_at_the_top() -> None:
     report = render_markdown(result, status="Provisional: the interview is not finished.")
     assert report.startswith("# Provisional recommendation: ")
     assert report.splitlines()[2] == "> **Provisional: the interview is not finished.**"
+
+
+def test_mostly_not_sure_says_the_advice_rests_on_what_is_not_known() -> None:
+    unsure = consult(SHOWCASE, {"baseline": "unknown", "gap": "unknown", "budget": 20000}).to_markdown()
+    assert '2 of 3 answers were "not sure"' in unsure
+    known = consult(SHOWCASE, {"baseline": "measured", "gap": True, "quality": "unknown"}).to_markdown()
+    assert "not sure\": this advice" not in known

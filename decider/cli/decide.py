@@ -43,6 +43,11 @@ def _text(result: Any, more: str = "Use --format markdown for the full explanati
         lines.append("Combine with: " + ", ".join(f"{c.title} [{c.approach}]" for c in rec.complementary))
     if rec.defaulted:
         lines.append("(no rule weighed in; the rulebase default applies)")
+    from decider.reasoning.report import uncertainty_note
+
+    note = uncertainty_note(result)
+    if note:
+        lines.append(note)
     for item in result.excluded:
         lines.append(f"Off the table: {item.title} [{item.approach}] — {' '.join(item.because)}")
     lines.append("")

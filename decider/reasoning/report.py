@@ -28,6 +28,9 @@ def render_markdown(consultation: "Consultation", *, status: str | None = None) 
     lines += [f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{level}.", ""]
     if rec.summary:
         lines += [rec.summary, ""]
+    note = uncertainty_note(consultation)
+    if note:
+        lines += [f"*{note}*", ""]
     if rec.defaulted:
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
@@ -82,6 +85,17 @@ def render_markdown(consultation: "Consultation", *, status: str | None = None) 
         "",
     ]
     return "\n".join(lines)
+
+
+def uncertainty_note(consultation: "Consultation") -> str | None:
+    """When at least half the answers given are "not sure", say that the advice rests on what is not known
+    (so "no case for tuning applies" is not read as "the case against tuning is established")."""
+    given = [a for a in consultation.answers_shown if a.status != "not_asked"]
+    unsure = [a for a in given if a.status == "not_sure"]
+    if not given or 2 * len(unsure) < len(given):
+        return None
+    return (f"{len(unsure)} of {len(given)} answers were \"not sure\": this advice rests mostly on what is not known "
+            "about the case; where it says no case applies, read that as none is known yet.")
 
 
 def _answers(consultation: "Consultation") -> list[str]:

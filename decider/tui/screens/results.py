@@ -18,7 +18,7 @@ from decider.reasoning import planner
 from decider.reasoning.consultation import Consultation, consult
 from decider.reasoning.how import Reason
 from decider.reasoning.planner import WhatIf
-from decider.reasoning.report import value_words
+from decider.reasoning.report import uncertainty_note, value_words
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import BackRequested, JumpRequested
@@ -167,6 +167,9 @@ class ResultsScreen(Screen[None]):
         self.query_one("#recommendation", Static).update(headline(result))
         summary = rec.summary + ("\nWorth combining with: " + ", ".join(c.title for c in rec.complementary)
                                  if rec.complementary else "")
+        note = uncertainty_note(result)
+        if note:
+            summary += f"\n{note}"
         self.query_one("#summary", Static).update(Text(summary))
         self.query_one("#risks", Static).update(risks_text(result))
         prerequisites = self.query_one("#prerequisites", Static)
