@@ -116,3 +116,11 @@ def test_cli_reads_stdin_and_scenario_style_files(tmp_path: Path) -> None:
     scenario = write(tmp_path, "s.yaml", "context: a team\nanswers:\n  q1: true\n  q2: nope\nexpect: {primary: c}\n")
     result = run_cli("decide", str(scenario), "--rules", str(FIXTURES / "chain"))
     assert result.returncode == 2 and "s.yaml:4:3: expected one of x, y, z or unknown, got 'nope' [q2]" in result.stderr
+
+
+def test_choices_accept_id_or_label_in_any_case_and_suggest_a_close_one() -> None:
+    showcase = load_rulebase(Path(__file__).parent / "fixtures" / "tui")
+    assert validate_answers(showcase, {"baseline": "MEASURED"}).root == {"baseline": "measured"}
+    assert validate_answers(showcase, {"baseline": "not tried yet"}).root == {"baseline": "not_tried"}
+    with pytest.raises(AnswersError, match=r"not_tried \(Not tried yet\).*got 'measurd' \(did you mean 'measured'\?\)"):
+        validate_answers(showcase, {"baseline": "measurd"})
