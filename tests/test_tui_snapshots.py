@@ -13,6 +13,7 @@ from decider.reasoning.interview import Interview
 from decider.rulebase.answers import Answers
 from decider.tui.app import DeciderApp
 from planner_support import TINY
+from tui_support import settle
 
 SHOWCASE = Path(__file__).parent / "fixtures" / "tui"
 SIZES = [(80, 24), (120, 40)]
@@ -28,8 +29,7 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
     """Let the workers finish (progress, leaning, results, WHY), so the snapshot shows their results."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 def showcase(tmp_path: Path, answers: dict[str, object] | None = None) -> DeciderApp:
