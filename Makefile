@@ -27,6 +27,7 @@ run: $(BIN)/.installed-run
 	$(BIN)/decider
 
 test: $(BIN)/.installed-test
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/decider lint

@@ -38,7 +38,7 @@ def walk(rulebase: Rulebase, rng: random.Random, samples: dict[str, list[float]]
         timed(samples, "progress", lambda: planner.progress(rulebase, answers))
         model_for(rulebase).forget()
         timed(samples, "progress (cold)", lambda: planner.progress(rulebase, answers))
-        timed(samples, "why", lambda: planner.why(rulebase, answers, question.id))
+        timed(samples, "why", lambda q=question: planner.why(rulebase, answers, q.id))
         answers[question.id] = rng.choice([c.answer for c in planner.answer_classes(rulebase, question.id)])
     timed(samples, "what_if", lambda: planner.what_if(rulebase, answers))
     return len(answers)

@@ -1,3 +1,3 @@
-"""The installed decider version, recorded in every trace."""
+"""The decider version: the one place it is written (pyproject reads it through hatch); recorded in every trace."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

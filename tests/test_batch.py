@@ -189,3 +189,31 @@ def test_cli_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     piped = subprocess.run(args, capture_output=True, cwd=ROOT, timeout=120)
     assert piped.returncode == 0 and piped.stderr == b""
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 50
+
+
+def test_one_bad_row_never_aborts_the_batch(tmp_path: Path) -> None:
+    """Issue 16 item 7: a line nested 100,000 deep (was RecursionError, exit 1, later rows lost), a byte
+    that is not UTF-8 (was UnicodeDecodeError, zero rows), an overlong line: each a row error."""
+    rows = tmp_path / "rows.jsonl"
+    rows.write_bytes(b'{"format_failures": true}\n' + b"[" * 100_000 + b"]" * 100_000 + b"\n"
+                     + b'{"format_failures": "\xff"}\n' + b'{"a": ' + b"1" * 1_100_000 + b"}\n"
+                     + b'{"a": ' + b"[" * 40 + b"1" + b"]" * 40 + b"}\n"
+                     + b'{"eval_harness": false}\n')
+    done = run_cli("batch", str(rows))
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "internal error" not in done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["ok"] for r in results] == [True, False, False, False, False, True]
+    assert f"{rows}:2: nested too deeply" in done.stderr and f"{rows}:3: not UTF-8 text" in done.stderr
+    assert f"{rows}:4: line longer than" in done.stderr and f"{rows}:5: nested too deeply" in done.stderr
+    csv_rows = tmp_path / "rows.csv"
+    csv_rows.write_bytes(b"format_failures,eval_harness\ntrue,\xff\ntrue,false\n")
+    done = run_cli("batch", str(csv_rows), "--format", "csv")
+    assert done.returncode == 2 and f"{csv_rows}:2: not UTF-8 text" in done.stderr
+    assert done.stdout.splitlines()[2].startswith("2,yes")
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused(tmp_path: Path) -> None:
+    csv_rows = tmp_path / "rows.csv"
+    csv_rows.write_text("format_failures,format_failures\ntrue,false\n")
+    done = run_cli("batch", str(csv_rows))
+    assert done.returncode == 2 and f"{csv_rows}:1: CSV header: duplicate column 'format_failures'" in done.stderr

@@ -57,3 +57,76 @@ def test_extreme_but_valid_numbers_reach_the_engine_safely() -> None:
     for value in (0, 0.000001, 0.0000004, 999.999999, 1000, 1e-7, 123.4567891):
         result = consult(rulebase, {"q3": value, "q4": 5})
         assert result.trace.figures["double_q3"] is not None
+
+
+def test_the_engine_cache_keys_on_content_and_frees_what_it_drops(shipped: Rulebase) -> None:
+    """Issue 16 item 10: copies with the same sha256 or an empty one compiled a ruleset per consultation
+    and never freed the old one (4,000 consultations: 2.6 GB)."""
+    from decider.engine.durable_engine import EngineCache
+
+    cache = EngineCache(size=4)
+    first = cache.get(shipped)
+    assert cache.get(shipped.model_copy(deep=True)) is first  # same content, another object: one ruleset
+    assert cache.get(shipped.model_copy(update={"sha256": ""})) is first  # an empty sha256 field: content decides
+    trimmed = shipped.model_copy(update={"rules": shipped.rules[:-1]})  # other content under the same sha256
+    assert cache.get(trimmed) is not first and cache.get(trimmed).rulebase.rules == trimmed.rules
+    for n in range(2, 6):
+        cache.get(shipped.model_copy(update={"rules": shipped.rules[:-n]}))
+    assert first._closed, "an engine pushed out of the cache must release its native ruleset"
+    profiles = sample_profiles(shipped, 50, seed=3)
+    for answers in profiles:  # warm up
+        consult(shipped.model_copy(update={"sha256": ""}), answers)
+    before = rss_kib()
+    for i in range(400):
+        consult(shipped.model_copy(update={"sha256": ""} if i % 2 else {}), profiles[i % len(profiles)])
+    growth_mib = (rss_kib() - before) / 1024
+    assert growth_mib < 40, f"RSS grew by {growth_mib:.1f} MiB over 400 consultations of copied rulebases"
+
+
+def test_fork_while_other_threads_consult(shipped: Rulebase) -> None:
+    """Issue 16 item 11: 33 of 220 children forked while threads consulted hung on the engine lock."""
+    import os
+    import threading
+    import time
+
+    profiles = sample_profiles(shipped, 40, seed=5)
+    stop = threading.Event()
+
+    def consult_until_stopped(offset: int) -> None:
+        i = offset
+        while not stop.is_set():
+            consult(shipped, profiles[i % len(profiles)])
+            i += 1
+
+    threads = [threading.Thread(target=consult_until_stopped, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    children = []
+    try:
+        for n in range(30):
+            time.sleep(0.01)
+            pid = os.fork()
+            if pid == 0:  # the child: one consultation of its own, then leave without running pytest's teardown
+                try:
+                    ok = consult(shipped, profiles[n % len(profiles)]).recommendation.approach in shipped.approach_index
+                finally:
+                    os._exit(0 if ok else 1)
+            children.append(pid)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    deadline, hung, failed = time.monotonic() + 60, 0, 0
+    for pid in children:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                failed += os.waitstatus_to_exitcode(status) != 0
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                hung += 1
+                break
+            time.sleep(0.02)
+    assert (hung, failed) == (0, 0), f"{hung} of {len(children)} forked children hung, {failed} failed"

@@ -70,8 +70,23 @@ def test_loading_a_broken_save_names_the_file(tiny, tmp_path: Path) -> None:  # 
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(AnswersError, match="saved.json: not a saved interview"):
         Interview.load(tiny, path)
-    path.write_text(json.dumps({"rulebase_id": "x", "rulebase_sha256": "", "answers": {"gap": "maybe"}, "history": []}))
-    with pytest.raises(AnswersError, match=r"\[gap\]"):
+    path.write_text(json.dumps({"rulebase_id": tiny.meta.id, "rulebase_sha256": "", "answers": {"gap": "maybe"},
+                                "history": []}))
+    with pytest.raises(AnswersError, match=r"saved\.json: .*\[gap\]"):  # was: located as <answers>
+        Interview.load(tiny, path)
+
+
+def test_a_save_from_another_rulebase_or_format_is_refused(tiny, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "saved.json"
+    path.write_text(json.dumps({"rulebase_id": "other", "rulebase_sha256": "", "answers": {}, "history": []}))
+    with pytest.raises(AnswersError, match="saved.json: saved for rulebase 'other'"):
+        Interview.load(tiny, path)
+    path.write_text(json.dumps({"format": "decider-interview/999", "rulebase_id": tiny.meta.id, "rulebase_sha256": "",
+                                "answers": {}, "history": []}))
+    with pytest.raises(AnswersError, match="saved.json: saved in format 'decider-interview/999'"):
+        Interview.load(tiny, path)
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(AnswersError, match="saved.json: not a saved interview"):
         Interview.load(tiny, path)
 
 

@@ -173,3 +173,14 @@ def test_cli_reports_a_bad_rulebase_with_exit_2_and_no_traceback(tmp_path: Path)
     assert "main.yaml:23:12: unknown question 'nope' [r1]" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_inputs_are_read_in_bounded_memory(tmp_path: Path) -> None:
+    """Issue 16 item 6: `decide /dev/zero` grew to 24 GB; a 20 MB YAML list took 1.7 GB and 34 s."""
+    zero = run_cli("decide", "/dev/zero", timeout=60)
+    assert zero.returncode == 2 and "/dev/zero: larger than 8 MiB; refusing to read it" in zero.stderr
+    listed = tmp_path / "list.yaml"
+    listed.write_text("- 1\n" * 2_000_000)
+    many = run_cli("decide", str(listed), timeout=60)
+    assert many.returncode == 2 and "expands to more than 200000 items" in many.stderr
+    assert run_cli("audit", "verify", "/dev/zero", timeout=60).returncode == 2

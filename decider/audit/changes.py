@@ -1,12 +1,12 @@
-"""What changed between two rulebases: rules added, removed or changed (by canonical JSON), and other sections."""
+"""What changed between two rulebases: rules added, removed or changed (by canonical JSON, RFC 8785), and other sections."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from decider.canonical import canonical_json
 from decider.rulebase.model import Rulebase
 
 _SECTIONS = ("meta", "sources", "questions", "figures", "conclusions", "approaches", "policy")
@@ -51,6 +51,6 @@ def rulebase_changes(old: Rulebase, new: Rulebase) -> RulebaseChanges:
     )
 
 
-def canonical(data: Any) -> str:
-    """Canonical JSON: sorted keys, no whitespace, UTF-8 kept."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical(data: Any) -> bytes:
+    """The canonical JSON (RFC 8785) of one section or rule, to compare content."""
+    return canonical_json(data)

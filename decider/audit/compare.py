@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from typing import Literal
 
@@ -24,25 +25,40 @@ class FiringDifference(BaseModel):
 
 def firing_differences(first: tuple[Firing, ...], second: tuple[Firing, ...],
                        names: tuple[str, str] = ("recorded", "replay")) -> list[FiringDifference]:
-    """Per rule: fired only in the first run, only in the second, or with other facts or effects."""
-    a = {f.rule: f for f in first}
-    b = {f.rule: f for f in second}
-    found = []
-    for rule in [*a, *(r for r in b if r not in a)]:
-        if rule not in b:
-            found.append(FiringDifference(rule=rule, change="only_first", detail=f"fired in the {names[0]} run only"))
-        elif rule not in a:
+    """Per firing of the first run (every one, duplicates included), then per rule only in the second:
+    fired only in one run, or with other facts or effects."""
+    b: dict[str, Firing] = {}
+    for firing in second:
+        b.setdefault(firing.rule, firing)
+    found: list[FiringDifference] = []
+    for firing in first:
+        other = b.get(firing.rule)
+        if other is None:
+            difference = FiringDifference(rule=firing.rule, change="only_first", detail=f"fired in the {names[0]} run only")
+        elif firing != other:
+            difference = FiringDifference(rule=firing.rule, change="differs", detail=_firing_change(firing, other, names))
+        else:
+            continue
+        if difference not in found:
+            found.append(difference)
+    ran = {f.rule for f in first}
+    for rule in b:
+        if rule not in ran:
             found.append(FiringDifference(rule=rule, change="only_second", detail=f"fired in the {names[1]} run only"))
-        elif a[rule] != b[rule]:
-            found.append(FiringDifference(rule=rule, change="differs", detail=_firing_change(a[rule], b[rule], names)))
     return found
+
+
+def repeated_firings(firings: tuple[Firing, ...]) -> dict[str, int]:
+    """Rules recorded more than once, with their counts (a rule fires at most once per consultation)."""
+    counts = Counter(f.rule for f in firings)
+    return {rule: n for rule, n in counts.items() if n > 1}
 
 
 def order_difference(first: tuple[Firing, ...], second: tuple[Firing, ...]) -> tuple[list[str], list[str]] | None:
     """The two firing sequences when the same rules fired in another order; None when the order agrees."""
     a = [f.rule for f in first]
     b = [f.rule for f in second]
-    if a == b or sorted(a) != sorted(b):
+    if a == b or Counter(a) != Counter(b):
         return None
     return a, b
 

@@ -8,37 +8,100 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace
-from decider.audit.log import read_log
+from decider.audit.log import MAX_LINE_BYTES, LogScan, read_log
+from decider.engine.trace import digest_of
 from decider.errors import Problem
-from decider.reasoning.decision_log import LOG_FORMAT
+from decider.reasoning.decision_log import LOG_FORMATS
+from decider.rulebase.bounded import MAX_DOCUMENT_BYTES, TooLarge, bounded_lines, read_stream, size_text
 
 _DECLARED = re.compile(r'^\s*\{\s*"format"\s*:\s*"([^"]+)"')
 
 def read_audit_file(path: str | Path) -> AuditFile:
-    """A trace file or a decision log, told apart by the `format` of its content."""
+    """A trace file or a decision log, told apart by the `format` of its content (all traces kept)."""
+    entries, finish = stream_audit_file(path)
+    kept = tuple(entries)
+    found = finish()
+    return found.model_copy(update={"entries": kept}) if found.kind == "log" else found
+
+
+def stream_audit_file(path: str | Path) -> tuple[Iterator[TraceEntry], Callable[[], AuditFile]]:
+    """The traces a file holds, one at a time, and a call that (once they are consumed) gives the file's
+    problems, without its entries. A log is read line by line, so verifying it takes bounded memory."""
     name = str(path)
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        handle = open(path, "rb")
     except OSError as exc:
-        return _failed(name, f"cannot read: {exc.strerror or exc}")
+        return _done(_failed(name, f"cannot read: {exc.strerror or exc}"))
+    try:
+        head = handle.read(_HEAD_BYTES)
+        if _is_log(head) and handle.seekable():
+            handle.seek(0)
+            scan = LogScan(name)
+            return _closing(scan.entries(bounded_lines(handle, MAX_LINE_BYTES)), handle), scan.result
+        data = head + read_stream(handle, MAX_DOCUMENT_BYTES - len(head)) if len(head) == _HEAD_BYTES else head
+    except TooLarge:
+        handle.close()
+        return _done(_failed(name, f"larger than {size_text(MAX_DOCUMENT_BYTES)} and not a decision log"))
+    except OSError as exc:
+        handle.close()
+        return _done(_failed(name, f"cannot read: {exc.strerror or exc}"))
+    handle.close()
+    found = _read_document(name, data)
+    return iter(found.entries), lambda: found
+
+
+_HEAD_BYTES = 1024 * 1024
+
+
+def _read_document(name: str, data: bytes) -> AuditFile:
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return _failed(name, "not UTF-8 text, so neither a trace nor a decision log")
     if not text.strip():
         return _failed(name, "empty file: neither a trace nor a decision log")
-    if declared_format(text) == LOG_FORMAT:
-        return read_log(name, text)
+    if declared_format(text) in LOG_FORMATS:
+        return read_log(name, (line.encode("utf-8") for line in text.splitlines(keepends=True)))
     try:
-        data = json.loads(text)
+        parsed = json.loads(text)
     except json.JSONDecodeError as exc:
         return AuditFile(path=name, kind="unknown", problems=(_json_problem(name, text, exc),))
-    trace, problems = parse_trace(data, name)
+    except RecursionError:
+        return _failed(name, "nested too deeply: not a decider trace")
+    except ValueError as exc:  # a number of over 4,300 digits
+        return _failed(name, f"not a decider trace: {str(exc).split(';')[0]}")
+    trace, problems = parse_trace(parsed, name)
     if trace is None:
         return AuditFile(path=name, kind="trace", problems=tuple(problems))
-    return AuditFile(path=name, kind="trace", entries=(TraceEntry(path=name, trace=trace),), records=1)
+    entry = TraceEntry(path=name, trace=trace, content_digest=digest_of(parsed))
+    return AuditFile(path=name, kind="trace", entries=(entry,), records=1)
+
+
+def _is_log(head: bytes) -> bool:
+    """Whether the start of a file is a decision log's (a first line that declares the log format)."""
+    text = head.decode("utf-8", errors="replace")
+    for line in text.splitlines()[:8]:
+        try:
+            if _format_of(json.loads(line)) in LOG_FORMATS:
+                return True
+        except (ValueError, RecursionError):
+            continue
+    found = _DECLARED.search(text[:4096])
+    return found is not None and found.group(1) in LOG_FORMATS
+
+
+def _closing(entries: Iterator[TraceEntry], handle: IO[bytes]) -> Iterator[TraceEntry]:
+    with handle:
+        yield from entries
+
+
+def _done(found: AuditFile) -> tuple[Iterator[TraceEntry], Callable[[], AuditFile]]:
+    return iter(()), lambda: found
 
 
 def declared_format(text: str) -> str | None:
@@ -46,13 +109,14 @@ def declared_format(text: str) -> str | None:
     for a damaged document, the one written near its start; None for anything else (e.g. answers)."""
     try:
         return _format_of(json.loads(text))
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         pass
     for line in text.splitlines()[:8]:
         try:
-            if _format_of(json.loads(line)) == LOG_FORMAT:
-                return LOG_FORMAT
-        except json.JSONDecodeError:
+            kind = _format_of(json.loads(line))
+            if kind in LOG_FORMATS:
+                return kind
+        except (ValueError, RecursionError):
             continue
     found = _DECLARED.search(text[:4096])
     return found.group(1) if found else None

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from decider.engine.trace import TRACE_FORMAT, Trace, digest_of
+from decider.canonical import NotCanonical
+from decider.engine.trace import TRACE_FORMAT, TRACE_FORMATS, Trace, digest_of
 from decider.errors import Problem
 
 
@@ -21,7 +22,17 @@ class TraceEntry(BaseModel):
     recorded_at: str | None = None
     digest: str = ""
     """The log record's digest (the trace's own digest is inside `trace`)."""
+    record_format: str | None = None
+    """The log record's format (`decider-log/1` or `/2`); None for a trace file."""
+    content_digest: str | None = None
+    """The digest of the trace as recorded (its JSON data): what its seal is checked against. Re-serialising
+    through today's model would add fields a newer decider has (with their defaults) to an older trace."""
     trace: Trace
+
+    @property
+    def formats(self) -> str:
+        """The formats read for this trace: the record's and the trace's (e.g. `decider-log/2, decider-trace/2`)."""
+        return ", ".join(f for f in (self.record_format, self.trace.format) if f)
 
     @property
     def label(self) -> str:
@@ -49,9 +60,9 @@ def parse_trace(data: Any, path: str, line: int | None = None, item: str | None 
     if not isinstance(data, dict):
         return None, [Problem(message="not a decider trace (expected a JSON object)", path=path, line=line, item=item)]
     kind = data.get("format")
-    if kind != TRACE_FORMAT:
+    if kind not in TRACE_FORMATS:
         if isinstance(kind, str) and kind.startswith("decider-trace/"):
-            message = f"unsupported trace format {kind!r}; this decider reads {TRACE_FORMAT}"
+            message = f"unsupported trace format {kind!r}; this decider reads {' and '.join(TRACE_FORMATS)}"
         else:
             message = f"not a decider trace: format is {kind!r}, expected {TRACE_FORMAT!r}"
         return None, [Problem(message=message, path=path, line=line, item=item)]
@@ -59,8 +70,12 @@ def parse_trace(data: Any, path: str, line: int | None = None, item: str | None 
         trace = Trace.model_validate(data)
     except ValidationError as exc:
         return None, validation_problems(exc, path, line, item)
-    if digest_of(data) != digest_of(trace.model_dump(mode="json")):
-        return None, [Problem(message=f"holds content outside the {TRACE_FORMAT} format (unknown fields), "
+    try:
+        outside = digest_of(data) != digest_of(trace.model_dump(mode="json", exclude_unset=True))
+    except NotCanonical as exc:
+        return None, [Problem(message=f"not a sealable trace: {exc}", path=path, line=line, item=item)]
+    if outside:
+        return None, [Problem(message=f"holds content outside the {trace.format} format (unknown fields), "
                                       "which its digest would not cover", path=path, line=line, item=item)]
     return trace, []
 

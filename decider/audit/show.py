@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decider.audit.compare import describe_effect, describe_fact, show_value
 from decider.audit.entries import TraceEntry
 from decider.engine.trace import Trace
+from decider.rulebase.loader import rulebase_hash
 from decider.rulebase.model import Conclude, Flag, Rulebase
 
 
@@ -28,11 +29,11 @@ class Node:
 def trace_tree(entry: TraceEntry, rulebase: Rulebase | None) -> Node:
     """The tree of one trace; rule words come from `rulebase` when it holds the rule."""
     trace = entry.trace
-    sealed = "digest ok" if trace.compute_digest() == trace.digest else "DIGEST MISMATCH: edited after sealing"
+    sealed = "digest ok" if (entry.content_digest or trace.compute_digest()) == trace.digest else "DIGEST MISMATCH: edited after sealing"
     root = Node(f"Trace {entry.label} — {sealed}", heading=True)
     identity = trace.rulebase
     line = f"Rulebase {identity.id} {identity.version} (sha256 {identity.sha256[:16]}…)"
-    if rulebase is not None and rulebase.sha256 != identity.sha256:
+    if rulebase is not None and rulebase_hash(rulebase, trace.scheme) != identity.sha256:
         line += f"; rule words below are from {rulebase.meta.id} {rulebase.meta.version}, a different rulebase"
     root.add(line)
     recorded_at = entry.recorded_at or trace.recorded_at

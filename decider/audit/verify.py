@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from decider.audit.changes import rulebase_changes
-from decider.audit.compare import firing_differences, order_difference, outcome_differences, show_value
+from decider.audit.compare import (
+    describe_effect,
+    firing_differences,
+    order_difference,
+    outcome_differences,
+    repeated_firings,
+    show_value,
+)
 from decider.audit.entries import AuditFile, TraceEntry
 from decider.engine.outcome import decide
 from decider.engine.trace import Trace
 from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning.consultation import evaluate
 from decider.rulebase.answers import validate_answers
+from decider.rulebase.loader import rulebase_hash
 from decider.rulebase.model import UNKNOWN, Rulebase
 
 FindingKind = Literal["digest", "answers", "rulebase", "figures", "firings", "order", "result", "replay"]
@@ -34,6 +44,8 @@ class TraceVerdict(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     source: str
+    format: str
+    """The formats read: the trace's, and for a log record the record's too (v1 digests are checked as v1)."""
     engine: str
     rulebase: str
     firings: int
@@ -56,6 +68,8 @@ class FileReport(BaseModel):
     verdicts: tuple[TraceVerdict, ...]
     records: int
     head: str = ""
+    formats: dict[str, int] = {}
+    """How many records (or traces) of each format the file held, e.g. {"decider-log/1": 3, "decider-log/2": 9}."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -67,38 +81,53 @@ def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebas
                 head: str | None = None) -> FileReport:
     """Verify every trace a file holds against `rulebase` (`old_rulebase`: the one recorded, to name rule
     changes); for a log, `head` is a record digest noted earlier, which must still be in the chain."""
+    return verify_stream(iter(audit_file.entries), lambda: audit_file, rulebase, old_rulebase, head)
+
+
+def verify_stream(entries: Iterator[TraceEntry], finish: Callable[[], AuditFile], rulebase: Rulebase,
+                  old_rulebase: Rulebase | None = None, head: str | None = None) -> FileReport:
+    """`verify_file` over traces read one at a time (`finish` gives the file's problems afterwards), so only
+    the verdicts are kept, never every trace of a long log."""
+    verdicts = []
+    formats: Counter[str] = Counter()
+    seen_head = False
+    for entry in entries:
+        seen_head = seen_head or entry.digest == head
+        formats[entry.record_format or entry.trace.format] += 1
+        verdicts.append(verify_entry(entry, rulebase, old_rulebase))
+    audit_file = finish()
     problems = list(audit_file.problems)
-    if head is not None and audit_file.kind == "log" and not any(e.digest == head for e in audit_file.entries):
+    if head is not None and audit_file.kind == "log" and not seen_head:
         problems.append(Problem(
             message=f"no record has the head digest {head[:16]}… noted earlier: records at or before it were "
                     "deleted (the log was truncated) or the log was rewritten", path=audit_file.path))
-    return FileReport(
-        path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
-        head=audit_file.head,
-        verdicts=tuple(verify_entry(entry, rulebase, old_rulebase) for entry in audit_file.entries),
-    )
+    return FileReport(path=audit_file.path, kind=audit_file.kind, problems=tuple(problems), records=audit_file.records,
+                      head=audit_file.head, verdicts=tuple(verdicts), formats=dict(sorted(formats.items())))
 
 
 def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> TraceVerdict:
     """The verdict on one trace, labelled with where it came from."""
     trace = entry.trace
     return TraceVerdict(
-        source=entry.label, engine=trace.engine, firings=len(trace.firings),
+        source=entry.label, format=entry.formats, engine=trace.engine, firings=len(trace.firings),
         rulebase=f"{trace.rulebase.id} {trace.rulebase.version}",
-        findings=tuple(verify_trace(trace, rulebase, old_rulebase)),
+        findings=tuple(verify_trace(trace, rulebase, old_rulebase, entry.content_digest)),
     )
 
 
-def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None) -> list[Finding]:
-    """Every finding against one trace; an empty list means it verifies."""
+def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
+                 content_digest: str | None = None) -> list[Finding]:
+    """Every finding against one trace; an empty list means it verifies. `content_digest`: the digest of the
+    trace as it was recorded (a read trace's own JSON), when there is one."""
     findings: list[Finding] = []
-    computed = trace.compute_digest()
+    computed = content_digest or trace.compute_digest()
     if computed != trace.digest:
         findings.append(Finding(kind="digest", message=(
             f"tampered: the digest does not match the content (recorded {trace.digest[:16] or 'none'}…, "
             f"content hashes to {computed[:16]}…)")))
     findings += _inconsistent_answers(trace)
-    if trace.rulebase.sha256 != rulebase.sha256:
+    findings += _effects_not_derived(trace, rulebase)
+    if trace.rulebase.sha256 != rulebase_hash(rulebase, trace.scheme):
         findings.append(Finding(kind="rulebase", message=_rulebase_message(trace, rulebase, old_rulebase)))
     findings += _replay(trace, rulebase)
     return findings
@@ -123,14 +152,32 @@ def _inconsistent_answers(trace: Trace) -> list[Finding]:
     return list(found.values())
 
 
+def _effects_not_derived(trace: Trace, rulebase: Rulebase) -> list[Finding]:
+    """Recorded firings whose effects are not what their rule in `rulebase` does, and rules it lacks:
+    every effect is derived again from the rulebase, never taken from the trace."""
+    found = []
+    for position, firing in enumerate(trace.firings):
+        rule = rulebase.rule_index.get(firing.rule)
+        if rule is None:
+            found.append(Finding(kind="firings", message=f"firing {position} names rule {firing.rule}, which the "
+                                                         "rulebase does not have"))
+        elif tuple(rule.then) != tuple(firing.effects):
+            found.append(Finding(kind="firings", message=(
+                f"firing {position} (rule {firing.rule}) records the effects "
+                f"{', '.join(map(describe_effect, firing.effects)) or 'none'}, but the rule's are "
+                f"{', '.join(map(describe_effect, rule.then))} (effects forged)")))
+    return found
+
+
 def _rulebase_message(trace: Trace, rulebase: Rulebase, old: Rulebase | None) -> str:
     recorded = trace.rulebase
     text = (f"different rulebase: recorded under {recorded.id} {recorded.version} (sha256 {recorded.sha256[:16]}…), "
             f"verified against {rulebase.meta.id} {rulebase.meta.version} (sha256 {rulebase.sha256[:16]}…)")
     if old is None:
         return text + "; pass --old-rules with the recorded rulebase to list the rule changes"
-    if old.sha256 != recorded.sha256:
-        return text + f"; --old-rules holds sha256 {old.sha256[:16]}…, not the recorded rulebase, so no rule changes are listed"
+    if rulebase_hash(old, trace.scheme) != recorded.sha256:
+        return (text + f"; --old-rules holds sha256 {rulebase_hash(old, trace.scheme)[:16]}…, not the recorded rulebase, "
+                "so no rule changes are listed")
     return text + "; " + rulebase_changes(old, rulebase).describe()
 
 
@@ -151,6 +198,12 @@ def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
                    for fid, value in evaluation.figures.items() if trace.figures.get(fid) != value]
         changed += [f"{fid} recorded but not in this rulebase" for fid in trace.figures if fid not in evaluation.figures]
         findings.append(Finding(kind="figures", message="figures differ from replay: " + "; ".join(changed)))
+    for rule, count in repeated_firings(trace.firings).items():
+        findings.append(Finding(kind="firings", message=(
+            f"rule {rule} is recorded {count} times, but a rule fires at most once (firings duplicated)")))
+    if len(trace.firings) != len(evaluation.firings):
+        findings.append(Finding(kind="firings", message=(
+            f"the trace records {len(trace.firings)} firings; replay produces {len(evaluation.firings)}")))
     order = order_difference(trace.firings, evaluation.firings)
     if order is not None:
         findings.append(Finding(kind="order", message=(

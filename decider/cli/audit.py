@@ -61,13 +61,13 @@ def register(sub: Any) -> None:
 def run_verify(args: argparse.Namespace) -> int:
     import json
 
-    from decider.audit.documents import read_audit_file
-    from decider.audit.verify import verify_file
+    from decider.audit.documents import stream_audit_file
+    from decider.audit.verify import verify_stream
     from decider.cli.inputs import load_rules
 
     rulebase = load_rules(args.rules)
     old = load_rules(args.old_rules) if args.old_rules else None
-    reports = [verify_file(read_audit_file(path), rulebase, old, args.head) for path in args.traces]
+    reports = [verify_stream(*stream_audit_file(path), rulebase, old, args.head) for path in args.traces]
     if args.format == "json":
         print(json.dumps([r.model_dump(mode="json") for r in reports], indent=2, ensure_ascii=False))
     else:
@@ -90,7 +90,8 @@ def _verify_text(report: Any) -> str:
         if log and verdict.verified:
             continue
         status = "verified" if verdict.verified else "NOT VERIFIED"
-        lines.append(f"{verdict.source}: {status} — {verdict.rulebase}, {verdict.engine}, {verdict.firings} firings")
+        lines.append(f"{verdict.source}: {status} — {verdict.rulebase}, {verdict.engine}, {verdict.firings} firings "
+                     f"({verdict.format})")
         for finding in verdict.findings:
             lines.append(f"  [{finding.kind}] {finding.message}")
     for problem in report.problems:
@@ -98,8 +99,10 @@ def _verify_text(report: Any) -> str:
     if log:
         passed = sum(1 for v in report.verdicts if v.verified)
         chain = "chain BROKEN or damaged" if report.problems else "chain intact"
+        formats = ", ".join(f"{count} {kind}" for kind, count in report.formats.items())
         lines.append(f"{report.path}: decision log of {report.records} record(s), {chain}, "
-                     f"{passed} of {len(report.verdicts)} trace(s) verified; head {report.head or '(none)'}")
+                     f"{passed} of {len(report.verdicts)} trace(s) verified" + (f" (read {formats})" if formats else "")
+                     + f"; head {report.head or '(none)'}")
     return "\n".join(lines)
 
 

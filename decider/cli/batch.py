@@ -8,6 +8,7 @@ every row succeeded, 2 when some failed). A progress bar is shown only on a term
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
     kind = args.input_format or ("csv" if str(args.input).lower().endswith(".csv") else "jsonl")
     label = "<stdin>" if args.input == "-" else args.input
     try:
-        handle: IO[str] = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8", newline="")
+        # surrogateescape: a byte that is not UTF-8 fails only its own row (see _not_utf8), not the batch
+        handle: IO[str] = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="")
+                           if args.input == "-" else
+                           open(args.input, encoding="utf-8", errors="surrogateescape", newline=""))
     except OSError as exc:
         raise DeciderError([Problem(message=f"cannot read: {exc.strerror or exc}", path=label)]) from None
     total = None if args.input == "-" else _count_rows(Path(args.input), kind)
@@ -100,25 +104,64 @@ def _tracking(rows: Iterator[tuple[str, Profile]], locations: dict[int, str]) ->
         yield profile
 
 
+MAX_LINE = 1_000_000
+"""Characters in one JSONL line; a longer line is a row error (read in pieces, never held whole)."""
+MAX_NESTING = 32
+"""Levels of JSON nesting in one row; answers are flat, so deeper is a row error, never a RecursionError."""
+
+
 def read_jsonl(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
     """(location, profile) per non-blank line; a line that is not a JSON object becomes Unreadable."""
     import json
 
     from decider.reasoning.batch import Unreadable
+    from decider.rulebase.bounded import bounded_lines
 
-    for number, line in enumerate(handle, start=1):
+    for number, line in enumerate(bounded_lines(handle, MAX_LINE), start=1):
+        where = f"{label}:{number}"
+        if line is None:
+            yield where, Unreadable(problem=f"line longer than {MAX_LINE:,} characters")
+            continue
         if not line.strip():
             continue
-        where = f"{label}:{number}"
+        if _not_utf8(line):
+            yield where, Unreadable(problem="not UTF-8 text")
+            continue
         try:
             data = json.loads(line)
         except ValueError as exc:
             yield where, Unreadable(problem=f"not valid JSON: {exc}")
             continue
+        except RecursionError:
+            data = None
+        if data is None or _deeper_than(data, MAX_NESTING):
+            yield where, Unreadable(problem=f"nested too deeply (more than {MAX_NESTING} levels)")
+            continue
         if not isinstance(data, dict):
             yield where, Unreadable(problem=f"expected a JSON object of question id to value, got {type(data).__name__}")
             continue
         yield where, data
+
+
+def _not_utf8(text: str) -> bool:
+    """Whether the text holds bytes that were not UTF-8 (read with errors='surrogateescape')."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether JSON data nests lists/objects more than `limit` levels (checked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth > limit:
+                return True
+            stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return False
 
 
 def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
@@ -140,6 +183,12 @@ def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[
     header = [name.strip() for name in header]
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0][1:]
+    repeated = sorted({name for name in header if header.count(name) > 1 and name})
+    if repeated or any(_not_utf8(name) for name in header):
+        from decider.errors import DeciderError, Problem
+
+        what = f"duplicate column {', '.join(map(repr, repeated))}" if repeated else "not UTF-8 text"
+        raise DeciderError([Problem(message=f"CSV header: {what}", path=label, line=1)])
     while True:
         try:
             cells = next(reader)
@@ -150,6 +199,9 @@ def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[
             continue
         where = f"{label}:{reader.line_num}"
         if not any(cell.strip() for cell in cells):
+            continue
+        if any(_not_utf8(cell) for cell in cells):
+            yield where, Unreadable(problem="not UTF-8 text")
             continue
         if len(cells) != len(header):
             yield where, Unreadable(problem=f"expected {len(header)} cells (one per header column), got {len(cells)}")

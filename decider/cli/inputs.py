@@ -17,17 +17,22 @@ def read_answers(rulebase: "Rulebase", source: str) -> "Answers":
     from decider.errors import AnswersError
     from decider.rulebase.answers import validate_answers
     from decider.rulebase.answers_file import answers_part
-    from decider.rulebase.yaml_source import SourceError, parse_yaml, read_yaml
+    from decider.rulebase.yaml_source import SourceError, read_yaml, read_yaml_stream
 
     try:
         if source == "-":
-            document = parse_yaml(sys.stdin.read(), "<stdin>")
+            document = read_yaml_stream(sys.stdin.buffer, "<stdin>")
         else:
             document = read_yaml(Path(source))
     except SourceError as exc:
         raise AnswersError(exc.problems) from None
     answers = answers_part(document)
-    return validate_answers(rulebase, answers.data, answers)
+    validated = validate_answers(rulebase, answers.data, answers)
+    if not validated.root:
+        held = "no answers (it is empty or holds only comments)" if document.data is None else "an empty mapping of answers"
+        print(f"{document.path}: note: nothing was answered: the file holds {held}; the advice below assumes "
+              "every question is open", file=sys.stderr)
+    return validated
 
 
 def load_rules(directory: str | None) -> "Rulebase":

@@ -26,11 +26,12 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from decider.cli.inputs import load_rules, read_answers
-    from decider.reasoning.interview import Interview, default_save_path
+    from decider.reasoning.interview import Interview, check_save_target, default_save_path
 
     rulebase = load_rules(args.rules)
     save_path = Path(args.save) if args.save else default_save_path(rulebase)
     interview = Interview.load(rulebase, save_path) if args.resume else Interview()
+    check_save_target(save_path)
     if args.answers:
         preset = read_answers(rulebase, args.answers)
         interview = Interview(answers={**interview.answers, **preset.root},

@@ -25,43 +25,30 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import threading
 from collections import OrderedDict
 from typing import Any
 
 import durable_rules_engine
 
+from decider.canonical import NotCanonical, sha256_hex
 from decider.engine.evaluation import Evaluation
-from decider.engine.facts import EngineValue, constant, known_values, plain_figures, record_firings
-from decider.errors import EngineError, Problem, RulebaseError
+from decider.engine.compiled_ruleset import CompiledRuleset
+from decider.engine.facts import EngineValue, known_values, plain_figures, record_firings
+from decider.errors import EngineError
 from decider.rulebase.answers import Answers
-from decider.rulebase.logic import concluded_by, rule_strata
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, NumberQuestion, Rulebase, ScaleQuestion, Test
+from decider.rulebase.model import Rulebase
 
 ENGINE_LOCK = threading.Lock()
 """Serialises every call into the native engine (it is not thread-safe)."""
 
-MAX_DISJUNCTS = 256
-"""A rule whose condition expands to more alternatives than this is rejected at compile time."""
-
-_OPS = {"==": None, "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _names = itertools.count()
 
 
 _OK, _NOT_HANDLED, _OBSERVED, _SID_NOT_FOUND = 0, 1, 2, 309
 """Result and error codes of the native engine (rules.h: RULES_OK, ERR_EVENT_NOT_HANDLED,
 ERR_EVENT_OBSERVED, ERR_SID_NOT_FOUND)."""
-
-
-class _Action:
-    """What one compiled rule alternative does when the engine starts it."""
-
-    __slots__ = ("rule", "concludes")
-
-    def __init__(self, rule: str | None, concludes: tuple[str, ...]) -> None:
-        self.rule = rule
-        self.concludes = concludes
 
 
 class DurableEngine:
@@ -71,118 +58,23 @@ class DurableEngine:
 
     def __init__(self, rulebase: Rulebase) -> None:
         self.rulebase = rulebase
-        self.strata = rule_strata(rulebase)
-        self.phases = max(self.strata.values(), default=0)
-        self._numeric = {q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion))}
+        self._compiled = compiled = CompiledRuleset(rulebase)  # raises RulebaseError past an engine limit
+        self.strata = compiled.strata
+        self.phases = compiled.phases
         self._sessions = itertools.count(1)
         self._closed = False
         self.ruleset_name = f"decider_{rulebase.sha256[:12] or 'adhoc'}_{next(_names)}"
-        definition, self._actions = self._compile()
+        self._actions = compiled.actions
         self._max_actions = len(self._actions)
         with ENGINE_LOCK:
             try:
-                self._handle = durable_rules_engine.create_ruleset(self.ruleset_name, json.dumps(definition))
+                self._handle = durable_rules_engine.create_ruleset(self.ruleset_name, json.dumps(compiled.definition))
             except Exception as exc:  # the C engine rejected the ruleset
                 raise EngineError(f"durable_rules rejected the compiled ruleset: {_text(exc)}") from None
 
-    # ------------------------------------------------------------------ compiling
-
     def definition(self) -> dict[str, Any]:
         """The compiled ruleset in durable_rules' JSON dialect (a fresh copy; benchmarks feed it to durable's own host)."""
-        return self._compile()[0]
-
-    def _compile(self) -> tuple[dict[str, Any], dict[str, _Action]]:
-        definition: dict[str, Any] = {}
-        actions: dict[str, _Action] = {}
-        for rule in self.rulebase.rules:
-            disjuncts = self._dnf(rule.when)
-            if len(disjuncts) > MAX_DISJUNCTS:
-                at = rule.at
-                raise RulebaseError([Problem(
-                    message=f"condition expands to {len(disjuncts)} alternatives (at most {MAX_DISJUNCTS}); split the rule",
-                    path=at.path if at else "", line=at.line if at else None, column=at.column if at else None, item=rule.id)])
-            stratum = self.strata[rule.id]
-            for index, (tests, positive, negative) in enumerate(disjuncts):
-                answers_fact: Any = {"t": "answers"}
-                if tests:
-                    answers_fact = {"$and": [{"t": "answers"}, *tests]}
-                conditions: list[dict[str, Any]] = [{"a": answers_fact}]
-                if stratum:
-                    conditions.append({"p": {"$and": [{"t": "phase"}, {"n": stratum}]}})
-                for k, cid in enumerate(sorted(positive)):
-                    conditions.append({f"c{k}": {"$and": [{"t": "c"}, {"c": cid}]}})
-                for k, cid in enumerate(sorted(negative)):
-                    conditions.append({f"n{k}$not": {"$and": [{"t": "c"}, {"c": cid}]}})
-                name = f"{rule.id}#{index}"
-                definition[name] = {"all": conditions}
-                actions[name] = _Action(rule.id, tuple(concluded_by(rule)))
-        # durable_rules segfaults in delete_state for a session in which no action ever ran
-        # (reproduced with this driver too: a rulebase whose rules all miss the answers). This rule
-        # always fires once per session; its action does nothing.
-        definition["session_opened"] = {"all": [{"a": {"t": "answers"}}]}
-        actions["session_opened"] = _Action(None, ())
-        # Sinks keep every fact type handled even when no rule reads it (see the notes, §5.4).
-        for kind in ("answers", "c", "phase"):
-            definition[f"sink_{kind}"] = {"all": [{"x": {"t": kind}}, {"never": {"t": "__never__"}}]}
-            actions[f"sink_{kind}"] = _Action(None, ())
-        return definition, actions
-
-    def _dnf(self, condition: Condition, negated: bool = False) -> list[tuple[list[Any], frozenset[str], frozenset[str]]]:
-        """Alternatives as (answer tests, concluded, not concluded); conclusion-free parts stay whole."""
-        if not _mentions_conclusion(condition):
-            return [([self._answer_expr(condition, negated)], frozenset(), frozenset())]
-        if isinstance(condition, Concluded):
-            one = frozenset([condition.conclusion])
-            return [([], frozenset(), one)] if negated else [([], one, frozenset())]
-        if isinstance(condition, NotOf):
-            return self._dnf(condition.item, not negated)
-        assert isinstance(condition, (AllOf, AnyOf))
-        conjunctive = isinstance(condition, AllOf) != negated
-        parts = [self._dnf(item, negated) for item in condition.items]
-        if not conjunctive:
-            return [alt for part in parts for alt in part]
-        result: list[tuple[list[Any], frozenset[str], frozenset[str]]] = [([], frozenset(), frozenset())]
-        for part in parts:
-            result = [
-                (tests + more, pos | pos2, neg | neg2)
-                for tests, pos, neg in result
-                for more, pos2, neg2 in part
-                if not ((pos | pos2) & (neg | neg2))
-            ]
-            if len(result) > MAX_DISJUNCTS * 4:
-                break
-        return result
-
-    def _answer_expr(self, condition: Condition, negated: bool) -> Any:
-        """A conclusion-free condition as one durable_rules expression over the answers fact."""
-        if isinstance(condition, NotOf):
-            return self._answer_expr(condition.item, not negated)
-        if isinstance(condition, (AllOf, AnyOf)):
-            conjunctive = isinstance(condition, AllOf) != negated
-            items = [self._answer_expr(item, negated) for item in condition.items]
-            return items[0] if len(items) == 1 else {"$and" if conjunctive else "$or": items}
-        assert isinstance(condition, Test)
-        return self._test_expr(condition, negated)
-
-    def _test_expr(self, test: Test, negated: bool) -> Any:
-        field = ("q_" if test.subject == "answer" else "f_") + test.ref
-        numeric = test.subject == "figure" or test.ref in self._numeric
-        missing = {"$nex": {field: 1}}
-        if test.op in ("unknown", "known"):
-            wants_unknown = (test.op == "unknown") != negated
-            return missing if wants_unknown else {"$ex": {field: 1}}
-        if test.op == "in":
-            assert isinstance(test.value, tuple)
-            values = [constant(v, numeric) for v in test.value]
-            if not negated:
-                alts = [{field: v} for v in values]
-                return alts[0] if len(alts) == 1 else {"$or": alts}
-            excluded = [{"$neq": {field: v}} for v in values]
-            return {"$or": [excluded[0] if len(excluded) == 1 else {"$and": excluded}, missing]}
-        op = _NEGATED[test.op] if negated else test.op
-        value = constant(test.value, numeric)
-        expr = {field: value} if _OPS[op] is None else {_OPS[op]: {field: value}}
-        return {"$or": [expr, missing]} if negated else expr
+        return json.loads(json.dumps(self._compiled.definition))
 
     # ------------------------------------------------------------------ running
 
@@ -318,34 +210,36 @@ def _refusal(code: int, what: str) -> str:
     return f"the engine deferred the fact (code {code}) {what[:80]}"
 
 
-def _mentions_conclusion(condition: Condition) -> bool:
-    if isinstance(condition, Concluded):
-        return True
-    if isinstance(condition, NotOf):
-        return _mentions_conclusion(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return any(_mentions_conclusion(item) for item in condition.items)
-    return False
-
-
 def _text(exc: BaseException) -> str:
     return str(getattr(exc, "message", "") or exc) or type(exc).__name__
 
 
 class EngineCache:
-    """Compiled engines by rulebase content hash, so repeated consultations reuse one ruleset."""
+    """Compiled engines by rulebase content, so repeated consultations reuse one native ruleset.
+
+    Keyed on a sha256 of the rulebase's whole content computed here (not on its `sha256` field,
+    which a caller can leave empty or copy onto other content); remembered per rulebase object, so
+    the key is computed once per object. Engines pushed out of the cache are closed, freeing
+    their native ruleset."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self._engines: OrderedDict[str, DurableEngine] = OrderedDict()
+        self._objects: OrderedDict[int, tuple[Rulebase, str]] = OrderedDict()
+        """id(rulebase) → (the rulebase, kept alive so its id is not reused; its content key)."""
         self._lock = threading.Lock()
 
     def get(self, rulebase: Rulebase) -> DurableEngine:
-        key = rulebase.sha256
         with self._lock:
+            known = self._objects.get(id(rulebase))
+            if known is not None and known[0] is rulebase:
+                key = known[1]
+            else:
+                key = content_key(rulebase)
+                self._objects[id(rulebase)] = (rulebase, key)
+                while len(self._objects) > self.size * 4:
+                    self._objects.popitem(last=False)
             found = self._engines.get(key)
-            if found is not None and found.rulebase is not rulebase and found.rulebase.model_dump() != rulebase.model_dump():
-                found = None
             if found is None:
                 found = DurableEngine(rulebase)
                 self._engines[key] = found
@@ -355,5 +249,32 @@ class EngineCache:
             self._engines.move_to_end(key)
             return found
 
+    def forget(self) -> None:
+        """Drop every engine without touching its native ruleset, and take a fresh lock (after fork)."""
+        self._lock = threading.Lock()
+        self._engines = OrderedDict()
+        self._objects = OrderedDict()
+
+
+def content_key(rulebase: Rulebase) -> str:
+    """A sha256 of everything the compiled ruleset and its firings depend on: the whole rulebase."""
+    data = rulebase.model_dump(mode="json")
+    try:
+        return sha256_hex(data)
+    except NotCanonical:  # a model built by hand with NaN or a huge integer: still a key, not a published digest
+        return sha256_hex(data, "v1")
+
 
 ENGINES = EngineCache()
+
+
+def _after_fork_in_child() -> None:
+    """A child forked while another thread held the engine lock (or was inside the native engine)
+    would hang on the lock or inherit a half-run session: it gets fresh locks and compiles its own
+    rulesets (the inherited ones are left untouched, never used or freed)."""
+    global ENGINE_LOCK
+    ENGINE_LOCK = threading.Lock()
+    ENGINES.forget()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -7,6 +7,7 @@ The cache is keyed by object identity and holds the rulebase, so an id is never 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from decimal import Decimal
@@ -83,6 +84,16 @@ def _conclusions_below(read: dict[str, tuple[tuple[str, str], ...]],
 
 _cache: OrderedDict[int, tuple[Rulebase, Prepared]] = OrderedDict()
 _lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A lock another thread held at fork() would never be released in the child: start afresh."""
+    global _lock
+    _lock = threading.Lock()
+    _cache.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def prepared(rulebase: Rulebase) -> Prepared:

@@ -9,6 +9,7 @@ lower the confidence.  Pure and engine-independent, so both engines share it via
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -62,6 +63,16 @@ class _Shape:
 
 _SHAPES: OrderedDict[int, tuple[Rulebase, _Shape]] = OrderedDict()
 _SHAPES_LOCK = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    """A lock another thread held at fork() would never be released in the child: start afresh."""
+    global _SHAPES_LOCK
+    _SHAPES_LOCK = threading.Lock()
+    _SHAPES.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _shape(rulebase: Rulebase) -> _Shape:

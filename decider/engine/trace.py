@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from decider.canonical import Scheme, sha256_hex
 from decider.engine.evaluation import Firing
 from decider.engine.outcome import Outcome
 from decider.rulebase.answers import AnswerValue
 
-TRACE_FORMAT: Literal["decider-trace/1"] = "decider-trace/1"
+TraceFormat = Literal["decider-trace/1", "decider-trace/2"]
+TRACE_FORMAT: TraceFormat = "decider-trace/2"
+"""The format decider writes: digests over RFC 8785 canonical JSON."""
+TRACE_FORMAT_V1: TraceFormat = "decider-trace/1"
+"""Written before 0.2.0, digested over decider's earlier canonical form; still read and verified."""
+TRACE_FORMATS: tuple[TraceFormat, ...] = (TRACE_FORMAT_V1, TRACE_FORMAT)
 
 
 class RulebaseIdentity(BaseModel):
@@ -31,7 +35,7 @@ class Trace(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    format: Literal["decider-trace/1"] = TRACE_FORMAT
+    format: TraceFormat = TRACE_FORMAT
     rulebase: RulebaseIdentity
     decider_version: str
     engine: Literal["durable_rules", "reference"]
@@ -52,9 +56,19 @@ class Trace(BaseModel):
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
 
+    @property
+    def scheme(self) -> Scheme:
+        """How this trace's digests (its own and its rulebase hash) were computed."""
+        return scheme_of(self.format)
+
+
+def scheme_of(format_: str) -> Scheme:
+    """The canonical-JSON scheme of a trace or log format: `v1` for the pre-0.2.0 formats, else RFC 8785."""
+    return "v1" if format_.endswith("/1") else "jcs"
+
 
 def digest_of(data: dict[str, Any]) -> str:
-    """The digest of a trace given as JSON data (fields `digest` and `recorded_at` ignored)."""
+    """The digest of a trace given as JSON data (fields `digest` and `recorded_at` ignored): sha256 over
+    the RFC 8785 canonical JSON of the rest (over the earlier form for a `decider-trace/1` trace)."""
     body = {k: v for k, v in data.items() if k not in ("digest", "recorded_at")}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return sha256_hex(body, scheme_of(str(data.get("format", TRACE_FORMAT))))

@@ -13,10 +13,12 @@ engine: when a worker dies, the pool is replaced, the rows that were in flight a
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -133,6 +135,8 @@ _worker_rulebase: Rulebase | None = None
 def _init_worker(rulebase: Rulebase) -> None:
     global _worker_rulebase
     _worker_rulebase = rulebase
+    # Ctrl+C reaches the whole process group: the parent alone handles it and ends the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work(start: int, profiles: list[Profile], full: bool, engine: EngineName) -> list[BatchResult]:
@@ -159,10 +163,12 @@ class _Parallel:
 
     def _submit(self, start: int, rows: list[Profile]) -> Future[list[BatchResult]]:
         try:
-            return self.pool.submit(_work, start, rows, self.full, self.engine)
+            with _signals_deferred():  # submit may start a worker: never interrupt it mid-handover
+                return self.pool.submit(_work, start, rows, self.full, self.engine)
         except BrokenProcessPool:  # the pool broke since the last result was read: not these rows' fault
             self._replace_pool()
-            return self.pool.submit(_work, start, rows, self.full, self.engine)
+            with _signals_deferred():
+                return self.pool.submit(_work, start, rows, self.full, self.engine)
 
     def run(self, profiles: Iterable[Profile]) -> Iterator[BatchResult]:
         pending: deque[tuple[int, list[Profile], Future[list[BatchResult]] | None]] = deque()
@@ -194,8 +200,18 @@ class _Parallel:
                 pending.popleft()
                 self.barren_restarts = 0
                 yield from results
+        except BaseException:  # interrupted (Ctrl+C, SIGTERM, SIGHUP) or failed: end the workers now
+            self._end_workers()
+            raise
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _end_workers(self) -> None:
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            try:
+                process.terminate()
+            except (OSError, ValueError):
+                pass
 
     def _replace_pool(self) -> None:
         codes = [p.exitcode for p in list((getattr(self.pool, "_processes", None) or {}).values()) if p.exitcode]
@@ -224,6 +240,20 @@ class _Parallel:
                 results.append(BatchResult(index=start + offset, ok=False,
                                            error=f"could not be passed to a worker process: {type(exc).__name__}: {exc}"))
         return results
+
+
+_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold back interrupting signals while a worker is being started: a handler raising halfway
+    through handing the worker its start-up data leaves it to die with a traceback on stderr."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _finished(future: Future[list[BatchResult]]) -> bool:

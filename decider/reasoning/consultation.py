@@ -13,6 +13,7 @@ from decider.engine.evaluation import Evaluation
 from decider.engine.outcome import Outcome, Score, decide
 from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
+from decider.errors import DeciderError
 from decider.reasoning.how import Explainer, Reason
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.logic import concluded_by
@@ -154,6 +155,10 @@ def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine:
             log: str | Path | None = None) -> Consultation:
     """Validate the answers, run the rules, apply the policy and explain the result; with `log`,
     also append the trace to that append-only decision log."""
+    if not isinstance(rulebase, Rulebase):
+        raise DeciderError(f"consult() needs a Rulebase (from load_rulebase()), got {type(rulebase).__name__}")
+    if engine not in ("durable_rules", "reference"):
+        raise DeciderError(f"unknown engine {engine!r}; use 'durable_rules' or 'reference'")
     checked = validate_answers(rulebase, answers)
     evaluation = evaluate(rulebase, checked, engine)
     consultation = build_consultation(rulebase, checked, evaluation)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,39 +39,87 @@ def write_atomic(path: Path, text: str) -> None:
 def open_atomic(path: Path) -> Iterator[IO[str]]:
     """A text file to write in steps that appears at `path` only when complete (temp file + fsync + rename).
 
+    `-` is standard output. A symlink is followed: its target is what gets replaced. What is not a
+    regular file (a character device such as /dev/null or /dev/full, a FIFO, a socket) is written
+    through, never replaced. A new file gets the mode the umask allows; a replaced one keeps its mode.
     A file system refusal becomes a DeciderError naming the path; other failures leave no file behind."""
+    if str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        target = Path(os.path.realpath(path))
+        status: os.stat_result | None = target.stat()
+    except FileNotFoundError:
+        status = None
     except OSError as exc:
-        raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
+        raise _cannot_write(path, exc) from None
+    except ValueError:  # a NUL byte in the path
+        raise DeciderError([Problem(message="cannot write: the path holds a NUL byte", path=repr(str(path))[1:-1])]) from None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise DeciderError([Problem(message="cannot write: it is a directory", path=str(path))])
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with _write_through(path, target) as handle:
+            yield handle
+        return
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.fchmod(fd, stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask())
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))]) from None
+        raise _cannot_write(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
+@contextmanager
+def _write_through(path: Path, target: Path) -> Iterator[IO[str]]:
+    """Write straight into a device, FIFO or socket (no temp file, no rename, no fsync)."""
+    try:
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> DeciderError:
+    return DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path=str(path))])
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where Linux tells it (os.umask sets it to read it)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def export(consultation: Consultation, report: Path | None, trace: Path | None, *, status: str | None = None) -> Exported:
-    """Write the Markdown report and/or the JSON trace, whichever is given, readable like any file the
-    user saves (not the 0600 of a temp file); `status` marks a provisional report (interview unfinished)."""
+    """Write the Markdown report and/or the JSON trace, whichever is given (new files get the mode the
+    umask allows, as any saved file); `status` marks a provisional report (interview unfinished)."""
     from decider.reasoning.report import render_markdown
 
     report_path = report.resolve() if report else None
     trace_path = trace.resolve() if trace else None
     if report_path is not None:
         write_atomic(report_path, render_markdown(consultation, status=status))
-        _usual_mode(report_path)
     if trace_path is not None:
         write_atomic(trace_path, consultation.trace.to_json() + "\n")
-        _usual_mode(trace_path)
     return Exported(report=report_path, trace=trace_path)
 
 
@@ -87,12 +137,3 @@ def free_path(wanted: Path) -> Path:
 def trace_beside(report: Path) -> Path:
     """The trace file that goes with a report: same folder and name, `.trace.json`."""
     return report.with_name(f"{report.stem}.trace.json")
-
-
-def _usual_mode(path: Path) -> None:
-    mask = os.umask(0)
-    os.umask(mask)
-    try:
-        path.chmod(0o666 & ~mask)
-    except OSError:  # pragma: no cover - the file was just written by us
-        pass

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from decider.errors import AnswersError, Problem
+from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning import planner
 from decider.reasoning.files import write_atomic
 from decider.rulebase.answers import AnswerValue, Answers, check_answer, validate_answers
+from decider.rulebase.bounded import TooLarge, read_bytes
 from decider.rulebase.model import Question, Rulebase
 
 SAVE_FORMAT = "decider-interview/1"
@@ -116,14 +118,25 @@ class Interview(BaseModel):
     def load(cls, rulebase: Rulebase, path: Path) -> "Interview":
         """Read a saved interview, checking every answer against the rulebase (AnswersError when it does not fit)."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_bytes(path).decode("utf-8"))
             saved = SavedInterview.model_validate(data)
         except FileNotFoundError:
             raise AnswersError([Problem(message="no saved interview to resume", path=str(path))]) from None
-        except (OSError, ValueError, ValidationError) as exc:
+        except (OSError, ValueError, ValidationError, TooLarge, RecursionError) as exc:
             first = str(exc).splitlines()[0]
             raise AnswersError([Problem(message=f"not a saved interview: {first}", path=str(path))]) from None
-        answers = validate_answers(rulebase, saved.answers)
+        where = str(path)
+        if saved.format != SAVE_FORMAT:
+            raise AnswersError([Problem(message=f"saved in format {saved.format!r}; this decider reads {SAVE_FORMAT!r}",
+                                        path=where)])
+        if saved.rulebase_id != rulebase.meta.id:
+            raise AnswersError([Problem(message=f"saved for rulebase {saved.rulebase_id!r}, not {rulebase.meta.id!r}",
+                                        path=where)])
+        try:
+            answers = validate_answers(rulebase, saved.answers)
+        except AnswersError as exc:  # located in the save file, not in an anonymous <answers>
+            raise AnswersError([p.model_copy(update={"path": where, "line": None, "column": None})
+                                for p in exc.problems]) from None
         history = tuple(q for q in saved.history if q in answers.root)
         history += tuple(q for q in answers.root if q not in history)
         editing = saved.editing if saved.editing in rulebase.question_index else None
@@ -143,3 +156,22 @@ def default_save_path(rulebase: Rulebase) -> Path:
 
         base = platformdirs.user_data_dir("decider")
     return Path(base) / f"interview-{rulebase.meta.id}.json"
+
+
+_SAVE_DECLARED = re.compile(rb'"format"\s*:\s*"decider-interview/')
+
+
+def check_save_target(path: Path) -> None:
+    """Refuse to autosave over a file that is not a saved interview (an answers file given as --save, say):
+    a damaged save may be replaced, anything else is somebody's work."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DeciderError([Problem(message=f"cannot save the interview here: {exc.strerror or exc}", path=str(path))]) from None
+    if head.strip() and not _SAVE_DECLARED.search(head):
+        raise DeciderError([Problem(
+            message="exists and is not a saved interview; refusing to overwrite it with the autosave "
+                    "(choose another --save, or move the file)", path=str(path))])

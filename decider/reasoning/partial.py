@@ -9,6 +9,7 @@ Test outcomes come from the reference evaluator itself (per value class), so sem
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from collections.abc import Callable
@@ -516,6 +517,8 @@ class Situation:
 
 
 _MODELS: dict[int, tuple[Rulebase, PartialModel]] = {}
+# a model's lock another thread held at fork() would never be released in the child: start afresh
+os.register_at_fork(after_in_child=_MODELS.clear)
 
 
 def model_for(rulebase: Rulebase) -> PartialModel:

@@ -100,9 +100,11 @@ def validate_answers(rulebase: Rulebase, raw: Any, source: Document | None = Non
     for key, value in raw.items():
         question = rulebase.question_index.get(key) if isinstance(key, str) else None
         if question is None:
-            hint = _closest(str(key), list(rulebase.question_index))
-            message = f"unknown question {str(key)!r}" + (f" (did you mean {hint!r}?)" if hint else "")
-            problems.append(_located(source, (key,), message, str(key), path))
+            text = str(key)
+            shown = text if len(text) <= 80 else f"{text[:60]}…({len(text):,} characters)"
+            hint = _closest(text, list(rulebase.question_index)) if len(text) <= 80 else None
+            message = f"unknown question {shown!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+            problems.append(_located(source, (key,), message, shown, path))
             continue
         try:
             values[key] = check_answer(question, value)
@@ -155,9 +157,9 @@ def answers_schema(rulebase: Rulebase) -> dict[str, Any]:
     """JSON Schema of an answers document for this rulebase: one property per question."""
     properties: dict[str, Any] = {}
     for question in rulebase.questions:
-        unknown = {"const": UNKNOWN, "description": "not sure"}
+        unknown = {"enum": [UNKNOWN, "not sure"], "description": "not sure"}
         if isinstance(question, BooleanQuestion):
-            known: dict[str, Any] = {"type": "boolean"}
+            known: dict[str, Any] = {"anyOf": [{"type": "boolean"}, {"enum": ["yes", "no", "true", "false"]}]}
         elif isinstance(question, ChoiceQuestion):
             known = {"enum": [c.id for c in question.choices]}
         elif isinstance(question, ScaleQuestion):

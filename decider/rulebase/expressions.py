@@ -47,6 +47,11 @@ BinOp.model_rebuild()
 Neg.model_rebuild()
 
 
+MAX_TOKENS = 255
+MAX_NESTING = 32
+"""Bounds on a figure expression, so its tree stays far from Python's recursion limit."""
+
+
 class ExpressionError(ValueError):
     """The text is not a valid figure expression; the message says where."""
 
@@ -65,6 +70,13 @@ def parse_expression(text: str) -> Expr:
         pos = match.end()
     if not tokens:
         raise ExpressionError("empty expression")
+    if len(tokens) > MAX_TOKENS:
+        raise ExpressionError(f"expression too long: {len(tokens)} tokens (at most {MAX_TOKENS}); split it into figures")
+    depth = 0
+    for kind, value, column in tokens:
+        depth += (value == "(") - (value == ")") if kind == "op" else 0
+        if depth > MAX_NESTING:
+            raise ExpressionError(f"nested too deeply at column {column} (at most {MAX_NESTING} parentheses)")
     index = 0
 
     def peek() -> tuple[str, str, int] | None:

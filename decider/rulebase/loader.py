@@ -5,14 +5,15 @@ All problems are collected and raised together as one RulebaseError, one located
 
 from __future__ import annotations
 
-import hashlib
-import json
+import math
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from decider.canonical import NotCanonical, Scheme, sha256_hex
 from decider.errors import Problem, RulebaseError
 from decider.rulebase import logic
 from decider.rulebase.expressions import ExpressionError, parse_expression, references
@@ -51,6 +52,8 @@ SECTIONS = ("rulebase", "sources", "questions", "figures", "conclusions", "appro
 MAX_FACT_FIELDS = 200
 """durable_rules holds about 250 properties per fact; answers and figures share one fact."""
 MAX_DEPTH = 32
+POLICY_RESOLUTION = 1e-6
+"""Policy numbers are weights and thresholds: .inf, .nan or 1e-320 would only break the arithmetic."""
 
 UNKNOWN_REFERENCE = "E101"
 TYPE_MISMATCH = "E102"
@@ -80,10 +83,29 @@ def load_rulebase(path: str | Path | None = None) -> Rulebase:
     return _Loader(root).load()
 
 
-def content_hash(rulebase: Rulebase) -> str:
-    """sha256 of the canonical JSON of the rulebase content (positions and formatting excluded)."""
-    canonical = json.dumps(rulebase.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def content_hash(rulebase: Rulebase, scheme: Scheme = "jcs") -> str:
+    """sha256 of the canonical JSON (RFC 8785) of the rulebase content (positions and formatting excluded);
+    `scheme="v1"` gives the hash that traces written before 0.2.0 recorded."""
+    try:
+        return sha256_hex(rulebase.model_dump(mode="json"), scheme)
+    except NotCanonical as exc:
+        raise RulebaseError([Problem(message=f"the rulebase cannot be hashed: {exc}", path=rulebase.root)]) from None
+
+
+_V1_HASHES: dict[int, tuple[Rulebase, str]] = {}
+
+
+def rulebase_hash(rulebase: Rulebase, scheme: Scheme) -> str:
+    """The rulebase's content hash as a trace of this scheme records it: `sha256` (RFC 8785), or the
+    pre-0.2.0 form for `decider-trace/1` traces (computed once per rulebase)."""
+    if scheme == "jcs":
+        return rulebase.sha256
+    found = _V1_HASHES.get(id(rulebase))
+    if found is None or found[0] is not rulebase:
+        if len(_V1_HASHES) >= 8:
+            _V1_HASHES.clear()
+        found = _V1_HASHES[id(rulebase)] = (rulebase, content_hash(rulebase, "v1"))
+    return found[1]
 
 
 class _Loader:
@@ -341,6 +363,12 @@ class _Loader:
         if not isinstance(raw, dict):
             self.fail(doc, loc, "section 'policy' must be a mapping")
             return None
+        unusable = list(_unusable_numbers(raw, loc))
+        for where, value in unusable:
+            self.fail(doc, where, f"expected a finite number of at least {POLICY_RESOLUTION} in size (or 0), got {value!r}",
+                      "policy")
+        if unusable:
+            return None
         try:
             policy = Policy.model_validate({**raw, "at": doc.at(loc)})
         except ValidationError as exc:
@@ -590,4 +618,16 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(seen.values())
 
 
-__all__ = ["content_hash", "default_rules_dir", "load_rulebase", "BooleanQuestion", "AllOf", "AnyOf", "NotOf", "Concluded"]
+__all__ = ["content_hash", "rulebase_hash", "default_rules_dir", "load_rulebase", "BooleanQuestion", "AllOf", "AnyOf", "NotOf", "Concluded"]
+
+
+def _unusable_numbers(raw: Any, loc: Loc) -> Iterator[tuple[Loc, float]]:
+    """Floats in policy data that are not finite, or so small (but not 0) that scores divide into infinity."""
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            yield from _unusable_numbers(value, (*loc, key))
+    elif isinstance(raw, list):
+        for index, value in enumerate(raw):
+            yield from _unusable_numbers(value, (*loc, index))
+    elif isinstance(raw, float) and (not math.isfinite(raw) or 0 < abs(raw) < POLICY_RESOLUTION):
+        yield loc, raw

@@ -6,7 +6,6 @@ with an exponent (which durable_rules' C parser rejects) ever reaches the engine
 
 from __future__ import annotations
 
-import math
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -23,7 +22,7 @@ def to_decimal(value: object) -> Decimal:
     """A finite number as an exact Decimal rounded to the 10^-6 grid; rejects bools and text."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise NumberError(f"expected a number, got {type(value).__name__} {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, (float, Decimal)) and not Decimal(value).is_finite():  # Decimal NaN: no InvalidOperation
         raise NumberError(f"expected a finite number, got {value!r}")
     exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     if abs(exact) > LIMIT:

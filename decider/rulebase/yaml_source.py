@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict
 
 from decider.errors import Problem
+from decider.rulebase.bounded import TooLarge, read_bytes, read_stream
 
 Loc = tuple[str | int, ...]
 
@@ -90,6 +92,7 @@ class _Builder:
             return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
+            spelled: dict[Any, str] = {}
             for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     pos = self._pos(key_node)
@@ -106,15 +109,18 @@ class _Builder:
                                 line=pos.line, column=pos.column)
                     )
                     continue
+                text = str(key_node.value)
                 if key in result:
                     pos = self._pos(key_node)
                     first = self.positions.get((*loc, key))
                     where = f" (first at line {first.line})" if first else ""
-                    self.problems.append(
-                        Problem(message=f"duplicate key {key!r}{where}", path=self.path,
-                                line=pos.line, column=pos.column, item=str(key))
-                    )
+                    message = f"duplicate key {key!r}{where}"
+                    if spelled[key] != text:  # 1 and true, or 1 and 1.0, read as one value
+                        message = f"key {text!r} reads as the same value as key {spelled[key]!r}{where}"
+                    self.problems.append(Problem(message=message, path=self.path, line=pos.line, column=pos.column,
+                                                 item=text))
                     continue
+                spelled[key] = text
                 self.positions[(*loc, key)] = self._pos(key_node)
                 result[key] = self.build(value_node, (*loc, key))
             return result
@@ -124,7 +130,13 @@ class _Builder:
                 self.positions[(*loc, index)] = self._pos(item_node)
                 items.append(self.build(item_node, (*loc, index)))
             return items
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            pos = self._pos(node)
+            self.problems.append(Problem(message=f"YAML value: {str(exc).split(';')[0]}", path=self.path,
+                                         line=pos.line, column=pos.column))
+            return None
 
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
@@ -134,12 +146,31 @@ def _compose(text: str) -> yaml.Node | None:
     """The node tree of one document: libyaml's composer when PyYAML has it (several times faster;
     same safe resolver, same line/column marks), the pure-Python one otherwise. A document libyaml
     rejects is composed again by the pure-Python loader so every error message stays the same."""
+    _check_item_count(text)
     if _FAST_LOADER is not None:
         try:
             return yaml.compose(text, Loader=_FAST_LOADER)
         except (yaml.YAMLError, ValueError, RecursionError):
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _check_item_count(text: str) -> None:
+    """Raise _TooLarge once the document's events pass MAX_NODES items, before any node tree is built
+    (composing a 20 MB list took 1.7 GB before the builder's cap applied). Syntax errors are left to
+    the composer, which reports them with positions. Each item takes at least two characters, so
+    shorter texts are not scanned (aliases are counted as the builder expands them)."""
+    if len(text) <= 2 * MAX_NODES:
+        return
+    items = 0
+    try:
+        for event in yaml.parse(text, Loader=_FAST_LOADER or yaml.SafeLoader):
+            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)):
+                items += 1
+                if items > MAX_NODES:
+                    raise _TooLarge()
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return
 
 
 def parse_yaml(text: str, path: str) -> Document:
@@ -156,6 +187,8 @@ def parse_yaml(text: str, path: str) -> Document:
         raise SourceError([Problem(message=f"YAML syntax: {exc}", path=path)]) from None
     except (ValueError, RecursionError) as exc:
         raise SourceError([Problem(message=f"cannot read: {exc}", path=path)]) from None
+    except _TooLarge:
+        raise SourceError([Problem(message=f"document expands to more than {MAX_NODES} items", path=path)]) from None
     if node is None:
         return Document(path=path, data=None, positions={(): Position(path=path, line=1, column=1)})
     builder = _Builder(path)
@@ -176,16 +209,27 @@ def parse_yaml(text: str, path: str) -> Document:
     return Document(path=path, data=data, positions=builder.positions)
 
 
+def read_yaml_stream(handle: IO[bytes], display: str) -> Document:
+    """Read and parse a stream (stdin), at most MAX_DOCUMENT_BYTES of it."""
+    return parse_yaml(_text(lambda: read_stream(handle), display), display)
+
+
 def read_yaml(path: Path, display: str | None = None) -> Document:
     """Read and parse a file, turning I/O and encoding failures into located problems."""
     shown = display or str(path)
+    return parse_yaml(_text(lambda: read_bytes(path), shown), shown)
+
+
+def _text(read: Callable[[], bytes], shown: str) -> str:
+    """The UTF-8 text `read` returns; size, encoding and I/O failures become located problems."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return read().decode("utf-8")
+    except TooLarge as exc:
+        raise SourceError([Problem(message=str(exc), path=shown)]) from None
     except UnicodeDecodeError as exc:
         raise SourceError([Problem(message=f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=shown)]) from None
     except OSError as exc:
         raise SourceError([Problem(message=f"cannot read: {exc.strerror or exc}", path=shown)]) from None
-    return parse_yaml(text, shown)
 
 
 class SourceError(Exception):

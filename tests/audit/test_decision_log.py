@@ -110,6 +110,33 @@ def test_a_writer_killed_mid_run_leaves_a_log_that_verifies_after_the_next_appen
     assert f"decision log of {before.records + 1} record(s), chain intact" in result.stdout
 
 
+def test_a_last_record_without_its_newline_is_kept_by_the_next_append(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    """Issue 16 item 5: `head -c -1` left a whole record; the next append used to cut it off (an
+    acknowledged record lost) and verify then called the shortened chain intact."""
+    log = tmp_path / "decisions.log"
+    for dq in (1, 2):
+        consult(fixture_rulebase, {"data_quality": dq}, log=log)
+    intact = log.read_text()
+    log.write_text(intact[:-1])
+    before = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    assert before.returncode == 0 and "decision log of 2 record(s), chain intact" in before.stdout, before.stdout
+    consult(fixture_rulebase, {"data_quality": 3}, log=log)
+    assert log.read_text().startswith(intact)
+    after = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    assert after.returncode == 0 and "decision log of 3 record(s), chain intact" in after.stdout, after.stdout
+
+
+def test_trailing_blank_lines_neither_fail_verify_nor_block_appends(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    log = tmp_path / "decisions.log"
+    consult(fixture_rulebase, {"data_quality": 1}, log=log)
+    with log.open("a") as handle:
+        handle.write("\n  \n")
+    assert cli("audit", "verify", log, "--rules", FIXTURE_RULES).returncode == 0
+    consult(fixture_rulebase, {"data_quality": 2}, log=log)  # was: "refusing to extend a damaged chain"
+    after = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    assert after.returncode == 0 and "decision log of 2 record(s), chain intact" in after.stdout, after.stdout
+
+
 def test_decide_log_flag_appends(tmp_path: Path) -> None:
     log = tmp_path / "d.log"
     for _ in range(2):

@@ -158,7 +158,7 @@ def test_a_record_replaced_with_a_resealed_one_breaks_the_chain(tmp_path: Path, 
     ("not json at all {", ":1:1: not JSON: Expecting value"),
     ("", ": empty file: neither a trace nor a decision log"),
     ("[1, 2]", ": not a decider trace (expected a JSON object)"),
-    ('{"format": "decider-trace/9"}', ": unsupported trace format 'decider-trace/9'; this decider reads decider-trace/1"),
+    ('{"format": "decider-trace/9"}', ": unsupported trace format 'decider-trace/9'; this decider reads decider-trace/1 and decider-trace/2"),
     ('{"format": "something-else"}', ": not a decider trace: format is 'something-else'"),
 ])
 def test_bad_trace_files_exit_2_naming_the_file(tmp_path: Path, content: str, expected: str) -> None:
@@ -190,10 +190,11 @@ def test_a_trace_with_a_wrong_field_names_the_field(tmp_path: Path, fixture_rule
 
 def test_a_log_record_with_a_wrong_trace_version_names_the_record(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase, 2)
-    _edit_record(log, 1, lambda record: record["trace"].update(format="decider-trace/2"))
+    _edit_record(log, 1, lambda record: record["trace"].update(format="decider-trace/3"))
     result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
-    assert f"{log}:2: unsupported trace format 'decider-trace/2'; this decider reads decider-trace/1 [record 1]" in result.stdout
+    assert (f"{log}:2: unsupported trace format 'decider-trace/3'; this decider reads decider-trace/1 and "
+            "decider-trace/2 [record 1]") in result.stdout
 
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
@@ -221,7 +222,7 @@ def test_a_field_added_to_a_trace_is_not_silently_ignored(tmp_path: Path, fixtur
     path = _write(tmp_path / "extra.json", data)
     result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
-    assert f"{path}: holds content outside the decider-trace/1 format (unknown fields)" in result.stdout
+    assert f"{path}: holds content outside the decider-trace/2 format (unknown fields)" in result.stdout
 
 
 def test_records_deleted_from_the_end_of_a_log_are_caught_with_the_noted_head(tmp_path: Path,
@@ -256,3 +257,40 @@ def test_an_edited_figure_is_named(tmp_path: Path, fixture_rulebase: Rulebase) -
     result = cli("audit", "verify", _write(tmp_path / "fig.json", data), "--rules", FIXTURE_RULES)
     assert result.returncode == 1
     assert "[figures] figures differ from replay: api_cost_year 1 (recorded) vs 240 (replay)" in result.stdout
+
+
+def _forge_copy_of_first(data: dict[str, Any]) -> None:
+    forged = json.loads(json.dumps(data["firings"][0]))
+    forged["effects"] = [{"type": "support", "approach": "retrieval", "weight": 100}]
+    data["firings"].insert(1, forged)
+
+
+def _duplicate_first(copies: int) -> Any:
+    def edit(data: dict[str, Any]) -> None:
+        data["firings"][1:1] = [data["firings"][0]] * copies
+    return edit
+
+
+def _forge_effect_in_place(data: dict[str, Any]) -> None:
+    data["firings"][0]["effects"] = [{"type": "support", "approach": "retrieval", "weight": 100}]
+
+
+@pytest.mark.parametrize(("edit", "named"), [
+    (_forge_copy_of_first, "effects forged"),
+    (_forge_copy_of_first, "firings duplicated"),
+    (_duplicate_first(1), "recorded 2 times"),
+    (_duplicate_first(50), "recorded 51 times"),
+    (_forge_effect_in_place, "effects forged"),
+], ids=["forged-copy-effects", "forged-copy-count", "one-duplicate", "fifty-duplicates", "forged-in-place"])
+def test_forged_and_duplicated_firings_resealed_do_not_verify(tmp_path: Path, fixture_rulebase: Rulebase, edit: Any,
+                                                              named: str) -> None:
+    """Issue 16 item 4: firings are compared as a sequence, counted, and every effect derived from the rulebase."""
+    from decider.engine.trace import digest_of
+
+    data = _trace(fixture_rulebase)
+    edit(data)
+    data["digest"] = digest_of(data)
+    result = cli("audit", "verify", _write(tmp_path / "forged.json", data), "--rules", FIXTURE_RULES)
+    assert result.returncode == 1, result.stdout
+    assert "[digest]" not in result.stdout and "NOT VERIFIED" in result.stdout
+    assert named in result.stdout

@@ -61,7 +61,7 @@ class ValueClass:
         if not isinstance(self.value, Decimal):
             return []
         found: list[Decimal] = [self.value]
-        for bound, closed, step in ((self.low, self.low_closed, 1), (self.high, self.high_closed, -1)):
+        for bound, step in ((self.low, 1), (self.high, -1)):  # `contains` below excludes an open bound
             if bound is None:
                 continue
             for candidate in (bound, bound + step, bound + step * (1 if self.integral else _GRID)):

@@ -106,11 +106,11 @@ def unknown_weighs(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run
             known = [i for i, c in enumerate(classes) if not c.unknown]
 
             def only_when_open(assign: Assignment, key: tuple[str, str] = key, unknown: int = unknown,
-                               known: list[int] = known) -> bool | None:
-                when_open = evaluator.fires(rule.id, {**assign, key: unknown})
+                               known: list[int] = known, rule_id: str = rule.id) -> bool | None:
+                when_open = evaluator.fires(rule_id, {**assign, key: unknown})
                 if when_open is False:
                     return False
-                when_known = [evaluator.fires(rule.id, {**assign, key: i}) for i in known]
+                when_known = [evaluator.fires(rule_id, {**assign, key: i}) for i in known]
                 if any(v is True for v in when_known):
                     return False
                 return None if when_open is None or None in when_known else True

@@ -32,6 +32,7 @@ _CODES = [
     ("E104", "missing-because", "error", "a rule without its plain-words reason"),
     ("E105", "missing-cite", "error", "a rule without a citation"),
     ("E106", "conclusion-cycle", "error", "conclusions that depend on themselves"),
+    ("E107", "engine-limit", "error", "the compiled rules pass a fixed limit of durable_rules (it would crash, hang or refuse)"),
     ("W201", "unused-question", "warning", "no rule or figure reads the question, so asking it changes nothing"),
     ("W202", "never-concluded", "warning", "no rule concludes or flags the conclusion"),
     ("W203", "never-used", "warning", "the conclusion is concluded but no rule reads it (risks and prerequisites are exempt: they are reported)"),

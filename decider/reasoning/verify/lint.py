@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from decider.engine.compiled_ruleset import CompiledRuleset
 from decider.engine.evaluation import Evaluation
 from decider.engine.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
@@ -37,6 +38,13 @@ def lint_rulebase(path: str | Path | None = None, *, cross: bool = False) -> Lin
 def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | None = None) -> LintReport:
     """Check a loaded rulebase: structure, rules (exact), policy (exact), and optionally both engines."""
     started = time.perf_counter() if started is None else started
+    try:
+        CompiledRuleset(rulebase)  # the very check `decide` makes before it compiles for durable_rules
+    except RulebaseError as exc:
+        found = structural(rulebase) + from_problems(exc.problems)
+        return _report(found, Summary(rulebase=f"{rulebase.meta.id} {rulebase.meta.version}", rules=len(rulebase.rules),
+                                      questions=len(rulebase.questions), figures=len(rulebase.figures), classes=0,
+                                      checks={"engine limits": 1}, undecided=0, errors=0, warnings=0, seconds=0), started)
     space = build_space(rulebase)
     evaluator = Evaluator(rulebase, space)
     solver = Solver(rulebase, space, evaluator)

@@ -201,7 +201,7 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
         tally.count("score states", frontier.states)
     found: list[Finding] = []
     for tied in sorted(reached):
-        witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))
+        witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))  # noqa: B023 (called at once)
         if witness is None:
             tally.notes.append(finding("W308", f"answers that would {_words(tied)} need figure values "
                                        "no concrete numbers were found for", rulebase.policy.at, "policy"))
