@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from decider.errors import DeciderError
-from decider.reasoning import planner
 from decider.reasoning.consultation import consult
 from decider.reasoning.files import DEFAULT_REPORT, Exported, export, free_path, trace_beside
 from decider.reasoning.interview import Interview
