@@ -1,7 +1,7 @@
 """consult() of this checkout against another checkout of decider (e.g. the foundation commit).
 
     git archive dc18564 | tar -x -C /tmp/before
-    .venv/bin/python benchmarks/before_after.py /tmp/before
+    .venv/bin/python benchmarks/before_after.py /tmp/before [--own-rules]
 
 Runs the same profiles in alternating child processes (before, after, before, ...) so both
 see the same machine load, and prints the median per call of each round and overall.
@@ -55,13 +55,15 @@ def main() -> int:
         print(__doc__)
         return 2
     before = Path(sys.argv[1]).resolve()
+    own = "--own-rules" in sys.argv  # each checkout consults its own rulebase (when the rule language changed)
     rounds, count = 4, 1500
     rules = str(ROOT / "rules")
     results: dict[str, list[float]] = {"before": [], "after": []}
     for _ in range(rounds):
         for name, source in (("before", before), ("after", ROOT)):
             env = {**os.environ, "PYTHONPATH": str(source)}
-            done = subprocess.run([sys.executable, "-c", CHILD, rules, str(count)], capture_output=True, text=True,
+            done = subprocess.run([sys.executable, "-c", CHILD, str(source / "rules") if own else rules, str(count)],
+                                  capture_output=True, text=True,
                                   env=env, cwd="/", check=True)
             results[name].append(float(done.stdout))
     print("| consult() median per call | " + " | ".join(f"round {i + 1}" for i in range(rounds)) + " | overall |")
@@ -70,7 +72,8 @@ def main() -> int:
         cells = " | ".join(f"{v * 1e6:,.0f} µs" for v in values)
         print(f"| {name} | {cells} | {statistics.median(values) * 1e6:,.0f} µs |")
     ratio = statistics.median(results["before"]) / statistics.median(results["after"])
-    print(f"\nspeed-up: {ratio:.2f}× (same profiles, same rulebase `{rules}`, alternating processes)")
+    which = "each checkout's own rulebase" if own else f"same rulebase `{rules}`"
+    print(f"\nspeed-up: {ratio:.2f}× (same profiles, {which}, alternating processes)")
     return 0
 
 

@@ -22,7 +22,7 @@ def test_default_rulebase_loads_with_identity(shipped: Rulebase) -> None:
 
 
 def test_consult_returns_a_complete_consultation() -> None:
-    result = consult(CHAIN, {"q1": True, "q2": "x", "q4": 4})
+    result = consult(CHAIN, {"q1": True, "q2": "x", "q4": 4, "q3": 100})  # q3 open could sink c (r5)
     assert result.recommendation.approach == "c"
     assert [r.approach for r in result.ranking][0] == "c"
     assert result.ranking[0].score == result.ranking[0].baseline + result.ranking[0].support - result.ranking[0].oppose
@@ -34,7 +34,7 @@ def test_consult_returns_a_complete_consultation() -> None:
 
 
 def test_how_tree_goes_from_rule_through_three_conclusions_to_answers() -> None:
-    result = consult(CHAIN, {"q1": True, "q2": "x", "q4": 4})
+    result = consult(CHAIN, {"q1": True, "q2": "x", "q4": 4, "q3": 100})
     (top,) = [r for r in result.reasons if r.id == "r3"]
     assert top.kind == "rule" and top.because == "third level" and top.cite == ("P2",)
     level2 = next(c for c in top.children if c.id == "level2")

@@ -83,15 +83,16 @@ def test_not_sure_is_reasoned_about_in_rules() -> None:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_not_sure_to_everything_gives_prompt_eval_with_low_confidence(engine: str) -> None:
+def test_not_sure_to_everything_gives_prompt_eval_not_settled(engine: str) -> None:
+    # prompt_eval wins most completions of the open answers (the essay's default), but nothing is settled
     answers = {q.id: "unknown" for q in RULEBASE.questions}
     result = consult(RULEBASE, answers, engine=engine)  # type: ignore[arg-type]
     assert result.recommendation.approach == "prompt_eval"
-    assert result.recommendation.level == "low"
-    assert result.recommendation.confidence < RULEBASE.policy.confidence.moderate_from  # type: ignore[operator]
+    assert result.recommendation.level != "high" and not result.recommendation.settled
+    assert result.recommendation.confidence < result.recommendation.robustness < 1
     assert {p.id for p in result.prerequisites} >= {"need_eval", "need_baseline"}
     silent = consult(RULEBASE, {}, engine=engine)  # type: ignore[arg-type]
-    assert silent.recommendation.approach == "prompt_eval" and silent.recommendation.level == "low"
+    assert silent.recommendation.approach == "prompt_eval" and silent.recommendation.level != "high"
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -115,12 +116,13 @@ def test_not_sure_differs_from_no() -> None:
 
 def test_unknowns_that_matter_lower_confidence_and_settled_ones_do_not() -> None:
     full = consult(RULEBASE, STRONG_FORMAT_CASE, engine="reference").recommendation.confidence
-    for question in ("general_skills", "retune_capacity", "latency_ms", "data_quality"):
+    for question in ("general_skills", "retune_capacity", "data_quality"):
         partial = consult(RULEBASE, {**STRONG_FORMAT_CASE, question: "unknown"}, engine="reference")
         assert partial.recommendation.confidence < full, question
-    # on-premises only matters for a narrow task, and this task is not narrow
-    settled = consult(RULEBASE, {**STRONG_FORMAT_CASE, "on_prem": "unknown"}, engine="reference")
-    assert settled.recommendation.confidence == full
+    # on-premises and latency only matter for a narrow task, and this task is not narrow
+    for question in ("on_prem", "latency_ms"):
+        settled = consult(RULEBASE, {**STRONG_FORMAT_CASE, question: "unknown"}, engine="reference")
+        assert settled.recommendation.confidence == full and settled.recommendation.settled
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -132,7 +134,7 @@ def test_economics_compares_api_spend_with_tuning_cost_and_shows_figures(engine:
     assert figures["api_cost_month"] == 15
     assert figures["api_cost_year"] == 180
     assert figures["tuning_cost_first_year"] == 240000
-    assert figures["tuning_in_api_months"] == 16000
+    assert figures["tuning_in_api_months"] == pytest.approx(16000, rel=1e-6)  # a zero bill must stay a value
     assert "weak_roi" in {r.id for r in result.risks}
     assert "P9" in {c for r in result.risks for c in r.cite}
     text = result.to_markdown()

@@ -39,6 +39,12 @@ def _text(result: Any, more: str = "Use --format markdown for the full explanati
     rec = result.recommendation
     level = f" ({rec.level})" if rec.level else ""
     lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}{level}"]
+    if not rec.settled:
+        lines.append(f"Not settled: stays the recommendation in {rec.robustness:.0%} of the ways the open answers "
+                     f"could turn out ({', '.join(rec.open_questions)})")
+    if rec.tied:
+        lines.append("Tie with: " + ", ".join(f"{t.title} [{t.approach}]" for t in rec.tied)
+                     + (f" — separated by: {', '.join(rec.separating)}" if rec.separating else ""))
     if rec.complementary:
         lines.append("Combine with: " + ", ".join(f"{c.title} [{c.approach}]" for c in rec.complementary))
     if rec.defaulted:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.prepared import prepared
+from decider.engine.policy import Chance, judge, separating
 from decider.engine.relevance import open_share
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import SEVERITY_ORDER, Exclude, Flag, Oppose, Rulebase, Severity, Support
@@ -61,6 +62,20 @@ class Outcome(BaseModel):
     unknown_share: float
     excluded: tuple[Exclusion, ...] = ()
     """Approaches off the table: never primary or complementary, whatever their score."""
+    robustness: float = 1.0
+    """Prior mass of the completions of the open answers in which the primary wins."""
+    settled: bool = True
+    """No completion of the open answers changes the primary."""
+    chances: tuple[Chance, ...] = ()
+    """Every approach that wins some completion, with its prior mass (the primary first)."""
+    tied: tuple[str, ...] = ()
+    """Approaches level with the primary (equal score with nothing open to separate them, or
+    equal mass of completions); the tie_break order chose the primary, and the level is at most low."""
+    separating: tuple[str, ...] = ()
+    """For a tie: the questions whose answers bear differently on the tied approaches."""
+    open_deciding: tuple[str, ...] = ()
+    """When not settled: open questions that still bear on a score or an exclusion (every question whose
+    answer could change the primary is among them)."""
 
 
 def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outcome:
@@ -95,41 +110,31 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
                     severity = effect.severity
                 flagged[effect.risk] = (severity, [*rules, firing.rule])
     tie = derived.tie
-    scores = []
-    for approach in rulebase.approaches:
-        base = derived.baselines[approach.id]
-        total = base + support[approach.id] - oppose[approach.id]
-        scores.append((total, approach.id, base))
-    scores.sort(key=lambda s: (-s[0], tie[s[1]]))
-    ranking = tuple(
-        Score(approach=aid, title=rulebase.approach_index[aid].title, baseline=float(base),
-              support=float(support[aid]), oppose=float(oppose[aid]), score=float(total))
-        for total, aid, base in scores
-    )
-    # every approach excluded at once is a rulebase error (lint E-level); the ranking then ignores exclusions
+    totals = {a.id: derived.baselines[a.id] + support[a.id] - oppose[a.id] for a in rulebase.approaches}
+    # every approach excluded at once is a rulebase error (lint E310); the ranking then ignores exclusions
     eligible = {a.id for a in rulebase.approaches if a.id not in excluding} or {a.id for a in rulebase.approaches}
-    scores = [s for s in scores if s[1] in eligible] + [s for s in scores if s[1] not in eligible]
-    ranking = tuple(sorted(ranking, key=lambda s: s.approach not in eligible))
-    primary = ranking[0].approach if weighed or policy.default not in eligible else policy.default
-    if primary != ranking[0].approach:
-        ranking = tuple(sorted(ranking, key=lambda s: s.approach != primary))
+    verdict = judge(rulebase, answers, frozenset(excluding) if len(excluding) < len(rulebase.approaches) else frozenset())
+    primary = verdict.primary
+    ranked = sorted(rulebase.approaches, key=lambda a: (a.id != primary, a.id not in eligible, -totals[a.id],
+                                                          tie.get(a.id, len(tie))))
+    ranking = tuple(
+        Score(approach=a.id, title=a.title, baseline=float(derived.baselines[a.id]), support=float(support[a.id]),
+              oppose=float(oppose[a.id]), score=float(totals[a.id]))
+        for a in ranked
+    )
     threshold = policy.complementary_min_score
     complementary = tuple(
         s.approach for s in ranking
         if threshold is not None and s.approach != primary and s.approach in eligible and s.support > 0
         and to_decimal(s.score) >= to_decimal(threshold)
     )
-    share = unknown_share(rulebase, answers)
-    margin = Decimal(0)
-    if len(scores) > 1:
-        top = next(s[0] for s in scores if s[1] == primary)
-        rivals = [s[0] for s in scores if s[1] != primary and s[1] in eligible and s[1] not in complementary]
-        others = [s[0] for s in scores if s[1] != primary and s[1] in eligible]
-        runner = max(rivals) if rivals else min(others) if others else top
-        margin = max(top - runner, Decimal(0))
-    scale = to_decimal(policy.confidence.margin_scale)
-    penalty = to_decimal(policy.confidence.unknown_penalty)
-    confidence = (margin / (margin + scale)) * (1 - penalty * share) if len(scores) > 1 else (1 - penalty * share)
+    tied = verdict.tied
+    if verdict.settled and not tied and primary in eligible:
+        tied = tuple(a for a in ranked_ids(ranking) if a != primary and a in eligible and totals[a] == totals[primary]
+                     and weighed)
+    confidence = verdict.confidence
+    if tied:
+        confidence = min(confidence, tie_ceiling(rulebase))
     risks = tuple(
         RiskFlag(id=rid, title=rulebase.conclusion_index[rid].title, severity=severity, rules=tuple(rules))
         for rid, (severity, rules) in sorted(flagged.items(), key=lambda kv: (-SEVERITY_ORDER[kv[1][0]], kv[0]))
@@ -139,12 +144,30 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
         complementary=complementary,
         ranking=ranking,
         risks=risks,
-        confidence=round(float(confidence), 4),
+        confidence=round(confidence, 4),
         defaulted=not weighed,
-        unknown_share=round(float(share), 4),
+        unknown_share=round(float(unknown_share(rulebase, answers)), 4),
         excluded=tuple(Exclusion(approach=a.id, rules=tuple(excluding[a.id]))
                        for a in rulebase.approaches if a.id in excluding),
+        robustness=round(verdict.robustness, 4),
+        settled=verdict.settled,
+        chances=verdict.chances,
+        tied=tied,
+        separating=separating(rulebase, answers, (primary, *tied)) if tied else (),
+        open_deciding=verdict.open_deciding,
     )
+
+
+def ranked_ids(ranking: tuple[Score, ...]) -> list[str]:
+    return [s.approach for s in ranking]
+
+
+def tie_ceiling(rulebase: Rulebase) -> float:
+    """The highest confidence a tie may read: just below "moderate" (a tie is never above low)."""
+    moderate = rulebase.policy.confidence.moderate_from
+    high = rulebase.policy.confidence.high_from
+    bound = moderate if moderate is not None else high
+    return max(0.0, float(bound) - 0.0001) if bound is not None else 1.0
 
 
 def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
@@ -154,4 +177,4 @@ def unknown_share(rulebase: Rulebase, answers: Answers) -> Decimal:
     return open_share(rulebase, answers)
 
 
-__all__ = ["Exclusion", "Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]
+__all__ = ["Chance", "Exclusion", "Outcome", "RiskFlag", "Score", "decide", "plain", "unknown_share"]

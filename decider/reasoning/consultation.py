@@ -43,6 +43,16 @@ class Recommendation(BaseModel):
     defaulted: bool
     level: Literal["low", "moderate", "high", ""] = ""
     """The policy's declared reading of the confidence ("" when the policy declares no levels)."""
+    robustness: float = 1.0
+    """Prior share of the completions of the open answers in which this approach stays the primary."""
+    settled: bool = True
+    """No answer to the open questions can change the primary."""
+    tied: tuple[ApproachRef, ...] = ()
+    """Approaches level with this one; the policy's tie_break order chose (the level is then at most low)."""
+    separating: tuple[str, ...] = ()
+    """For a tie: questions whose answers bear differently on the tied approaches."""
+    open_questions: tuple[str, ...] = ()
+    """When not settled: open questions that still bear on a score or an exclusion."""
 
 
 class Risk(BaseModel):
@@ -188,6 +198,9 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
             approach=primary.id, title=primary.title, summary=primary.summary, confidence=outcome.confidence,
             complementary=tuple(ApproachRef(approach=a, title=rulebase.approach_index[a].title) for a in outcome.complementary),
             defaulted=outcome.defaulted, level=rulebase.policy.confidence.level(outcome.confidence),
+            robustness=outcome.robustness, settled=outcome.settled,
+            tied=tuple(ApproachRef(approach=a, title=rulebase.approach_index[a].title) for a in outcome.tied),
+            separating=outcome.separating, open_questions=outcome.open_deciding,
         ),
         ranking=outcome.ranking,
         reasons=explain.how(outcome.primary),

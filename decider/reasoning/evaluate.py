@@ -247,11 +247,8 @@ def _ids(document: Document, key: str, index: Any, kind: str, problems: list[Pro
 
 
 def tied_at_top(result: Consultation) -> tuple[str, ...]:
-    """The approaches that share the primary's place at the top (empty when it leads alone)."""
-    if result.recommendation.defaulted:
-        return ()
-    top = next(s.score for s in result.ranking if s.approach == result.recommendation.approach)
-    return tuple(s.approach for s in result.ranking if s.score == top and s.approach != result.recommendation.approach)
+    """The approaches level with the primary (empty when it leads alone)."""
+    return result.trace.result.tied
 
 
 def judge(rulebase: Rulebase, case: Case, engine: EngineName = "durable_rules") -> CaseResult:

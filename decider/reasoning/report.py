@@ -28,6 +28,7 @@ def render_markdown(consultation: "Consultation", *, status: str | None = None) 
     lines += [f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{level}.", ""]
     if rec.summary:
         lines += [rec.summary, ""]
+    lines += [standing_words(consultation), ""]
     note = uncertainty_note(consultation)
     if note:
         lines += [f"*{note}*", ""]
@@ -96,6 +97,24 @@ def uncertainty_note(consultation: "Consultation") -> str | None:
         return None
     return (f"{len(unsure)} of {len(given)} answers were \"not sure\": this advice rests mostly on what is not known "
             "about the case; where it says no case applies, read that as none is known yet.")
+
+
+def standing_words(consultation: "Consultation") -> str:
+    """Settled or not, the robustness, the tie and what would separate it, in one paragraph (questions by text)."""
+    rec = consultation.recommendation
+    texts = {a.id: a.text for a in consultation.answers_shown}
+    if rec.settled:
+        text = "**Settled:** no answer to an open question can change this recommendation."
+    else:
+        text = (f"**Not settled:** it stays the recommendation in {rec.robustness:.0%} of the ways the open answers "
+                "could turn out" + (f"; these still bear on it: {'; '.join(texts.get(q, q) for q in rec.open_questions)}"
+                                     if rec.open_questions else "") + ".")
+    if rec.tied:
+        text += (f" **Tie:** {rec.title} is level with " + ", ".join(f"{t.title} (`{t.approach}`)" for t in rec.tied)
+                 + "; the rulebase's tie-break order chose" + (
+                     f" — answers that would separate them: {'; '.join(texts.get(q, q) for q in rec.separating)}"
+                     if rec.separating else "") + ".")
+    return text
 
 
 def _answers(consultation: "Consultation") -> list[str]:

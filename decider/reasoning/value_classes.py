@@ -1,148 +1,21 @@
-"""Finite value classes of every question and figure: values inside one class pass exactly the same tests.
-
-Booleans split into yes/no/unknown, choices into their ids plus unknown, numbers and scales at
-the constants the rules compare them with (each constant, a point inside every interval
-between them, plus unknown).  The planner reasons over these classes instead of raw values.
-"""
+"""Finite value classes of every question and figure (defined in `decider.engine.answer_classes`,
+where the policy counts completions over them), and the questions the rules read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from decimal import Decimal
-
-from decider.engine.facts import EngineValue
-from decider.rulebase.answers import AnswerValue
-from decider.rulebase.logic import references
-from decider.rulebase.model import (
-    UNKNOWN,
-    BooleanQuestion,
-    ChoiceQuestion,
-    NumberQuestion,
-    Question,
-    Rulebase,
-    ScaleQuestion,
-    Test,
+from decider.engine.answer_classes import (
+    ValueClass,
+    figure_classes,
+    figure_inputs,
+    question_classes,
+    tests_on,
 )
-from decider.rulebase.numbers import SCALE, plain, to_micro
+from decider.rulebase.logic import references
+from decider.rulebase.model import Rulebase
 
-
-@dataclass(frozen=True)
-class ValueClass:
-    """One class of a question's (or figure's) values: a representative and how to show it."""
-
-    answer: AnswerValue
-    """The representative as an answer ("unknown" for not sure); for figures, the number."""
-    engine: EngineValue | None
-    """The representative as the engines compare it (None when unknown)."""
-    label: str
-    """The class in plain words, e.g. "yes", "≤ 300 ms", "not sure"."""
-
-
-def tests_on(rulebase: Rulebase) -> dict[tuple[str, str], list[Test]]:
-    """Every test in the rules, grouped by the (subject, id) it reads."""
-    found: dict[tuple[str, str], list[Test]] = {}
-
-    def walk(condition: object) -> None:
-        if isinstance(condition, Test):
-            found.setdefault((condition.subject, condition.ref), []).append(condition)
-        elif hasattr(condition, "items"):
-            for item in condition.items:
-                walk(item)
-        elif hasattr(condition, "item"):
-            walk(condition.item)
-
-    for rule in rulebase.rules:
-        walk(rule.when)
-    return found
-
-
-def question_classes(question: Question, tests: list[Test]) -> list[ValueClass]:
-    """The value classes of one question given the tests that read it (unknown always last)."""
-    unknown = ValueClass(answer=UNKNOWN, engine=None, label="not sure")
-    if isinstance(question, BooleanQuestion):
-        return [ValueClass(True, True, "yes"), ValueClass(False, False, "no"), unknown]
-    if isinstance(question, ChoiceQuestion):
-        return [ValueClass(c.id, c.id, c.label) for c in question.choices] + [unknown]
-    assert isinstance(question, (NumberQuestion, ScaleQuestion))
-    unit = f" {question.unit}" if isinstance(question, NumberQuestion) else ""
-    points = _numeric_points(tests, to_micro(question.min), to_micro(question.max),
-                             whole=isinstance(question, ScaleQuestion))
-    return [ValueClass(plain(Decimal(v) / SCALE), v, label + unit) for v, label in points] + [unknown]
-
-
-def figure_classes(tests: list[Test]) -> list[ValueClass]:
-    """The value classes of a figure not yet computable: split at its test constants, plus unknown."""
-    constants = sorted({to_micro(c) for t in tests for c in _constants(t)})
-    low = (constants[0] if constants else 0) - SCALE
-    high = (constants[-1] if constants else 0) + SCALE
-    points = _numeric_points(tests, low, high, whole=False)
-    return [ValueClass(plain(Decimal(v) / SCALE), v, label) for v, label in points] + [
-        ValueClass(UNKNOWN, None, "unknown")]
-
-
-def figure_inputs(rulebase: Rulebase, figure_id: str) -> set[str]:
-    """The questions a figure is computed from, through earlier figures too."""
-    from decider.rulebase.expressions import references as expr_refs
-
-    inputs: set[str] = set()
-    pending = [figure_id]
-    seen: set[str] = set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for name in expr_refs(rulebase.figure_index[current].tree):
-            if name in rulebase.question_index:
-                inputs.add(name)
-            elif name in rulebase.figure_index:
-                pending.append(name)
-    return inputs
+__all__ = ["ValueClass", "figure_classes", "figure_inputs", "question_classes", "questions_read", "tests_on"]
 
 
 def questions_read(rulebase: Rulebase) -> set[str]:
     """Questions some rule reads directly."""
     return {ref.id for rule in rulebase.rules for ref in references(rule.when) if ref.kind == "answer"}
-
-
-def _constants(test: Test) -> list[object]:
-    if test.op in ("unknown", "known") or test.value is None:
-        return []
-    values = test.value if isinstance(test.value, tuple) else (test.value,)
-    return [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-
-
-def _numeric_points(tests: list[Test], low: int, high: int, whole: bool) -> list[tuple[int, str]]:
-    """Representatives (micro-units) of every interval the constants cut [low, high] into."""
-    cuts = sorted({m for m in (to_micro(c) for t in tests for c in _constants(t)) if low <= m <= high})
-    points: list[tuple[int, str]] = []
-
-    def inside(a: int, b: int) -> int | None:
-        """A representative strictly between a and b (a whole number when `whole`)."""
-        if whole:
-            candidate = (a // SCALE + 1) * SCALE
-            return candidate if candidate < b else None
-        return (a + b) // 2 if b - a >= 2 else None
-
-    def show(v: int) -> str:
-        return f"{plain(Decimal(v) / SCALE):,}"
-
-    if not cuts:
-        return [(low if not whole or low % SCALE == 0 else (low // SCALE + 1) * SCALE, "any value")]
-    first = cuts[0]
-    below = low if (not whole or low % SCALE == 0) else (low // SCALE + 1) * SCALE
-    if below < first:
-        points.append((below, f"below {show(first)}"))
-    for index, cut in enumerate(cuts):
-        if not whole or cut % SCALE == 0:
-            points.append((cut, f"exactly {show(cut)}"))
-        upper = cuts[index + 1] if index + 1 < len(cuts) else None
-        if upper is not None:
-            mid = inside(cut, upper)
-            if mid is not None:
-                points.append((mid, f"between {show(cut)} and {show(upper)}"))
-    last = cuts[-1]
-    above = high if not whole else (high // SCALE) * SCALE
-    if above > last:
-        points.append((above, f"above {show(last)}"))
-    return points

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
@@ -69,15 +70,43 @@ class QuestionBase(Item):
     help: StrictStr = ""
     priority: StrictInt = 0
     """Higher asks earlier among questions that still matter (ties: declaration order)."""
+    monotone: dict[Identifier, Literal["up", "down"]] = Field(default_factory=dict)
+    """Declared direction in which later/larger answers push an approach's standing (AGREEMENTS.md);
+    parsed and validated against the approaches; `decider lint` does not check it yet."""
 
 
 class BooleanQuestion(QuestionBase):
     kind: Literal["boolean"]
+    prior: dict[StrictBool, StrictInt | StrictFloat] | None = None
+    """Relative weights of yes and no when the answer is open (uniform when absent)."""
+
+    @model_validator(mode="after")
+    def _positive_prior(self) -> "BooleanQuestion":
+        _check_prior(self.prior, (True, False))
+        return self
 
 
 class ChoiceQuestion(QuestionBase):
     kind: Literal["choice"]
     choices: tuple[Choice, ...] = Field(min_length=2)
+    prior: dict[StrictStr, StrictInt | StrictFloat] | None = None
+    """Relative weights of the choices when the answer is open (uniform when absent)."""
+
+    @model_validator(mode="after")
+    def _positive_prior(self) -> "ChoiceQuestion":
+        _check_prior(self.prior, tuple(c.id for c in self.choices))
+        return self
+
+
+def _check_prior(prior: Mapping[Any, int | float] | None, answers: tuple[object, ...]) -> None:
+    """A prior names only answers of its question, with weights ≥ 0 that are not all zero."""
+    if prior is None:
+        return
+    unknown = [k for k in prior if k not in answers]
+    if unknown:
+        raise ValueError(f"prior names {', '.join(map(repr, unknown))}, not an answer of this question")
+    if any(w < 0 for w in prior.values()) or not any(w > 0 for w in prior.values()):
+        raise ValueError("prior weights must be at least 0 and not all 0")
 
 
 class NumberQuestion(QuestionBase):
@@ -228,7 +257,11 @@ class ConfidencePolicy(Value):
     could still change an effect (see decider.engine.relevance)."""
 
     margin_scale: StrictInt | StrictFloat = Field(gt=0)
-    unknown_penalty: StrictInt | StrictFloat = Field(ge=0, le=1)
+    unknown_penalty: StrictInt | StrictFloat | None = Field(default=None, ge=0, le=1)
+    """Ignored since confidence comes from robustness over the open answers (kept so older rulebases load)."""
+    conflict_discount: StrictInt | StrictFloat = Field(default=0, ge=0, le=1)
+    """Share of the evidence against the primary, up to the evidence for it, taken off its margin:
+    +7/−3 reads less sure than +4/−0."""
     moderate_from: StrictInt | StrictFloat | None = Field(default=None, ge=0, le=1)
     """Confidence at or above this reads "moderate" (below it, "low"); optional."""
     high_from: StrictInt | StrictFloat | None = Field(default=None, ge=0, le=1)

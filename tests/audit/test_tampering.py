@@ -14,7 +14,9 @@ from tests.audit.conftest import FIXTURE_RULES, cli
 
 # In the fixture rulebase, this fires format_case -> behaviour_gap_found -> tune_for_behaviour.
 FORMAT_CASE = {"structured_output": True, "persona": False, "knowledge": "none", "data_quality": 4,
-               "general_skills": False, "retune_budget": True}
+               "general_skills": False, "retune_budget": True, "narrow_task": False, "latency_ms": 5000,
+               "monthly_mtokens": 1000, "price_per_mtoken": 3, "tuning_cost": 1000}
+"""Everything answered, so fine_tune is settled (an open answer could otherwise change the primary)."""
 
 
 def _trace(rulebase: Rulebase, answers: dict[str, Any] = FORMAT_CASE) -> dict[str, Any]:

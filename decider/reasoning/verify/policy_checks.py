@@ -25,7 +25,7 @@ from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally
 from decider.reasoning.verify.residual import Residue, Residues
 from decider.reasoning.verify.search import Constraint, Solver
-from decider.rulebase.model import Oppose, Rulebase, Support
+from decider.rulebase.model import Exclude, Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 
 MAX_WORK = 1_000_000
@@ -200,8 +200,11 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     finally:
         tally.count("score states", frontier.states)
     found: list[Finding] = []
+    excludable = {e.approach for r in rulebase.rules for e in r.then if isinstance(e, Exclude)}
     for tied in sorted(reached):
         witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))  # noqa: B023 (called at once)
+        if witness is None and excludable & set(tied):
+            continue  # the score state needs an exclusion to fire, so the approaches are not really level
         if witness is None:
             tally.notes.append(finding("W308", f"answers that would {_words(tied)} need figure values "
                                        "no concrete numbers were found for", rulebase.policy.at, "policy"))
@@ -244,8 +247,10 @@ def _confirms(outcome: PolicyOutcome, tied: tuple[str, ...]) -> bool:
     """The reference evaluator and the policy agree: the same tie at the top, or the default applied."""
     if tied == ("",):
         return outcome.defaulted
-    top = outcome.ranking[0].score
-    return not outcome.defaulted and tuple(sorted(s.approach for s in outcome.ranking if s.score == top)) == tied
+    off = {e.approach for e in outcome.excluded}
+    eligible = [s for s in outcome.ranking if s.approach not in off]
+    top = max(s.score for s in eligible)
+    return not outcome.defaulted and tuple(sorted(s.approach for s in eligible if s.score == top)) == tied
 
 
 def _words(tied: tuple[str, ...]) -> str:

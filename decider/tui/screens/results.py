@@ -83,8 +83,22 @@ def ranking_text(result: Consultation) -> Text:
 
 
 def standing_text(result: Consultation) -> Text:
-    """Approaches off the table, each with why (ties will go here too)."""
+    """Whether the recommendation is settled (how robust, if not), a tie and what would separate it,
+    and approaches off the table with why; questions by their text."""
+    rec = result.recommendation
+    texts = {a.id: a.text for a in result.answers_shown}
     text = Text()
+    if not rec.settled:
+        text.append("Not settled: ", style="bold")
+        text.append(f"it stays the recommendation in {rec.robustness:.0%} of the ways the open answers could turn out"
+                    + (f" ({'; '.join(texts.get(q, q) for q in rec.open_questions)})" if rec.open_questions else "") + ".")
+    if rec.tied:
+        if text:
+            text.append("\n")
+        text.append("Tie: ", style="bold")
+        text.append(f"level with {', '.join(t.title for t in rec.tied)}; the tie-break order chose"
+                    + (f" (separated by: {'; '.join(texts.get(q, q) for q in rec.separating)})" if rec.separating else "")
+                    + ".")
     for item in result.excluded:
         if text:
             text.append("\n")
@@ -178,7 +192,7 @@ class ResultsScreen(Screen[None]):
         self.query_one("#ranking", Static).update(ranking_text(result))
         standing = self.query_one("#standing", Static)
         standing.update(standing_text(result))
-        standing.display = bool(result.excluded)
+        standing.display = bool(standing_text(result))
         unsure = sum(1 for a in result.answers_shown if a.status == "not_sure")
         said = f" ({unsure} not sure)" if unsure else ""
         self.query_one("#asked", Label).update(

@@ -1,0 +1,526 @@
+"""Counting the completions of open answers: which approach would win once everything is known,
+with what prior mass and what margin.
+
+A completion gives every open question (and every figure an open question feeds) one of its answer
+classes (`decider.engine.answer_classes`; "not sure" is not a completion).  Each open variable
+ranges over its classes with the prior the rulebase declares for its question (uniform
+otherwise), independently.  Counting is exact over that space: the search branches only on
+variables that some still-undecided rule which supports, opposes or excludes reads (three-valued
+evaluation), so a subtree in which nothing that weighs can change any more is counted at once
+with its whole mass.  Results are memoised by test-truth pattern.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd
+
+from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
+from decider.engine.facts import known_values
+from decider.engine.prepared import prepared
+from decider.engine.reference import compile_test
+from decider.rulebase.answers import Answers
+from decider.rulebase.logic import concluded_by
+from decider.rulebase.model import (
+    AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
+    ScaleQuestion, Support, Test,
+)
+from decider.rulebase.numbers import to_micro
+
+F, U, T = 0, 1, 2
+VarKey = tuple[str, str]
+Truths = tuple[int, ...]
+Key = int
+"""Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
+MEMO_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """What one completion (or a subtree that cannot change any more) decides."""
+
+    winner: str
+    strength: float
+    """How clearly the winner wins there: g(margin) in [0, 1) (1 when nothing else is eligible)."""
+
+
+Tally = dict[str, tuple[float, float]]
+"""approach -> (prior mass of the completions it wins, Σ mass × strength over them)."""
+
+
+class Completions:
+    """A rulebase compiled for counting; built once per rulebase (`completions_of`)."""
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self.rulebase = rulebase
+        derived = prepared(rulebase)
+        numeric = derived.numeric
+        grouped = tests_on(rulebase)
+        self.tests: list[Test] = [t for ts in grouped.values() for t in ts]
+        self.index = {id(t): i for i, t in enumerate(self.tests)}
+        self.var_tests: dict[VarKey, tuple[int, ...]] = {k: tuple(self.index[id(t)] for t in ts) for k, ts in grouped.items()}
+        self.checks = [compile_test(t, t.subject == "figure" or t.ref in numeric) for t in self.tests]
+        self.classes: dict[VarKey, list[tuple[Fraction, tuple[int, ...]]]] = {}
+        """var -> [(prior weight, the truth of each of its tests)] over its known classes."""
+        for key, tests in grouped.items():
+            self.classes[key] = self._classes(rulebase, key, tests)
+        self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
+        self.approaches = [a.id for a in rulebase.approaches]
+        policy = rulebase.policy
+        self.tie = {a: policy.tie_break.index(a) if a in policy.tie_break else len(policy.tie_break) for a in self.approaches}
+        self.base = {a: to_micro(policy.baseline.get(a, 0)) for a in self.approaches}
+        self.default = policy.default
+        confidence = policy.confidence
+        self.scale = to_micro(confidence.margin_scale)
+        self.conflict = Fraction(str(confidence.conflict_discount))
+        # rules that weigh or exclude, and every rule whose conclusions they read (in dependency order)
+        producers: dict[str, list[int]] = {}
+        for i, rule in enumerate(rulebase.rules):
+            for c in concluded_by(rule):
+                producers.setdefault(c, []).append(i)
+        self.deciding = [i for i, r in enumerate(rulebase.rules)
+                         if any(isinstance(e, (Support, Oppose, Exclude)) for e in r.then)]
+        needed: list[int] = []
+        placed: set[int] = set()
+
+        def place(i: int) -> None:
+            if i in placed:
+                return
+            placed.add(i)
+            for c in _conclusions_read(rulebase.rules[i].when):
+                for p in producers.get(c, []):
+                    place(p)
+            needed.append(i)
+
+        for i in self.deciding:
+            place(i)
+        self.order = needed
+        self.holds = {i: self._compile(rulebase.rules[i].when) for i in needed}
+        self.concludes = {i: tuple(concluded_by(rulebase.rules[i])) for i in needed}
+        self.effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]] = {}
+        """rule -> (support, oppose, excludes): the effects of each deciding rule."""
+        for i in self.deciding:
+            support: dict[str, int] = {}
+            oppose: dict[str, int] = {}
+            for e in rulebase.rules[i].then:
+                if isinstance(e, Support):
+                    support[e.approach] = support.get(e.approach, 0) + to_micro(e.weight)
+                elif isinstance(e, Oppose):
+                    oppose[e.approach] = oppose.get(e.approach, 0) + to_micro(e.weight)
+            excludes = tuple(e.approach for e in rulebase.rules[i].then if isinstance(e, Exclude))
+            self.effects[i] = (support, oppose, excludes)
+        self.reads: dict[int, frozenset[VarKey]] = {}
+        for i in needed:
+            own: set[VarKey] = {(t.subject, t.ref) for t in _tests(rulebase.rules[i].when)}
+            for c in _conclusions_read(rulebase.rules[i].when):
+                for p in producers.get(c, []):
+                    own |= self.reads[p]
+            self.reads[i] = frozenset(own)
+        self.packing = Packing(self.approaches, self.effects, separate=self.conflict > 0)
+        self.zero: Key = 0
+        self.contribution: dict[int, Key] = {i: self.packing.pack(*e) for i, e in self.effects.items()}
+        self.memo: OrderedDict[tuple[frozenset[int], tuple[int, ...]], dict[Key, float]] = OrderedDict()
+        self.tallies: OrderedDict[Truths, Tally] = OrderedDict()
+        self.leaves: dict[Key, Leaf] = {}
+        self.rule_tests_cache: dict[frozenset[int], tuple[int, ...]] = {}
+        self.canon: dict[Key, Key] = {}
+        self.lock = threading.RLock()
+
+    def _classes(self, rulebase: Rulebase, key: VarKey, tests: list[Test]) -> list[tuple[Fraction, tuple[int, ...]]]:
+        """The variable's known answer classes as (prior weight, truth of each of its tests), classes that
+        behave alike merged.  Booleans and choices: the question's prior, uniform otherwise.  Scales:
+        uniform over their whole values.  Numbers and figures: uniform over their answer classes (each
+        constant the rules compare them with, and each interval between)."""
+        subject, ref = key
+        question = rulebase.question_index.get(ref) if subject == "answer" else None
+        if isinstance(question, ScaleQuestion):
+            values: list[tuple[object, Fraction]] = [(to_micro(v), Fraction(1)) for v in range(question.min, question.max + 1)]
+        else:
+            if question is not None:
+                classes = [c for c in question_classes(question, tests) if c.engine is not None]
+            else:
+                classes = [c for c in figure_classes(tests) if c.engine is not None]
+            if isinstance(question, (BooleanQuestion, ChoiceQuestion)):
+                weights = _prior(question, [c.answer for c in classes])
+            else:
+                weights = [Fraction(1)] * len(classes)
+            values = [(c.engine, w) for c, w in zip(classes, weights)]
+        merged: dict[tuple[int, ...], Fraction] = {}
+        for value, weight in values:
+            truths = tuple(T if self.checks[i]({key: value}, set()) else F  # type: ignore[dict-item]
+                           for i in self.var_tests[key])
+            merged[truths] = merged.get(truths, Fraction(0)) + weight
+        total = sum(merged.values())
+        return [(w / total, truths) for truths, w in merged.items() if w > 0]
+
+    # ----------------------------------------------------------------------------- compiling
+
+    def _compile(self, condition: Condition) -> Callable[[Truths, dict[str, int]], int]:
+        if isinstance(condition, Test):
+            t = self.index[id(condition)]
+            return lambda tv, cs: tv[t]
+        if isinstance(condition, Concluded):
+            c = condition.conclusion
+            return lambda tv, cs: cs.get(c, F)
+        if isinstance(condition, NotOf):
+            inner = self._compile(condition.item)
+            return lambda tv, cs: T - inner(tv, cs)
+        parts = [self._compile(c) for c in condition.items]
+        if isinstance(condition, AllOf):
+            def every(tv: Truths, cs: dict[str, int]) -> int:
+                low = T
+                for part in parts:
+                    value = part(tv, cs)
+                    if value == F:
+                        return F
+                    low = min(low, value)
+                return low
+            return every
+        assert isinstance(condition, AnyOf)
+
+        def some(tv: Truths, cs: dict[str, int]) -> int:
+            high = F
+            for part in parts:
+                value = part(tv, cs)
+                if value == T:
+                    return T
+                high = max(high, value)
+            return high
+        return some
+
+    # ----------------------------------------------------------------------------- situations
+
+    def truths(self, answers: Answers) -> tuple[Truths, tuple[VarKey, ...]]:
+        """Each test's truth for the answers (U when it reads an open variable), and the open variables."""
+        figures, values = known_values(self.rulebase, answers)
+        tv = [F] * len(self.tests)
+        open_vars = []
+        for key, indices in self.var_tests.items():
+            subject, ref = key
+            if subject == "answer":
+                is_open = answers.value(ref) is None
+            else:
+                is_open = figures.get(ref) is None and any(answers.value(q) is None for q in self.figure_inputs[ref])
+            if is_open:
+                open_vars.append(key)
+                for i in indices:  # once known, `is: unknown` fails and `is: known` holds, whatever the answer
+                    op = self.tests[i].op
+                    tv[i] = F if op == "unknown" else T if op == "known" else U
+            else:
+                for i in indices:
+                    tv[i] = T if self.checks[i](values, set()) else F
+        return tuple(tv), tuple(open_vars)
+
+    def fix(self, tv: Truths, key: VarKey, klass: int) -> Truths:
+        """The truths with variable `key` set to its class number `klass`."""
+        values = list(tv)
+        for i, truth in zip(self.var_tests[key], self.classes[key][klass][1]):
+            values[i] = truth
+        return tuple(values)
+
+    def statuses(self, tv: Truths) -> dict[int, int]:
+        concluded: dict[str, int] = {}
+        status: dict[int, int] = {}
+        for i in self.order:
+            value = self.holds[i](tv, concluded)
+            status[i] = value
+            if value:
+                for c in self.concludes[i]:
+                    if concluded.get(c, F) < value:
+                        concluded[c] = value
+        return status
+
+    # ----------------------------------------------------------------------------- counting
+
+    def count(self, tv: Truths) -> Tally:
+        """Prior mass and mass-weighted strength of each approach's wins over the completions of `tv`."""
+        with self.lock:
+            found = self.tallies.get(tv)
+            if found is not None:
+                return found
+        status = self.statuses(tv)
+        fired = self.zero
+        undecided = []
+        for i in self.deciding:
+            if status[i] == T:
+                fired += self.contribution[i]
+            elif status[i] == U:
+                undecided.append(i)
+        result: Tally = {}
+        for key, mass in self.spread(tv, frozenset(undecided), status).items():
+            leaf = self.outcome(fired + key)
+            old_mass, old_strength = result.get(leaf.winner, (0.0, 0.0))
+            result[leaf.winner] = (old_mass + mass, old_strength + mass * leaf.strength)
+        with self.lock:
+            self.tallies[tv] = result
+            while len(self.tallies) > MEMO_SIZE:
+                self.tallies.popitem(last=False)
+        return result
+
+    def spread(self, tv: Truths, rules: frozenset[int], status: dict[int, int] | None = None) -> dict[Key, float]:
+        """The distribution of the summed effects of `rules` (all undecided under `tv`) over the
+        completions of the open variables they read.  Groups of rules that share no open variable are
+        independent: their distributions are computed apart and convolved."""
+        if not rules:
+            return {self.zero: 1.0}
+        memo_key = (rules, tuple(tv[t] for t in self.tests_under(rules)))
+        with self.lock:
+            found = self.memo.get(memo_key)
+            if found is not None:
+                self.memo.move_to_end(memo_key)
+                return found
+        status = self.statuses(tv) if status is None else status
+        fixed = self.zero
+        pending = []
+        for i in rules:
+            if status[i] == T:
+                fixed += self.contribution[i]
+            elif status[i] == U:
+                pending.append(i)
+        groups = self.groups(tv, pending)
+        if len(groups) > 1:
+            result: dict[Key, float] = {fixed: 1.0}
+            for group in groups:
+                result = convolve(result, self.spread(tv, group))
+        elif pending:
+            key = self.branch(tv, pending)
+            result = {}
+            get = result.get
+            for klass, (weight, _) in enumerate(self.classes[key]):
+                w = float(weight)
+                for effect, mass in self.spread(self.fix(tv, key, klass), frozenset(pending)).items():
+                    total = fixed + effect
+                    result[total] = get(total, 0.0) + w * mass
+        else:
+            result = {fixed: 1.0}
+        result = self.merge(result)
+        with self.lock:
+            self.memo[memo_key] = result
+            while len(self.memo) > MEMO_SIZE:
+                self.memo.popitem(last=False)
+        return result
+
+    def merge(self, distribution: dict[Key, float]) -> dict[Key, float]:
+        merged: dict[Key, float] = {}
+        canon = self.canon
+        for key, mass in distribution.items():
+            c = canon.get(key)
+            if c is None:
+                c = self.packing.canonical(key)
+                if len(canon) < MEMO_SIZE * 4:
+                    canon[key] = c
+            merged[c] = merged.get(c, 0.0) + mass
+        return merged
+
+    def tests_under(self, rules: frozenset[int]) -> tuple[int, ...]:
+        found = self.rule_tests_cache.get(rules)
+        if found is None:
+            found = tuple(sorted({t for i in rules for key in self.reads[i] for t in self.var_tests.get(key, ())}))
+            self.rule_tests_cache[rules] = found
+        return found
+
+    def groups(self, tv: Truths, rules: list[int]) -> list[frozenset[int]]:
+        """Rules partitioned into groups that share no open variable."""
+        owner: dict[VarKey, int] = {}
+        parent = list(range(len(rules)))
+
+        def root(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for n, i in enumerate(rules):
+            for key in self.reads[i]:
+                if any(tv[t] == U for t in self.var_tests.get(key, ())):
+                    if key in owner:
+                        parent[root(n)] = root(owner[key])
+                    else:
+                        owner[key] = n
+        found: dict[int, set[int]] = {}
+        for n, i in enumerate(rules):
+            found.setdefault(root(n), set()).add(i)
+        return [frozenset(g) for g in found.values()]
+
+    def bearing(self, tv: Truths) -> list[VarKey]:
+        """Open variables read by a rule that weighs or excludes and is still undecided under `tv`."""
+        status = self.statuses(tv)
+        found: dict[VarKey, None] = {}
+        for i in self.deciding:
+            if status[i] == U:
+                for key in sorted(self.reads[i]):
+                    if any(tv[t] == U for t in self.var_tests.get(key, ())):
+                        found[key] = None
+        return list(found)
+
+    def branch(self, tv: Truths, undecided: list[int]) -> VarKey:
+        """The open variable read by the most undecided deciding rules."""
+        counts: dict[VarKey, int] = {}
+        for i in undecided:
+            for key in self.reads[i]:
+                if any(tv[t] == U for t in self.var_tests.get(key, ())):
+                    counts[key] = counts.get(key, 0) + 1
+        assert counts, "an undecided rule reads an open variable"
+        return max(counts, key=lambda k: (counts[k], k))
+
+    def outcome(self, key: Key) -> Leaf:
+        """The policy on one completion's summed effects: eligibility, scores, the winner and its strength."""
+        found = self.leaves.get(key)
+        if found is not None:
+            return found
+        support, oppose, excluded, weighed = self.packing.unpack(key)
+        score = {a: self.base[a] + support[a] - oppose[a] for a in self.approaches}
+        leaf = self.winner(score, support, oppose, excluded, weighed)
+        if len(self.leaves) < MEMO_SIZE:
+            self.leaves[key] = leaf
+        return leaf
+
+    def winner(self, score: dict[str, int], support: dict[str, int], oppose: dict[str, int], excluded: set[str],
+               weighed: bool) -> Leaf:
+        eligible = [a for a in self.approaches if a not in excluded] or list(self.approaches)
+        eligible.sort(key=lambda a: (-score[a], self.tie[a]))
+        win = eligible[0] if weighed or self.default not in eligible else self.default
+        others = [score[a] for a in eligible if a != win]
+        if not others:
+            return Leaf(win, 1.0)
+        margin = score[win] - max(others) - self.conflict * min(support[win], oppose[win])
+        strength = float(margin / (margin + self.scale)) if margin > 0 else 0.0
+        return Leaf(win, strength)
+
+
+def convolve(left: dict[Key, float], right: dict[Key, float]) -> dict[Key, float]:
+    """The distribution of the sum of two independent packed effects."""
+    result: dict[Key, float] = {}
+    get = result.get
+    for a, p in left.items():
+        for b, q in right.items():
+            result[a + b] = get(a + b, 0.0) + p * q
+    return result
+
+
+class Packing:
+    """Summed effects packed into one non-negative integer, a field per quantity, wide enough never to
+    carry, so that adding effects is adding integers.  Fields: per approach its support and oppose
+    totals (or, without a conflict discount, its net score plus a per-rule offset), how many rules
+    exclude it, how many rules weighed, and how many rules were added (to remove the offsets)."""
+
+    def __init__(self, approaches: list[str], effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]],
+                 separate: bool) -> None:
+        self.approaches = approaches
+        self.separate = separate
+        unit = 0
+        for plus, minus, _ in effects.values():
+            for w in (*plus.values(), *minus.values()):
+                unit = gcd(unit, w)
+        self.unit = unit or 1
+        rules = len(effects) + 1
+        largest = max((w // self.unit for plus, minus, _ in effects.values() for w in (*plus.values(), *minus.values())),
+                      default=1)
+        total = sum(w // self.unit for plus, minus, _ in effects.values() for w in (*plus.values(), *minus.values()))
+        # every net score lies within ±total, so one offset of `total` keeps any sum's field non-negative
+        self.offset = 0 if separate else total + 1
+        top = rules * (2 * (total + largest) + 2)
+        self.bits = top.bit_length() + 1
+        self.count_bits = rules.bit_length() + 1
+        fields = 2 * len(approaches) if separate else len(approaches)
+        self.shifts = [k * self.bits for k in range(fields)]
+        start = fields * self.bits
+        self.exclusion_shifts = [start + k * self.count_bits for k in range(len(approaches))]
+        self.weighed_shift = start + len(approaches) * self.count_bits
+        self.added_shift = self.weighed_shift + self.count_bits
+
+    def pack(self, plus: dict[str, int], minus: dict[str, int], excludes: tuple[str, ...]) -> int:
+        key = 0
+        n = len(self.approaches)
+        for k, a in enumerate(self.approaches):
+            if self.separate:
+                key += (plus.get(a, 0) // self.unit) << self.shifts[k]
+                key += (minus.get(a, 0) // self.unit) << self.shifts[n + k]
+            else:
+                key += ((plus.get(a, 0) - minus.get(a, 0)) // self.unit + self.offset) << self.shifts[k]
+            key += excludes.count(a) << self.exclusion_shifts[k]
+        return key + (int(bool(plus or minus)) << self.weighed_shift) + (1 << self.added_shift)
+
+    def canonical(self, key: int) -> int:
+        """The same effects as one packed contribution (counts reduced to 0/1), so that sums that
+        differ only in how many rules excluded or weighed merge into one entry."""
+        support, oppose, excluded, weighed = self.unpack(key)
+        if not self.separate:
+            net = {a: support[a] for a in self.approaches}
+            packed = 0
+            for k, a in enumerate(self.approaches):
+                packed += (net[a] // self.unit + self.offset) << self.shifts[k]
+        else:
+            packed = self.pack(support, oppose, ()) - (1 << self.added_shift) - (int(bool(support or oppose)) << self.weighed_shift)
+        for k, a in enumerate(self.approaches):
+            if a in excluded:
+                packed += 1 << self.exclusion_shifts[k]
+        return packed + (int(weighed) << self.weighed_shift) + (1 << self.added_shift)
+
+    def unpack(self, key: int) -> tuple[dict[str, int], dict[str, int], set[str], bool]:
+        """(support, oppose, excluded, weighed) in micro-units; without separate fields the net score
+        comes back as support (oppose 0)."""
+        mask = (1 << self.bits) - 1
+        count_mask = (1 << self.count_bits) - 1
+        added = (key >> self.added_shift) & count_mask
+        n = len(self.approaches)
+        support: dict[str, int] = {}
+        oppose: dict[str, int] = {}
+        for k, a in enumerate(self.approaches):
+            if self.separate:
+                support[a] = ((key >> self.shifts[k]) & mask) * self.unit
+                oppose[a] = ((key >> self.shifts[n + k]) & mask) * self.unit
+            else:
+                support[a] = (((key >> self.shifts[k]) & mask) - added * self.offset) * self.unit
+                oppose[a] = 0
+        excluded = {a for k, a in enumerate(self.approaches) if (key >> self.exclusion_shifts[k]) & count_mask}
+        return support, oppose, excluded, bool((key >> self.weighed_shift) & count_mask)
+
+
+def _prior(question: object, answers: list[object]) -> list[Fraction]:
+    """Class weights of a question: its declared prior (booleans and choices), uniform otherwise
+    (numbers and scales: uniform over their answer classes)."""
+    declared = getattr(question, "prior", None)
+    if declared and isinstance(question, (BooleanQuestion, ChoiceQuestion)):
+        raw = [Fraction(str(declared.get(a, 0))) for a in answers]
+        total = sum(raw)
+        if total > 0:
+            return [w / total for w in raw]
+    return [Fraction(1, len(answers))] * len(answers)
+
+
+def _tests(condition: Condition) -> list[Test]:
+    if isinstance(condition, Test):
+        return [condition]
+    if isinstance(condition, NotOf):
+        return _tests(condition.item)
+    if isinstance(condition, (AllOf, AnyOf)):
+        return [t for c in condition.items for t in _tests(c)]
+    return []
+
+
+def _conclusions_read(condition: Condition) -> set[str]:
+    if isinstance(condition, Concluded):
+        return {condition.conclusion}
+    if isinstance(condition, NotOf):
+        return _conclusions_read(condition.item)
+    if isinstance(condition, (AllOf, AnyOf)):
+        return {c for item in condition.items for c in _conclusions_read(item)}
+    return set()
+
+
+def completions_of(rulebase: Rulebase) -> Completions:
+    """The (cached) counting model of a rulebase."""
+    engines = prepared(rulebase).engines
+    found = engines.get("completions")
+    if not isinstance(found, Completions):
+        found = engines.setdefault("completions", Completions(rulebase))
+    assert isinstance(found, Completions)
+    return found
+
+
+__all__ = ["Completions", "Leaf", "Tally", "completions_of"]

@@ -1,0 +1,105 @@
+"""The decision under open answers: which approach to recommend, how robust and how sure.
+
+Over the completions of the open answers (`decider.engine.completions`), the primary is the
+approach with the greatest prior mass of completions in which it wins (the one most likely to be
+right once everything is known; ties of mass go to the higher expected strength, then to
+`tie_break`).  With nothing open that could change a score or an exclusion, that is simply the
+winner on the answers given.  Its robustness is that mass; its confidence is the prior-weighted
+mean, over all completions, of how clearly it wins there (0 where it loses or only ties).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+from decider.engine.completions import Completions, Tally, VarKey, completions_of
+from decider.rulebase.answers import Answers
+from decider.rulebase.model import Rulebase
+
+
+class Chance(BaseModel):
+    """An approach and the prior mass of the completions of the open answers in which it would win."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    mass: float
+
+
+@dataclass(frozen=True)
+class Verdict:
+    primary: str
+    confidence: float
+    robustness: float
+    settled: bool
+    chances: tuple[Chance, ...]
+    tied: tuple[str, ...]
+    """Approaches with exactly the primary's mass of completions (only when some answer is open)."""
+    open_deciding: tuple[str, ...]
+    """When not settled: the open questions that still bear on a score or an exclusion (an undecided
+    rule that weighs or excludes reads them) — among them every one whose answer could change the primary."""
+
+
+def pick(model: Completions, tally: Tally, barred: frozenset[str] = frozenset()) -> str:
+    """The approach with the most mass of wins; then the higher expected strength; then tie_break.
+    `barred` approaches (excluded on the answers as given) are passed over."""
+    allowed = [a for a in tally if a not in barred] or [a for a in model.approaches if a not in barred]
+    return min(allowed, key=lambda a: (-tally.get(a, (0.0, 0.0))[0], -tally.get(a, (0.0, 0.0))[1], model.tie[a]))
+
+
+def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozenset()) -> Verdict:
+    """The primary, its confidence and robustness, and the open questions that still bear on it.
+
+    `barred`: approaches excluded on the answers as given.  In a rulebase without lint error E311 they
+    are excluded in every completion too, so this changes nothing; otherwise it keeps an excluded
+    approach from being recommended."""
+    model = completions_of(rulebase)
+    tv, open_vars = model.truths(answers)
+    tally = model.count(tv)
+    primary = pick(model, tally, barred)
+    mass, strength = tally.get(primary, (0.0, 0.0))
+    settled = set(tally) == {primary}  # structural: no completion has another winner
+    ordered = sorted({*tally, primary}, key=lambda a: (a != primary, -tally.get(a, (0.0, 0.0))[0], model.tie[a]))
+    tied = () if settled else tuple(a for a in ordered if a != primary and a not in barred
+                                    and abs(tally.get(a, (0.0, 0.0))[0] - mass) < 1e-12)
+    deciding: dict[str, None] = {}
+    if not settled:
+        for key in model.bearing(tv):
+            for question in _questions(model, key, answers):
+                deciding[question] = None
+    order = {q.id: i for i, q in enumerate(rulebase.questions)}
+    return Verdict(
+        primary=primary, confidence=min(strength, float(mass)), robustness=float(mass), settled=settled,
+        chances=tuple(Chance(approach=a, mass=round(float(tally.get(a, (0.0, 0.0))[0]), 4)) for a in ordered),
+        tied=tied, open_deciding=tuple(sorted(deciding, key=order.__getitem__)),
+    )
+
+
+def _questions(model: Completions, key: VarKey, answers: Answers) -> list[str]:
+    subject, ref = key
+    if subject == "answer":
+        return [ref]
+    return [q for q in model.figure_inputs[ref] if answers.value(q) is None]
+
+
+def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]) -> tuple[str, ...]:
+    """For a tie: the questions one different answer to which breaks it (some approach then wins with a
+    positive margin in some completion), open questions first."""
+    model = completions_of(rulebase)
+    tv, _ = model.truths(answers)
+    found: dict[str, None] = {}
+    for key in sorted(model.classes):
+        for klass in range(len(model.classes[key])):
+            tally = model.count(model.fix(tv, key, klass))
+            if any(strength > 0 for _, strength in tally.values()):
+                subject, ref = key
+                for question in ([ref] if subject == "answer" else sorted(model.figure_inputs[ref])):
+                    found[question] = None
+                break
+    order = {q.id: i for i, q in enumerate(rulebase.questions)}
+    return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, order[q])))
+
+
+__all__ = ["Chance", "Verdict", "judge", "pick", "separating"]
