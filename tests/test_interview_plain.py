@@ -46,7 +46,7 @@ def test_the_interview_stops_once_settled_and_asks_fewer_questions(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("\nQuestion ") == 1
     assert "Recommendation: Prompt and evaluate [prompt]" in done.stdout
-    assert "What would change this:" in done.stdout and "gap → yes" in done.stdout
+    assert "What would change this:" in done.stdout and "Is there a behaviour gap that prompting cannot close? → yes: Fine-tune" in done.stdout
 
 
 def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
@@ -55,8 +55,8 @@ def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
                    stdin="\n".join(replies) + "\n")
     assert done.returncode == 0, done.stderr
     assert "Why this is asked: Is there a behaviour gap" in done.stdout
-    assert "rule behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
-    assert "not accepted: expected one of none, documents or unknown, got '7'" in done.stdout
+    assert "behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
+    assert "not accepted: there is no option 7: choose 1–2, or 0 for not sure" in done.stdout
     saved = json.loads((tmp_path / "s.json").read_text())
     assert saved["answers"] == {"gap": True, "knowledge": "none", "quality": 5}
     assert "Recommendation: Fine-tune [tune]" in done.stdout
@@ -112,3 +112,19 @@ def test_a_broken_rulebase_gets_a_message_not_a_traceback(tmp_path: Path) -> Non
     done = run_cli("interview", "--plain", "--rules", str(tmp_path), stdin="")
     assert done.returncode == 2
     assert "rules.yaml" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unusable_paths_are_refused_before_the_first_question(tmp_path: Path) -> None:
+    folder = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path), stdin="1\n")
+    assert folder.returncode == 2 and f"{tmp_path}: is a folder; the autosave file needs a file name" in folder.stderr
+    assert "Question 1" not in folder.stdout
+    missing = tmp_path / "nowhere" / "r.md"
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"),
+                   "--report", str(missing), stdin="2\n")
+    assert done.returncode == 2 and f"folder {missing.parent} does not exist" in done.stderr
+    assert not missing.parent.exists()
+
+
+def test_the_plain_result_points_to_an_option_interview_has(tmp_path: Path) -> None:
+    done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"), stdin="2\n")
+    assert "--format markdown" not in done.stdout and "Use --report FILE for the full explanation." in done.stdout

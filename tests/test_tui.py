@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input, Label, Markdown, RadioSet, Tree
+from textual.widgets import Input, Label, Markdown, OptionList, RadioSet, Tree
 
 from decider import consult, load_rulebase, validate_answers
 from decider.reasoning.interview import Interview
@@ -17,7 +17,7 @@ from decider.tui.screens.results import ResultsScreen
 from decider.tui.screens.resume import ResumeScreen
 from decider.tui.screens.why import WhyScreen
 from planner_support import TINY, scenarios
-from tui_support import answer, paths
+from tui_support import answer, paths, settle
 
 SIZE = (100, 30)
 
@@ -40,7 +40,8 @@ async def test_golden_scenarios_keyboard_only(name: str, answers: dict[str, Any]
             await answer(pilot, question, answers.get(question.id, "unknown"))
             asked += 1
             assert asked <= len(rulebase.questions)
-        assert isinstance(app.screen, ResultsScreen)
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen) and app.screen.result is not None
         shown = app.screen.result.recommendation.approach
         given = dict(app.interview.answers)
         assert shown == consult(rulebase, given).recommendation.approach
@@ -53,7 +54,8 @@ async def test_an_early_answer_settles_and_back_brings_questions_back(tmp_path: 
     async with app.run_test(size=SIZE) as pilot:
         assert app.screen.question.id == "gap"  # type: ignore[attr-defined]
         await pilot.press("2")  # No
-        assert isinstance(app.screen, ResultsScreen)
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen) and app.screen.result is not None
         assert app.screen.result.recommendation.approach == "prompt"
         await pilot.press("escape")  # back to change it
         assert app.screen.question.id == "gap"  # type: ignore[attr-defined]
@@ -84,7 +86,7 @@ async def test_numbers_are_validated_and_not_sure_is_always_there(tmp_path: Path
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
         await pilot.press("9", "enter")
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
-        assert "Must be between 1 and 5" in str(app.screen.query_one("#error", Label).render())
+        assert "9 is out of range 1–5" in str(app.screen.query_one("#error", Label).render())
         await pilot.press("question_mark")  # `?` asks WHY from a number field too
         assert isinstance(app.screen, WhyScreen)
         await pilot.press("escape", "backspace", "f2")
@@ -95,12 +97,15 @@ async def test_results_show_reasons_risks_what_if_and_export(tmp_path: Path) -> 
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1", "2", "enter")  # gap yes, knowledge none, quality 2
+        await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
         result = app.screen.result
+        assert result is not None
         assert result.recommendation.approach == consult(load_rulebase(TINY), app.interview.answers).recommendation.approach
         tree = app.screen.query_one("#how", Tree)
         assert [str(n.label) for n in tree.root.children] == [
-            "No rule bore on it directly; it leads on the policy's baseline or default."]
+            "No rule bore on it directly; it leads on the policy's baseline or default.",
+            "Fine-tune (score 0): the points for and against"]
         assert "Messy data" in str(app.screen.query_one("#risks").render())
         assert "What would change this" in str(app.screen.query_one("#what-if").render())
         await pilot.press("e")
@@ -113,7 +118,8 @@ async def test_the_how_tree_goes_from_rules_down_to_answers(tmp_path: Path) -> N
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1", "1", "5", "enter")  # gap yes, knowledge none, quality 5
-        assert isinstance(app.screen, ResultsScreen)
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen) and app.screen.result is not None
         assert app.screen.result.recommendation.approach == "tune"
         rule = app.screen.query_one("#how", Tree).root.children[0]
         assert str(rule.label) == "behaviour (supports tune +3): A behaviour gap is the case for tuning. [P1]"
@@ -126,9 +132,10 @@ async def test_jump_back_from_the_answers_table(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         assert isinstance(app.screen, ResultsScreen)
-        table = app.screen.query_one("#answers", DataTable)
-        assert table.row_count == 1
-        await pilot.press("enter")
+        await settle(pilot)
+        answers = app.screen.query_one("#answers", OptionList)
+        assert answers.option_count == 1
+        await pilot.press("a", "enter")  # a: to the answers; Enter changes the highlighted one
         assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == "gap"
 
 

@@ -24,9 +24,25 @@ def keys_for(question: Question, value: Any) -> list[str]:
 
 async def answer(pilot: Pilot, question: Question, value: Any) -> None:  # type: ignore[type-arg]
     await pilot.press(*keys_for(question, value))
-    await pilot.app.workers.wait_for_complete()  # progress is counted in a worker thread: let it finish
-    await pilot.pause()
+    await settle(pilot)  # progress, leaning and results are worked out in worker threads: let them finish
 
 
 def paths(tmp_path: Path) -> dict[str, Path]:
     return {"save_path": tmp_path / "saved.json", "report_path": tmp_path / "report.md", "trace_path": tmp_path / "trace.json"}
+
+
+async def settle(pilot: Pilot) -> None:  # type: ignore[type-arg]
+    """Let the screens' workers (progress, leaning, results, WHY) finish and their results show: also
+    those a screen starts only once mounted, after a first wait may already have returned."""
+    from decider.tui.screens.question import QuestionScreen
+    from decider.tui.screens.results import ResultsScreen
+
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, QuestionScreen) and screen.progress_info is None:
+            continue
+        if isinstance(screen, ResultsScreen) and screen.changes is None:
+            continue
+        return

@@ -203,7 +203,8 @@ def _deeper_than(data: Any, limit: int) -> bool:
 
 
 def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
-    """(location, profile) per data row; cells are converted by question kind (see `cell_value`)."""
+    """(location, profile) per data row; cells are text, read by the answer checks
+    (numbers by the one number reader, so 1,500 or 60k mean the same here as anywhere)."""
     import csv
 
     from decider.reasoning.batch import Unreadable
@@ -243,24 +244,7 @@ def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[
         if len(cells) != len(header):
             yield where, Unreadable(problem=f"expected {len(header)} cells (one per header column), got {len(cells)}")
             continue
-        yield where, {name: cell_value(rulebase, name, cell) for name, cell in zip(header, cells) if cell.strip()}
-
-
-def cell_value(rulebase: Rulebase, question_id: str, cell: str) -> Any:
-    """A CSV cell as an answer value: numbers parsed for number/scale questions; everything else
-    (yes/no/true/false, choice ids, 'unknown') left as text for the answer checks to judge."""
-    text = cell.strip()
-    question = rulebase.question_index.get(question_id)
-    if question is None or question.kind not in ("number", "scale") or text.lower() in ("unknown", "not sure"):
-        return text
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        return text  # reported by the answer checks as "expected a number"
+        yield where, {name: cell.strip() for name, cell in zip(header, cells) if cell.strip()}
 
 
 def _count_rows(path: Path, kind: str) -> int | None:

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text(result: Any) -> str:
+def _text(result: Any, more: str = "Use --format markdown for the full explanation.") -> str:
     from decider.reasoning.economics import economics, summary_line
 
     rec = result.recommendation
@@ -51,6 +51,11 @@ def _text(result: Any) -> str:
         lines.append("Combine with: " + ", ".join(f"{c.title} [{c.approach}]" for c in rec.complementary))
     if rec.defaulted:
         lines.append("(no rule weighed in; the rulebase default applies)")
+    from decider.reasoning.report import uncertainty_note
+
+    note = uncertainty_note(result)
+    if note:
+        lines.append(note)
     for item in result.excluded:
         lines.append(f"Off the table: {item.title} [{item.approach}] — {' '.join(item.because)}")
     lines.append("")
@@ -78,5 +83,5 @@ def _text(result: Any) -> str:
         lines.append(f"Economics over {costs.months} months: {summary_line(costs)}")
     lines.append("")
     lines.append(f"Rulebase {result.trace.rulebase.id} {result.trace.rulebase.version}, "
-                 f"{len(result.trace.firings)} rules fired. Use --format markdown for the full explanation.")
+                 f"{len(result.trace.firings)} rules fired. {more}")
     return "\n".join(lines)

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
         interview = Interview(answers={**interview.answers, **preset.root},
                               history=interview.history + tuple(q for q in preset.root if q not in interview.history))
     report_path, trace_path = _path(args.report), _path(args.trace)
+    _check_writable(save_path, report_path, trace_path)
     if args.plain or not _interactive():
         from decider.cli.plain import PlainInterview
 
@@ -54,6 +55,23 @@ def run(args: argparse.Namespace) -> int:
                      trace_path=trace_path)
     app.run()
     return app.return_code or 0
+
+
+def _check_writable(save: Path, *outputs: Path | None) -> None:
+    """Refuse, before the first question, paths that could only fail later: a folder where a file
+    goes, or an output in a folder that does not exist (it is never created silently)."""
+    from decider.errors import DeciderError, Problem
+
+    problems = []
+    for path, what in ((save, "autosave file"), *((p, "output file") for p in outputs)):
+        if path is None:
+            continue
+        if path.is_dir():
+            problems.append(Problem(message=f"is a folder; the {what} needs a file name", path=str(path)))
+        elif what == "output file" and not path.parent.is_dir():
+            problems.append(Problem(message=f"folder {path.parent} does not exist", path=str(path)))
+    if problems:
+        raise DeciderError(problems)
 
 
 def _path(value: str | None) -> Path | None:

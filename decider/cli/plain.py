@@ -71,17 +71,19 @@ class PlainInterview:
 
         answers = self.interview.given()
         result = consult(self.rulebase, answers)
-        print("\n" + _text(result), file=out)
+        print("\n" + _text(result, "Use --report FILE for the full explanation."), file=out)
         changes = planner.what_if(self.rulebase, answers)
         if changes.changes:
             print("\nWhat would change this:", file=out)
             for change in changes.changes[:8]:
-                said = "; ".join(f"{c.question} → {c.label}" for c in change.changes)
-                print(f"  - {said}: {change.title} [{change.primary}]", file=out)
+                said = "; ".join(f"{c.text} → {c.label}" for c in change.changes)
+                print(f"  - {said}: {change.title}", file=out)
         if self.report_path or self.trace_path:
             done = export(result, self.report_path, self.trace_path)
-            chart = f"\nChart: {done.chart}" if done.chart else ""
-            print(f"\nReport: {done.report}{chart}\nTrace: {done.trace}", file=out)
+            print("", file=out)
+            for name, path in (("Report", done.report), ("Chart", done.chart), ("Trace", done.trace)):
+                if path is not None:
+                    print(f"{name}: {path}", file=out)
         return EXIT_OK
 
 
@@ -106,14 +108,12 @@ def parse_reply(question: Question, reply: str) -> object:
     if isinstance(question, BooleanQuestion):
         return {"1": True, "y": True, "2": False, "n": False}.get(text, text)
     if isinstance(question, ChoiceQuestion):
-        if text.isdigit() and 1 <= int(text) <= len(question.choices):
-            return question.choices[int(text) - 1].id
-        return text
-    try:
-        number = float(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise ValueError(f"expected a number, got {reply!r}") from None
-    return int(number) if number.is_integer() else number
+        if text.isdigit():
+            if 1 <= int(text) <= len(question.choices):
+                return question.choices[int(text) - 1].id
+            raise ValueError(f"there is no option {text}: choose 1–{len(question.choices)}, or 0 for not sure")
+        return reply.strip()
+    return reply.strip()  # numbers are read (or refused with the reason) by the answer checks
 
 
 def why_text(rulebase: Rulebase, interview: Interview, question: Question) -> str:
@@ -121,10 +121,10 @@ def why_text(rulebase: Rulebase, interview: Interview, question: Question) -> st
     answer = planner.why(rulebase, interview.planning_answers(), question.id)
     lines = ["", f"Why this is asked: {question.text}"]
     for use in answer.rules:
-        lines.append(f"  - rule {use.rule} ({use.status}): {use.because} [{', '.join(use.cite)}]")
+        lines.append(f"  - {use.title} ({use.status}): {use.because} [{', '.join(use.cite)}]")
     if answer.open_conclusions:
         lines.append("  Still open: " + "; ".join(c.title for c in answer.open_conclusions))
     lines.append("  Each answer would lead to:")
     for outcome in answer.outcomes:
-        lines.append(f"    {outcome.label}: {outcome.leads_to_title} (still possible: {', '.join(outcome.still_possible)})")
+        lines.append(f"    {outcome.label}: {outcome.leads_to_title} (still possible: {', '.join(rulebase.approach_index[a].title for a in outcome.still_possible)})")
     return "\n".join(lines)

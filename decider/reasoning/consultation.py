@@ -17,7 +17,7 @@ from decider.errors import DeciderError
 from decider.reasoning.how import Explainer, Reason
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.logic import concluded_by
-from decider.rulebase.model import Rulebase
+from decider.rulebase.model import UNKNOWN, Rulebase
 from decider.version import __version__
 
 EngineName = Literal["durable_rules", "reference"]
@@ -81,6 +81,18 @@ class Prerequisite(BaseModel):
     rules: tuple[str, ...]
 
 
+class AnswerShown(BaseModel):
+    """One question as a report shows it: its text and the answer in words (choice labels, units),
+    told apart as answered, "not sure" or never asked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    text: str
+    answer: str
+    status: Literal["answered", "not_sure", "not_asked"]
+
+
 class FigureUsed(BaseModel):
     """A computed figure with the arithmetic that produced it."""
 
@@ -134,6 +146,7 @@ class Consultation(BaseModel):
     figures: tuple[FigureUsed, ...]
     unknowns: tuple[str, ...]
     trace: Trace
+    answers_shown: tuple[AnswerShown, ...] = ()
 
     def to_markdown(self, chart: str | None = None) -> str:
         """The Markdown report; `chart` names the economics SVG written beside it (linked when given)."""
@@ -207,6 +220,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         ),
         unknowns=tuple(q.id for q in rulebase.questions if answers.value(q.id) is None),
         trace=trace,
+        answers_shown=_answers_shown(rulebase, answers),
     )
 
 
@@ -249,3 +263,18 @@ def _prerequisites(rulebase: Rulebase, evaluation: Evaluation) -> tuple[Prerequi
             cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)), rules=tuple(r.id for r in rules),
         ))
     return tuple(found)
+
+
+def _answers_shown(rulebase: Rulebase, answers: Answers) -> tuple[AnswerShown, ...]:
+    """Every question in rulebase order, grouped: answered, then "not sure", then never asked."""
+    from decider.reasoning.report import answer_words
+
+    shown = []
+    for question in rulebase.questions:
+        raw = answers.root.get(question.id)
+        status: Literal["answered", "not_sure", "not_asked"] = (
+            "not_asked" if raw is None else "not_sure" if raw == UNKNOWN else "answered")
+        words = {"not_asked": "not asked", "not_sure": "not sure"}.get(status) or answer_words(question, raw)
+        shown.append(AnswerShown(id=question.id, text=question.text, answer=words, status=status))
+    order = {"answered": 0, "not_sure": 1, "not_asked": 2}
+    return tuple(sorted(shown, key=lambda a: order[a.status]))

@@ -86,6 +86,22 @@ class Interview(BaseModel):
         """Revisit any question (to change its answer)."""
         return self.model_copy(update={"editing": question_id})
 
+    def later_answers(self) -> tuple[str, ...]:
+        """While revisiting a question: the questions answered after it (kept, and still counted)."""
+        if self.editing is None or self.editing not in self.history:
+            return ()
+        return self.history[self.history.index(self.editing) + 1:]
+
+    def clear_later(self) -> "Interview":
+        """Drop the answers given after the question being revisited."""
+        later = set(self.later_answers())
+        return self.model_copy(update={"answers": {q: v for q, v in self.answers.items() if q not in later},
+                                       "history": tuple(q for q in self.history if q not in later)})
+
+    def finished(self, rulebase: Rulebase) -> bool:
+        """No question is left to ask."""
+        return self.current(rulebase) is None
+
     def resume_editing(self) -> "Interview":
         """Stop revisiting and carry on with the next open question."""
         return self.model_copy(update={"editing": None})

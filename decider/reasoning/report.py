@@ -1,4 +1,8 @@
-"""The Markdown report of a consultation, for a planning document."""
+"""The Markdown report of a consultation, for a planning document.
+
+Each derivation (a rule with the reasons beneath it) is written out once, where it first
+appears; later uses name it and refer back, so a report stays short however often a
+conclusion is reused."""
 
 from __future__ import annotations
 
@@ -6,24 +10,30 @@ from typing import TYPE_CHECKING
 
 from decider.reasoning.economics import economics, markdown_section
 from decider.reasoning.how import Reason
+from decider.rulebase.model import ChoiceQuestion, NumberQuestion, Question
 
 if TYPE_CHECKING:
     from decider.reasoning.consultation import Consultation
 
 
-def render_markdown(consultation: "Consultation", chart: str | None = None) -> str:
-    """The report; `chart` is the economics SVG's name beside the report file, linked when given."""
+def render_markdown(consultation: "Consultation", chart: str | None = None, *, status: str | None = None) -> str:
+    """The report; `chart` is the economics SVG's name beside the report file, linked when given; `status`
+    (e.g. "the interview is not finished …") is shown under the title when given."""
     rec = consultation.recommendation
     trace = consultation.trace
-    lines = [
-        f"# Recommendation: {rec.title}",
-        "",
-        f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{f' ({rec.level})' if rec.level else ''}.",
-        "",
-    ]
+    words = {a.id: a.answer for a in consultation.answers_shown}
+    heading = "Provisional recommendation" if status else "Recommendation"
+    level = f" ({rec.level})" if rec.level else ""
+    lines = [f"# {heading}: {rec.title}", ""]
+    if status:
+        lines += [f"> **{status}**", ""]
+    lines += [f"**{rec.title}** (`{rec.approach}`), confidence **{rec.confidence:.0%}**{level}.", ""]
     if rec.summary:
         lines += [rec.summary, ""]
-    lines += [_standing(consultation), ""]
+    lines += [standing_words(consultation), ""]
+    note = uncertainty_note(consultation)
+    if note:
+        lines += [f"*{note}*", ""]
     if rec.defaulted:
         lines += ["No rule supported or opposed any approach, so the rulebase's default applies.", ""]
     if rec.complementary:
@@ -38,10 +48,21 @@ def render_markdown(consultation: "Consultation", chart: str | None = None) -> s
         for prerequisite in consultation.prerequisites:
             lines.append(f"- **{prerequisite.title}** — {' '.join(prerequisite.because)} [{', '.join(prerequisite.cite)}]")
         lines.append("")
-    lines += ["## Why", ""]
+    lines += ["## Risks", ""]
+    if consultation.risks:
+        for risk in consultation.risks:
+            lines.append(f"- **{risk.title}** ({risk.severity}) — {' '.join(risk.because)} [{', '.join(risk.cite)}]")
+    else:
+        lines.append("No risk was flagged.")
+    lines += ["", "## Ranking", "", "| approach | score | baseline | points for | points against |",
+              "|---|---:|---:|---:|---:|"]
+    for item in consultation.ranking:
+        lines.append(f"| {item.title} (`{item.approach}`) | {item.score:g} | {item.baseline:g} | {item.support:g} | {item.oppose:g} |")
+    tree = _Derivations(words)
+    lines += ["", "## Why", ""]
     if consultation.reasons:
         for reason in consultation.reasons:
-            lines += _tree(reason, 0)
+            lines += tree.lines(reason, 0)
     else:
         lines.append("No rule bore on this approach directly; it leads on the policy's baseline.")
     if consultation.alternatives:
@@ -51,14 +72,7 @@ def render_markdown(consultation: "Consultation", chart: str | None = None) -> s
             role = "recommended alongside, " if alternative.approach in combined else ""
             lines.append(f"- **{alternative.title}** (`{alternative.approach}`), {role}score {alternative.score:g}:")
             for reason in alternative.reasons:
-                lines += _tree(reason, 1)
-    lines += ["", "## Risks", ""]
-    if consultation.risks:
-        for risk in consultation.risks:
-            cites = ", ".join(risk.cite)
-            lines.append(f"- **{risk.title}** ({risk.severity}) — {' '.join(risk.because)} [{cites}]")
-    else:
-        lines.append("No risk was flagged.")
+                lines += tree.lines(reason, 1)
     known = [f for f in consultation.figures if f.value is not None]
     if known:
         lines += ["", "## Figures used", "", "| figure | value | computed as |", "|---|---:|---|"]
@@ -66,14 +80,7 @@ def render_markdown(consultation: "Consultation", chart: str | None = None) -> s
             unit = f" {figure.unit}" if figure.unit else ""
             lines.append(f"| {figure.title} | {_number(figure.value)}{unit} | `{figure.expr}` |")
     lines += markdown_section(economics(consultation), chart)
-    lines += ["", "## Ranking", "", "| approach | score | baseline | support | oppose |", "|---|---:|---:|---:|---:|"]
-    for item in consultation.ranking:
-        lines.append(f"| {item.title} (`{item.approach}`) | {item.score:g} | {item.baseline:g} | {item.support:g} | {item.oppose:g} |")
-    lines += ["", "## Answers", ""]
-    for qid, value in trace.answers.items():
-        lines.append(f"- `{qid}`: {_value(value)}")
-    if consultation.unknowns:
-        lines.append(f"- not known: {', '.join(f'`{q}`' for q in consultation.unknowns)}")
+    lines += _answers(consultation)
     lines += [
         "",
         "---",
@@ -84,36 +91,95 @@ def render_markdown(consultation: "Consultation", chart: str | None = None) -> s
     return "\n".join(lines)
 
 
-def _standing(consultation: "Consultation") -> str:
-    """Settled or not, the robustness, the tie and what would separate it, in one paragraph."""
+def uncertainty_note(consultation: "Consultation") -> str | None:
+    """When at least half the answers given are "not sure", say that the advice rests on what is not known
+    (so "no case for tuning applies" is not read as "the case against tuning is established")."""
+    given = [a for a in consultation.answers_shown if a.status != "not_asked"]
+    unsure = [a for a in given if a.status == "not_sure"]
+    if not given or 2 * len(unsure) < len(given):
+        return None
+    return (f"{len(unsure)} of {len(given)} answers were \"not sure\": this advice rests mostly on what is not known "
+            "about the case; where it says no case applies, read that as none is known yet.")
+
+
+def standing_words(consultation: "Consultation") -> str:
+    """Settled or not, the robustness, the tie and what would separate it, in one paragraph (questions by text)."""
     rec = consultation.recommendation
+    texts = {a.id: a.text for a in consultation.answers_shown}
     if rec.settled:
         text = "**Settled:** no answer to an open question can change this recommendation."
     else:
         text = (f"**Not settled:** it stays the recommendation in {rec.robustness:.0%} of the ways the open answers "
-                "could turn out" + (f"; these still bear on it: {', '.join(f'`{q}`' for q in rec.open_questions)}"
+                "could turn out" + (f"; these still bear on it: {'; '.join(texts.get(q, q) for q in rec.open_questions)}"
                                      if rec.open_questions else "") + ".")
     if rec.tied:
         text += (f" **Tie:** {rec.title} is level with " + ", ".join(f"{t.title} (`{t.approach}`)" for t in rec.tied)
                  + "; the rulebase's tie-break order chose" + (
-                     f" — answers that would separate them: {', '.join(f'`{q}`' for q in rec.separating)}"
+                     f" — answers that would separate them: {'; '.join(texts.get(q, q) for q in rec.separating)}"
                      if rec.separating else "") + ".")
     return text
 
 
-def _tree(node: Reason, depth: int) -> list[str]:
-    pad = "  " * depth
-    if node.kind == "rule":
-        cite = f" [{', '.join(node.cite)}]" if node.cite else ""
-        text = f"{pad}- **{node.title}** ({node.effect}): {node.because}{cite}"
-    elif node.kind == "conclusion":
-        text = f"{pad}- {'✓' if node.value else '✗'} {node.title}"
+def _answers(consultation: "Consultation") -> list[str]:
+    """Answers by question text; "not sure" and "not asked" kept apart."""
+    shown = consultation.answers_shown
+    lines = ["", "## Answers", ""]
+    given = [a for a in shown if a.status == "answered"]
+    if given:
+        lines += ["| question | answer |", "|---|---|"]
+        lines += [f"| {_cell(a.text)} | {_cell(a.answer)} |" for a in given]
     else:
-        text = f"{pad}- {node.title} → **{_value(node.value)}**"
-    lines = [text]
-    for child in node.children:
-        lines += _tree(child, depth + 1)
+        lines.append("No question was answered with a value.")
+    unsure = [a.text for a in shown if a.status == "not_sure"]
+    unasked = [a.text for a in shown if a.status == "not_asked"]
+    if unsure:
+        lines += ["", "**Not sure** (each lowers the confidence):", "", *(f"- {t}" for t in unsure)]
+    if unasked:
+        lines += ["", "**Not asked** (left out, or no answer to them could change the recommendation):", "", *(f"- {t}" for t in unasked)]
     return lines
+
+
+class _Derivations:
+    """Writes HOW trees, each rule's derivation in full only the first time it appears."""
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.words = words
+        self.shown: set[str] = set()
+
+    def lines(self, node: Reason, depth: int) -> list[str]:
+        pad = "  " * depth
+        if node.kind == "rule":
+            cite = f" [{', '.join(node.cite)}]" if node.cite else ""
+            if node.id in self.shown:
+                return [f"{pad}- **{node.title}** ({node.effect}) — derived above"]
+            self.shown.add(node.id)
+            text = f"{pad}- **{node.title}** ({node.effect}): {node.because}{cite}"
+        elif node.kind == "conclusion":
+            text = f"{pad}- {'✓' if node.value else '✗'} {node.title}"
+        elif node.kind == "answer":
+            text = f"{pad}- {node.title} → **{self.words.get(node.id) or _value(node.value)}**"
+        else:
+            text = f"{pad}- {node.title} → **{_value(node.value)}**"
+        result = [text]
+        for child in node.children:
+            result += self.lines(child, depth + 1)
+        return result
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def answer_words(question: Question, value: object) -> str:
+    """An answer in the words of its question: the choice's label, a number with its unit, yes/no, not sure."""
+    if isinstance(question, ChoiceQuestion):
+        label = next((c.label for c in question.choices if c.id == value), None)
+        if label is not None:
+            return label
+    words = _value(value)
+    if isinstance(question, NumberQuestion) and isinstance(value, (int, float)) and not isinstance(value, bool) and question.unit:
+        return f"{words} {question.unit}"
+    return words
 
 
 def _value(value: object) -> str:

@@ -11,8 +11,11 @@ from pydantic import ConfigDict, RootModel, StrictBool, StrictFloat, StrictInt, 
 from decider.errors import AnswersError, Problem
 from decider.rulebase.expressions import evaluate
 from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
-from decider.rulebase.numbers import NumberError, plain, to_decimal
+from decider.rulebase.numbers import NumberError, plain, read_number, to_decimal
 from decider.rulebase.yaml_source import Document
+
+NOT_SURE_WORDS = (UNKNOWN, "not sure")
+"""What every reader (files, CSV, plain mode, TUI) takes as "not sure"."""
 
 AnswerValue = Union[StrictBool, StrictInt, StrictFloat, StrictStr]
 """true/false, a choice id, a number, or "unknown" (not sure)."""
@@ -42,29 +45,44 @@ class Answers(RootModel[dict[str, AnswerValue]]):
 
 def check_answer(question: Question, value: Any) -> AnswerValue:
     """The normalised value of one answer, or ValueError with a message for people."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in (UNKNOWN, "not sure")):
+    if value is None or (isinstance(value, str) and value.strip().lower() in NOT_SURE_WORDS):
         return UNKNOWN
     if isinstance(question, BooleanQuestion):
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false"):
-            return value.strip().lower() in ("yes", "true")
+        if isinstance(value, str) and value.strip().lower() in ("yes", "no", "true", "false", "y", "n"):
+            return value.strip().lower() in ("yes", "true", "y")
         raise ValueError(f"expected yes/no (true or false) or unknown, got {_show(value)}")
     if isinstance(question, ChoiceQuestion):
-        ids = [c.id for c in question.choices]
-        if isinstance(value, str) and value in ids:
-            return value
-        raise ValueError(f"expected one of {', '.join(ids)} or unknown, got {_show(value)}")
+        if isinstance(value, str):
+            folded = value.strip().casefold()
+            for choice in question.choices:
+                if folded in (choice.id.casefold(), choice.label.casefold()):
+                    return choice.id
+        named = ", ".join(f"{c.id} ({c.label})" if c.label.casefold() != c.id.casefold() else c.id for c in question.choices)
+        hint = _closest(str(value).casefold(), [c.id.casefold() for c in question.choices]
+                        + [c.label.casefold() for c in question.choices]) if isinstance(value, str) else None
+        guess = next((c.id for c in question.choices if hint in (c.id.casefold(), c.label.casefold())), None)
+        said = f" (did you mean {guess!r}?)" if guess else ""
+        raise ValueError(f"expected one of {named} or unknown, got {_show(value)}{said}")
     assert isinstance(question, (NumberQuestion, ScaleQuestion))
+    unit = question.unit if isinstance(question, NumberQuestion) else None
     try:
-        number = to_decimal(value)
+        exact = read_number(value, unit) if isinstance(value, str) else to_decimal(value)
+        if isinstance(value, float):
+            exact = Decimal(repr(value))  # judged as written, before rounding onto the grid
+        number = to_decimal(exact)
     except NumberError as exc:
         raise ValueError(f"{exc} (or unknown)") from None
-    if isinstance(question, ScaleQuestion) and number != number.to_integral_value():
+    if isinstance(question, ScaleQuestion) and exact != exact.to_integral_value():
         raise ValueError(f"expected a whole number from {question.min} to {question.max}, got {_show(value)}")
     if not (to_decimal(question.min) <= number <= to_decimal(question.max)):
         unit = f" {question.unit}" if isinstance(question, NumberQuestion) else ""
-        raise ValueError(f"{_show(value)} is out of range {question.min}–{question.max}{unit}")
+        shown = _show(value)
+        if isinstance(value, str):
+            typed = value.strip()
+            shown = typed if typed == str(plain(number)) else f"{typed!r} (= {plain(number):,})"
+        raise ValueError(f"{shown} is out of range {question.min}–{question.max}{unit}")
     return plain(number)
 
 

@@ -26,3 +26,10 @@ class JumpRequested(Message):
     """The user wants to change the answer to one question."""
 
     question_id: str
+
+
+@dataclass
+class ClearLaterRequested(Message):
+    """The user wants the answers given after this question dropped."""
+
+    question_id: str

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.validation import Integer, Number
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, RadioSet, Static
+from textual.worker import get_current_worker
 
+from decider.reasoning import planner
 from decider.reasoning.planner import Progress
-from decider.rulebase.answers import AnswerValue, Answers
+from decider.rulebase.answers import AnswerValue, Answers, check_answer
 from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
-from decider.tui.messages import Answered, BackRequested
-from decider.tui.widgets.leaning import Leaning
+from decider.tui.messages import Answered, BackRequested, ClearLaterRequested
+from decider.tui.widgets.leaning import Leaning, leaning_text
 from decider.tui.widgets.number_input import NumberInput
+from decider.tui.widgets.option_button import OptionButton
 
 NOT_SURE = "Not sure"
 
@@ -32,20 +35,32 @@ def option_values(question: Question) -> list[tuple[str, AnswerValue]]:
     return [*options, (NOT_SURE, UNKNOWN)]
 
 
+def number_examples(unit: str) -> str:
+    """Ways of typing a number that the reader accepts for this unit (no k/M on a unit already in thousands or millions)."""
+    examples = ["1,500", "1 500"]
+    if not unit.lower().startswith(("thousand", "million", "billion", "k ")):
+        examples.append("60k")
+    if any(word in unit.upper() for word in ("USD", "$")):
+        examples.append("$2.50")
+    return " · ".join([*examples, "1e3"])
+
+
 class QuestionScreen(Screen[None]):
     """Asks one question; posts Answered or BackRequested to the app."""
 
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", id="question.next"),
         Binding("escape", "back", "Back", id="question.back"),
-        Binding("f1", "why", "Why?", id="question.why"),
+        Binding("f1", "why", "Why? · keys", id="question.why"),
         Binding("question_mark", "why", "Why?", show=False, id="question.why_key"),
         Binding("f2", "not_sure", "Not sure", id="question.not_sure"),
+        Binding("ctrl+d", "clear_later", "Clear later answers", show=False, id="question.clear_later"),
+        Binding("q", "app.quit", "Quit (saved)", show=False, id="question.quit"),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(10)),
     ]
 
     def __init__(self, rulebase: Rulebase, question: Question, progress: Callable[[], Progress], answers: Answers,
-                 previous: AnswerValue | None) -> None:
+                 previous: AnswerValue | None, *, first: bool = False, later: int = 0) -> None:
         super().__init__()
         self.rulebase = rulebase
         self.question = question
@@ -54,6 +69,10 @@ class QuestionScreen(Screen[None]):
         self.progress_info: Progress | None = None
         self.answers = answers
         self.previous = previous
+        self.first = first
+        """This is the first question asked (Esc has nowhere to go)."""
+        self.later = later
+        """Answers given after this one, kept while it is being changed."""
         self.submitted = False
 
     def compose(self) -> ComposeResult:
@@ -64,44 +83,55 @@ class QuestionScreen(Screen[None]):
             yield Label(f"Answered {done} · counting what may still matter…", id="progress-text")
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="progress")
         with Horizontal(id="body"):
-            with Vertical(id="question-pane"):
-                yield Static(question.text, id="question-text")
+            with VerticalScroll(id="question-pane", can_focus=False):
+                yield Static(Text(question.text), id="question-text")
                 if question.help:
-                    yield Static(question.help.strip(), id="question-help")
+                    yield Static(Text(question.help.strip()), id="question-help")
+                if self.later:
+                    yield Static(Text(
+                        f"Changing an earlier answer: {self.later} later answer{'s are' if self.later != 1 else ' is'} "
+                        "kept and still counted. Ctrl+D clears them."), id="editing")
                 if isinstance(question, (BooleanQuestion, ChoiceQuestion)):
                     with RadioSet(id="answer"):
                         for index, (label, value) in enumerate(option_values(question)):
                             key = 0 if value == UNKNOWN else index + 1
-                            yield RadioButton(f"{key}  {label}", value=self.previous == value)
+                            yield OptionButton(Text(f"{key}  {label}"), value=self.previous == value)
                 else:
                     yield from self._number_input(question)
                 yield Label("", id="error")
-            yield Leaning(self.rulebase, self.answers, id="leaning")
+            with Vertical(id="leaning-pane") as pane:
+                pane.border_title = "Leaning"
+                yield Leaning(id="leaning")
         yield Footer()
 
     def _number_input(self, question: Question) -> ComposeResult:
         assert isinstance(question, (NumberQuestion, ScaleQuestion))
-        whole = isinstance(question, ScaleQuestion)
         unit = f" {question.unit}" if isinstance(question, NumberQuestion) else ""
         scale = ""
         if isinstance(question, ScaleQuestion) and (question.low_label or question.high_label):
             scale = f"  ({question.min} = {question.low_label}, {question.max} = {question.high_label})"
-        yield Label(f"A number from {question.min:,} to {question.max:,}{unit}{scale}. F2: not sure.", id="range")
-        validator = Integer(question.min, question.max) if whole else Number(question.min, question.max)
+        examples = "" if isinstance(question, ScaleQuestion) else f" {number_examples(question.unit)} are fine."
+        yield Label(Text(f"A number from {question.min:,} to {question.max:,}{unit}{scale}.{examples} F2: not sure."),
+                    id="range")
         value = "" if self.previous in (None, UNKNOWN) else str(self.previous)
-        yield NumberInput(value=value, type="integer" if whole else "number", validators=[validator],
-                    placeholder=f"{question.min}–{question.max}{unit}", id="answer")
+        yield NumberInput(value=value, placeholder=f"{question.min}–{question.max}{unit}", id="answer")
+        yield Static("", id="reading")
 
     def on_mount(self) -> None:
         self.query_one("#answer").focus()
-        self.run_worker(self._count, thread=True, exclusive=True, group="progress")
+        self._count()
 
+    @work(thread=True, exclusive=True, group="progress")
     def _count(self) -> None:
-        """Worker thread: count what may still matter, then show it (typing never waits for the planner)."""
+        """Worker thread: count what may still matter and work out the leaning, then show both
+        (typing never waits for the planner; a result for a screen that has gone is dropped)."""
         found = self.count_progress()
-        self.app.call_from_thread(self.show_progress, found)
+        possible = planner.possible_primaries(self.rulebase, self.answers)
+        text = leaning_text(self.rulebase, self.answers, possible, revisiting=self.later > 0 or self.previous is not None)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_progress, found, text)
 
-    def show_progress(self, found: Progress) -> None:
+    def show_progress(self, found: Progress, leaning: Text | None = None) -> None:
         """Show the honest progress once counted (ignored when the screen has gone meanwhile)."""
         if not self.is_attached:
             return
@@ -109,6 +139,8 @@ class QuestionScreen(Screen[None]):
         done, left = found.answered, found.remaining_at_most
         self.query_one("#progress-text", Label).update(f"Answered {done} · at most {left} more may matter")
         self.query_one("#progress", ProgressBar).update(total=max(done + left, 1), progress=done)
+        if leaning is not None:
+            self.query_one(Leaning).update(leaning)
 
     # ----------------------------------------------------------------------------- answering
 
@@ -117,6 +149,9 @@ class QuestionScreen(Screen[None]):
         if not self.submitted:
             self.submitted = True
             self.post_message(Answered(self.question.id, value))
+
+    def say(self, text: str) -> None:
+        self.query_one("#error", Label).update(Text(text))
 
     @on(RadioSet.Changed, "#answer")
     def chosen(self, event: RadioSet.Changed) -> None:
@@ -127,15 +162,31 @@ class QuestionScreen(Screen[None]):
     def typed(self, event: Input.Submitted) -> None:
         self._submit_number(event.input)
 
+    @on(Input.Changed, "#answer")
+    def reading(self, event: Input.Changed) -> None:
+        """Say how the number being typed is read (so 60k is never silently 60)."""
+        text = event.value.strip()
+        shown = ""
+        if text:
+            try:
+                value = check_answer(self.question, text)
+            except ValueError as exc:
+                shown = f"not a valid answer yet: {exc}"
+            else:
+                unit = f" {self.question.unit}" if isinstance(self.question, NumberQuestion) else ""
+                shown = f"reads as {value:,}{unit}" if isinstance(value, (int, float)) else ""
+        self.query_one("#reading", Static).update(Text(shown))
+
     def _submit_number(self, field: Input) -> None:
-        result = field.validate(field.value)
         if not field.value.strip():
-            self.query_one("#error", Label).update("Type a number, or press F2 for not sure.")
-        elif result is not None and not result.is_valid:
-            self.query_one("#error", Label).update("; ".join(result.failure_descriptions))
+            self.say("Type a number, or press F2 for not sure.")
+            return
+        try:
+            value = check_answer(self.question, field.value)  # the one number reader, as in files and CSV
+        except ValueError as exc:
+            self.say(str(exc))
         else:
-            number = float(field.value)
-            self.submit(int(number) if number.is_integer() else number)
+            self.submit(value)
 
     def action_next(self) -> None:
         widget = self.query_one("#answer")
@@ -144,7 +195,7 @@ class QuestionScreen(Screen[None]):
         elif isinstance(widget, RadioSet) and widget.pressed_index >= 0:
             self.submit(option_values(self.question)[widget.pressed_index][1])
         else:
-            self.query_one("#error", Label).update("Choose an answer (digits or arrows and Enter).")
+            self.say("Choose an answer (digits or arrows and Enter).")
 
     def action_choose(self, number: int) -> None:
         widget = self.query_one("#answer")
@@ -152,20 +203,30 @@ class QuestionScreen(Screen[None]):
             return
         options = option_values(self.question)
         index = len(options) - 1 if number == 0 else number - 1
-        if 0 <= index < len(options):
+        if 0 <= index < len(options) - 1 or number == 0:
             self.submit(options[index][1])
+        else:
+            self.say(f"There is no option {number}: choose 1–{len(options) - 1}, or 0 for not sure.")
 
     def action_not_sure(self) -> None:
         self.submit(UNKNOWN)
 
     def action_back(self) -> None:
+        if self.first:
+            self.say("This is the first question; there is nothing to go back to.")
+            return
         self.post_message(BackRequested())
+
+    def action_clear_later(self) -> None:
+        if self.later:
+            self.post_message(ClearLaterRequested(self.question.id))
 
     @on(NumberInput.WhyRequested)
     def why_from_number(self) -> None:
         self.action_why()
 
     def action_why(self) -> None:
+        from decider.tui.screens.keys import keys_markdown
         from decider.tui.screens.why import WhyScreen
 
-        self.app.push_screen(WhyScreen(self.rulebase, self.answers, self.question))
+        self.app.push_screen(WhyScreen(self.rulebase, self.answers, self.question, keys_markdown(self)))

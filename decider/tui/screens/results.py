@@ -1,128 +1,253 @@
-"""The result: recommendation with confidence, the HOW tree, risks, what would change it, and the answers."""
+"""The result: recommendation with its confidence word, risks, what to do first, the ranking with
+points for and against, the reasons as a tree, what would change it, and the answers."""
 
 from __future__ import annotations
 
-from textual import on
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static, Tree
+from textual.widgets import Footer, Header, Label, OptionList, Static, Tree
+from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
+from textual.worker import get_current_worker
 
-from decider.reasoning.consultation import Consultation
+from decider.reasoning import planner
+from decider.reasoning.consultation import Consultation, consult
 from decider.reasoning.how import Reason
 from decider.reasoning.planner import WhatIf
-from decider.reasoning.report import value_words
+from decider.reasoning.report import uncertainty_note, value_words
+from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import BackRequested, JumpRequested
 from decider.tui.widgets.economics import EconomicsChart
 
+SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
-def reason_label(node: Reason) -> str:
+
+def reason_label(node: Reason, words: dict[str, str] | None = None) -> Text:
+    """A HOW tree node as plain text (rulebase texts are never read as markup)."""
     if node.kind == "rule":
         cite = f" [{', '.join(node.cite)}]" if node.cite else ""
-        return f"{node.title} ({node.effect}): {node.because}{cite}"
+        return Text(f"{node.title} ({node.effect}): {node.because}{cite}")
     if node.kind == "conclusion":
-        return f"{'✓' if node.value else '✗'} {node.title}"
-    return f"{node.title} → {value_words(node.value)}"
+        return Text(f"{'✓' if node.value else '✗'} {node.title}")
+    shown = (words or {}).get(node.id) if node.kind == "answer" else None
+    return Text(f"{node.title} → {shown or value_words(node.value)}")
+
+
+def headline(result: Consultation) -> Text:
+    rec = result.recommendation
+    level = f"{rec.level} " if rec.level else ""
+    text = Text("Recommendation: ", style="bold")
+    text.append(rec.title, style="bold")
+    text.append(f"  —  confidence {level}({rec.confidence:.0%})")
+    return text
+
+
+def risks_text(result: Consultation) -> Text:
+    if not result.risks:
+        return Text("Risks: none flagged.")
+    text = Text("Risks:", style="bold")
+    for risk in result.risks:
+        text.append("\n  ")
+        text.append(f"{risk.severity:<7}", style=SEVERITY_STYLE.get(risk.severity, ""))
+        text.append(f" {risk.title} — {' '.join(risk.because)} [{', '.join(risk.cite)}]")
+    return text
+
+
+def prerequisites_text(result: Consultation) -> Text:
+    if not result.prerequisites:
+        return Text("")
+    text = Text("Before you start:", style="bold")
+    for item in result.prerequisites:
+        text.append(f"\n  • {item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]")
+    return text
+
+
+def ranking_text(result: Consultation) -> Text:
+    """Every approach with its score and the points for and against it (room below each for ties and
+    approaches taken off the table)."""
+    text = Text("Ranking: score (points for / against):", style="bold")
+    width = max(len(item.title) for item in result.ranking)
+    off = {item.approach for item in result.excluded}
+    for item in result.ranking:
+        leader = item.approach == result.recommendation.approach
+        text.append(f"\n{'▶' if leader else ' '} {item.title:<{width}}", style="bold" if leader else "")
+        base = f"baseline {item.baseline:g}, " if item.baseline else ""
+        text.append(f" {item.score:>3g}  ({base}+{item.support:g} / −{item.oppose:g})")
+        if item.approach in off:
+            text.append("  off the table", style="italic")
+    return text
+
+
+def standing_text(result: Consultation) -> Text:
+    """Whether the recommendation is settled (how robust, if not), a tie and what would separate it,
+    and approaches off the table with why; questions by their text."""
+    rec = result.recommendation
+    texts = {a.id: a.text for a in result.answers_shown}
+    text = Text()
+    if not rec.settled:
+        text.append("Not settled: ", style="bold")
+        text.append(f"it stays the recommendation in {rec.robustness:.0%} of the ways the open answers could turn out"
+                    + (f" ({'; '.join(texts.get(q, q) for q in rec.open_questions)})" if rec.open_questions else "") + ".")
+    if rec.tied:
+        if text:
+            text.append("\n")
+        text.append("Tie: ", style="bold")
+        text.append(f"level with {', '.join(t.title for t in rec.tied)}; the tie-break order chose"
+                    + (f" (separated by: {'; '.join(texts.get(q, q) for q in rec.separating)})" if rec.separating else "")
+                    + ".")
+    for item in result.excluded:
+        if text:
+            text.append("\n")
+        text.append("Off the table: ", style="bold")
+        text.append(f"{item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]")
+    return text
+
+
+def what_if_text(changes: WhatIf | None) -> Text:
+    if changes is None:
+        return Text("What would change this: working it out…", style="dim")
+    if not changes.changes:
+        return Text("What would change this: no change of one or two answers would.")
+    text = Text("What would change this:", style="bold")
+    for change in changes.changes[:10]:
+        said = " and ".join(f"{c.text} → {c.label}" for c in change.changes)
+        text.append(f"\n  • {said}: {change.title}")
+    return text
 
 
 class ResultsScreen(Screen[None]):
-    """Shows the consultation; Enter on an answer goes back to change it."""
+    """Shows the consultation (worked out in a worker); Enter on an answer goes back to change it."""
 
     BINDINGS = [
         Binding("e", "app.export", "Export", id="results.export"),
+        Binding("a", "answers", "Change an answer", id="results.answers"),
         Binding("escape", "back", "Back", id="results.back"),
+        Binding("f1", "keys", "Keys", id="results.keys"),
+        Binding("question_mark", "keys", "Keys", show=False, id="results.keys_key"),
     ]
 
-    def __init__(self, rulebase: Rulebase, result: Consultation, changes: WhatIf, asked: int) -> None:
+    def __init__(self, rulebase: Rulebase, answers: Answers, asked: int) -> None:
         super().__init__()
         self.rulebase = rulebase
-        self.result = result
-        self.changes = changes
+        self.answers = answers
         self.asked = asked
+        self.result: Consultation | None = None
+        self.changes: WhatIf | None = None
 
     def compose(self) -> ComposeResult:
-        result, rec = self.result, self.result.recommendation
         yield Header()
         with VerticalScroll(id="results"):
-            yield Static(f"Recommendation: {rec.title}  —  confidence {rec.confidence:.0%}", id="recommendation")
-            if rec.tied or not rec.settled:
-                yield Static(self._standing(), id="standing")
-            yield Static(rec.summary + (
-                "\nWorth combining with: " + ", ".join(c.title for c in rec.complementary) if rec.complementary else ""),
-                id="summary")
-            if result.excluded:
-                yield Static("\n".join(f"Off the table: {item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]"
-                                       for item in result.excluded), id="excluded")
-            yield Label(f"{self.asked} of {len(self.rulebase.questions)} questions answered.", id="asked")
-            tree: Tree[Reason] = Tree("Why (press Enter or space to open a reason)", id="how")
+            yield Static(Text("Working out the recommendation…"), id="recommendation")
+            yield Static("", id="summary")
+            yield Static("", id="risks")
+            yield Static("", id="prerequisites", classes="optional")
+            yield Static("", id="ranking")
+            yield Static("", id="standing", classes="optional")  # ties and exclusions, when the policy reports them
+            yield Label("", id="asked")
+            tree: Tree[Reason] = Tree(Text("Why (Enter or space opens a reason)"), id="how")
             tree.root.expand()
-            for reason in result.reasons:
-                self._add(tree.root, reason)
-            if not result.reasons:
-                tree.root.add_leaf("No rule bore on it directly; it leads on the policy's baseline or default.")
             yield tree
-            yield Static(self._risks(), id="risks")
-            if (chart := EconomicsChart.of(result)) is not None:
-                yield chart
-            yield Static(self._what_if(), id="what-if")
-            yield Label("Your answers (Enter to change one):", classes="section")
-            yield DataTable(id="answers", cursor_type="row", zebra_stripes=True)
+            yield Static(what_if_text(None), id="what-if")
+            yield Label("Your answers (a, then Enter on one to change it):", classes="section")
+            yield OptionList(id="answers")
             yield Label("", id="exported")
         yield Footer()
 
-    def _add(self, parent: TreeNode[Reason], node: Reason) -> None:
-        if node.children:
-            branch = parent.add(reason_label(node), data=node, expand=node.kind == "rule" and parent.is_root)
-            for child in node.children:
-                self._add(branch, child)
-        else:
-            parent.add_leaf(reason_label(node), data=node)
-
-    def _standing(self) -> str:
-        rec = self.result.recommendation
-        lines = []
-        if not rec.settled:
-            lines.append(f"Not settled: it stays the recommendation in {rec.robustness:.0%} of the ways the open "
-                         f"answers could turn out ({', '.join(rec.open_questions)}).")
-        if rec.tied:
-            lines.append("Tie with " + ", ".join(t.title for t in rec.tied) + "; the tie-break order chose"
-                         + (f" (separated by: {', '.join(rec.separating)})." if rec.separating else "."))
-        return "\n".join(lines)
-
-    def _risks(self) -> str:
-        if not self.result.risks:
-            return "Risks: none flagged."
-        lines = ["Risks:"]
-        for risk in self.result.risks:
-            lines.append(f"  [{risk.severity}] {risk.title} — {' '.join(risk.because)} [{', '.join(risk.cite)}]")
-        return "\n".join(lines)
-
-    def _what_if(self) -> str:
-        if not self.changes.changes:
-            return "What would change this: no change of one or two answers would."
-        lines = ["What would change this:"]
-        for change in self.changes.changes[:10]:
-            said = " and ".join(f"{c.question} → {c.label}" for c in change.changes)
-            lines.append(f"  • {said}: {change.title}")
-        return "\n".join(lines)
-
     def on_mount(self) -> None:
-        table = self.query_one("#answers", DataTable)
-        table.add_columns("question", "answer")
-        for qid, value in self.result.trace.answers.items():
-            table.add_row(self.rulebase.question_index[qid].text, value_words(value), key=qid)
-        table.focus(scroll_visible=False)  # keep the recommendation in view (the chart makes the screen tall)
+        self.query_one("#results").focus()
+        self._work_out()
 
-    @on(DataTable.RowSelected, "#answers")
-    def change_answer(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.post_message(JumpRequested(event.row_key.value))
+    @work(thread=True, exclusive=True, group="results")
+    def _work_out(self) -> None:
+        """Worker thread: the consultation, then what would change it (each shown as soon as known)."""
+        worker = get_current_worker()
+        result = consult(self.rulebase, self.answers)
+        if worker.is_cancelled:
+            return
+        self.app.call_from_thread(self.show_result, result)
+        changes = planner.what_if(self.rulebase, self.answers)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_what_if, changes)
+
+    def show_result(self, result: Consultation) -> None:
+        if not self.is_attached:
+            return  # the user moved on before it was ready
+        self.result = result
+        rec = result.recommendation
+        self.query_one("#recommendation", Static).update(headline(result))
+        summary = rec.summary + ("\nWorth combining with: " + ", ".join(c.title for c in rec.complementary)
+                                 if rec.complementary else "")
+        note = uncertainty_note(result)
+        if note:
+            summary += f"\n{note}"
+        self.query_one("#summary", Static).update(Text(summary))
+        self.query_one("#risks", Static).update(risks_text(result))
+        prerequisites = self.query_one("#prerequisites", Static)
+        prerequisites.update(prerequisites_text(result))
+        prerequisites.display = bool(result.prerequisites)
+        self.query_one("#ranking", Static).update(ranking_text(result))
+        standing = self.query_one("#standing", Static)
+        standing.update(standing_text(result))
+        standing.display = bool(standing_text(result))
+        unsure = sum(1 for a in result.answers_shown if a.status == "not_sure")
+        said = f" ({unsure} not sure)" if unsure else ""
+        self.query_one("#asked", Label).update(
+            f"{self.asked} of {len(self.rulebase.questions)} questions answered{said}; the others could not change this.")
+        words = {a.id: a.answer for a in result.answers_shown}
+        tree = self.query_one("#how", Tree)
+        for reason in result.reasons:
+            self._add(tree.root, reason, words, expand=True)
+        if not result.reasons:
+            tree.root.add_leaf(Text("No rule bore on it directly; it leads on the policy's baseline or default."))
+        for alternative in result.alternatives:
+            branch = tree.root.add(Text(f"{alternative.title} (score {alternative.score:g}): the points for and against"))
+            for reason in alternative.reasons:
+                self._add(branch, reason, words, expand=False)
+        if (chart := EconomicsChart.of(result)) is not None:  # the economics, where the cost answers are known
+            self.query_one("#results", VerticalScroll).mount(chart, before="#what-if")
+        options = self.query_one("#answers", OptionList)
+        for shown in result.answers_shown:
+            if shown.status != "not_asked":
+                options.add_option(Option(Text(f"{shown.text}  →  {shown.answer}"), id=shown.id))
+        self.call_after_refresh(self.query_one("#results", VerticalScroll).scroll_home, animate=False)
+
+    def show_what_if(self, changes: WhatIf) -> None:
+        if not self.is_attached:
+            return
+        self.changes = changes
+        self.query_one("#what-if", Static).update(what_if_text(changes))
+
+    def _add(self, parent: TreeNode[Reason], node: Reason, words: dict[str, str], *, expand: bool) -> None:
+        if node.children:
+            branch = parent.add(reason_label(node, words), data=node, expand=expand and node.kind == "rule")
+            for child in node.children:
+                self._add(branch, child, words, expand=False)
+        else:
+            parent.add_leaf(reason_label(node, words), data=node)
+
+    @on(OptionList.OptionSelected, "#answers")
+    def change_answer(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.post_message(JumpRequested(event.option.id))
+
+    def action_answers(self) -> None:
+        options = self.query_one("#answers", OptionList)
+        options.focus()
+        if options.highlighted is None and options.option_count:
+            options.highlighted = 0
 
     def action_back(self) -> None:
         self.post_message(BackRequested())
 
-    def show_exported(self, report: str, trace: str) -> None:
-        self.query_one("#exported", Label).update(f"Report written to {report}\nTrace written to {trace}")
+    def action_keys(self) -> None:
+        from decider.tui.screens.keys import KeysScreen
+
+        self.app.push_screen(KeysScreen(self))
+
+    def show_exported(self, lines: list[str]) -> None:
+        self.query_one("#exported", Label).update(Text("\n".join(lines)))

@@ -1,4 +1,4 @@
-"""Offer to continue a saved interview: y resumes it, n starts afresh."""
+"""Offer to continue a saved interview: y resumes it (or shows a finished one's results), n starts afresh."""
 
 from __future__ import annotations
 
@@ -18,14 +18,20 @@ class ResumeScreen(ModalScreen[bool]):
         Binding("escape", "choose(False)", "Start afresh", show=False),
     ]
 
-    def __init__(self, answered: int) -> None:
+    def __init__(self, answered: int, finished: bool = False) -> None:
         super().__init__()
         self.answered = answered
+        self.finished = finished
 
     def compose(self) -> ComposeResult:
+        count = f"{self.answered} answer{'s' if self.answered != 1 else ''}"
         with Vertical(id="resume-box"):
-            yield Label(f"A saved interview with {self.answered} answer{'s' if self.answered != 1 else ''} was found.")
-            yield Label("Resume it? (y = resume, n = start afresh)")
+            if self.finished:
+                yield Label(f"A finished interview ({count}) was found.")
+                yield Label("Show its results? (y = show the results, n = start afresh)")
+            else:
+                yield Label(f"An unfinished interview with {count} was found.")
+                yield Label("Resume it? (y = resume, n = start afresh)")
         yield Footer()
 
     def action_choose(self, resume: bool) -> None:

@@ -1,0 +1,237 @@
+"""The results screen and the friction items of issue 13, on the small showcase rulebase (tests/fixtures/tui):
+texts with [brackets], long option labels, risks with severities, a prerequisite."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Label, Markdown, OptionList, RadioButton, Static
+
+from decider import load_rulebase
+from decider.reasoning.interview import Interview
+from decider.rulebase.answers import Answers
+from decider.tui.app import DeciderApp
+from decider.tui.screens.export import ExportScreen
+from decider.tui.screens.keys import KeysScreen
+from decider.tui.screens.question import QuestionScreen
+from decider.tui.screens.results import ResultsScreen
+from decider.tui.screens.resume import ResumeScreen
+from tui_support import settle
+
+SHOWCASE = load_rulebase(Path(__file__).parent / "fixtures" / "tui")
+TUNE = {"baseline": "measured", "gap": True, "quality": 2, "budget": 5000, "volume": 500}
+"""All five answered: Fine-tune leads, with a high and a medium risk."""
+
+
+@pytest.fixture(autouse=True)
+def quiet(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda _self: None)
+    monkeypatch.setenv("DECIDER_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+
+
+def app_with(answers: dict[str, object], tmp_path: Path, **kwargs: object) -> DeciderApp:
+    return DeciderApp(SHOWCASE, Interview.preloaded(Answers(answers)), save_path=tmp_path / "saved.json", **kwargs)  # type: ignore[arg-type]
+
+
+def shown(app: DeciderApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_risks_keep_severity_and_citations_written_in_brackets(tmp_path: Path) -> None:
+    """Bug 1: `[high]`, `[P3]` and `[catastrophic]` were read as markup and vanished."""
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        risks = shown(app, "#risks")
+        assert "high" in risks and "Forgetting [catastrophic]" in risks and "[P3]" in risks
+        assert "medium" in risks and "[P3, guide]" in risks
+        tree = app.screen.query_one("#how")
+        assert "[see P1]. [P1]" in str(tree.root.children[0].label)  # type: ignore[attr-defined]
+
+
+async def test_results_open_at_the_top_and_scroll_with_the_keys(tmp_path: Path) -> None:
+    """Bug 2: at 80x24, finish, Esc, Enter: the results opened scrolled to the bottom, and Home did nothing."""
+    app = app_with({k: v for k, v in TUNE.items() if k != "volume"}, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")  # volume: not sure -> results
+        await settle(pilot)
+        await pilot.press("escape")  # back to the last question
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        scroll = app.screen.query_one("#results")
+        assert scroll.scroll_y == 0 and scroll.max_scroll_y > 0
+        assert app.screen.query_one("#recommendation").region.y < 24
+        await pilot.press("end")
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("home")
+        assert scroll.scroll_y == 0
+
+
+async def test_the_answers_list_shows_every_answer_in_full_at_80_columns(tmp_path: Path) -> None:
+    """Bug 3: the answers table showed only the question column at <= 100 columns, and at most 14 rows."""
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        options = app.screen.query_one("#answers", OptionList)
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert len(prompts) == len(TUNE)
+        assert any("Iterated and measured, with named failures that remain after careful prompting" in p for p in prompts)
+        assert any("5,000 USD" in p for p in prompts)
+        assert options.region.height >= len(TUNE)  # no row cap
+        assert options.virtual_size.width <= options.region.width  # nothing off to the right
+
+
+async def test_long_option_labels_wrap_at_80_columns(tmp_path: Path) -> None:
+    """Bug 4: "3 Iterated and measured, with named f…" was cut."""
+    app = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        longest = app.screen.query(RadioButton)[2]
+        assert longest.region.height >= 2 and longest.region.right <= 80
+
+
+async def test_an_export_in_mid_interview_says_it_is_provisional(tmp_path: Path) -> None:
+    """Bug 6: a mid-interview export read like a final recommendation."""
+    app = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json", report_path=tmp_path / "r.md")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3")  # measured; the gap question comes next
+        await settle(pilot)
+        app.action_export()
+        report = (tmp_path / "r.md").read_text()
+        assert report.startswith("# Provisional recommendation:") and "the interview is not finished" in report
+
+
+async def test_e_asks_where_never_overwrites_silently_and_writes_readable_files(tmp_path: Path) -> None:
+    """Bug 7: `e` overwrote decider-report.md and decider-trace.json in the current directory as 0600 files."""
+    (tmp_path / "decider-report.md").write_text("keep me")
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, ExportScreen)
+        field = app.screen.query_one("#export-path", Input)
+        assert field.value == str(tmp_path / "decider-report-2.md")  # a free name is suggested
+        field.value = str(tmp_path / "decider-report.md")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ExportScreen)  # asked first
+        assert "already exists" in str(app.screen.query_one("#export-note", Label).render())
+        assert (tmp_path / "decider-report.md").read_text() == "keep me"
+        await pilot.press("enter")  # confirmed
+        await pilot.pause()
+        assert (tmp_path / "decider-report.md").read_text().startswith("# Recommendation: Fine-tune")
+        trace = tmp_path / "decider-report.trace.json"
+        assert trace.exists()
+        assert str(trace) in str(app.screen.query_one("#exported", Label).render())
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "decider-report.md").stat().st_mode) == 0o666 & ~mask
+
+
+async def test_report_alone_writes_no_trace(tmp_path: Path) -> None:
+    """Bug 7: `--report` alone also wrote a trace."""
+    app = app_with(TUNE, tmp_path, report_path=tmp_path / "only.md")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+    assert (tmp_path / "only.md").exists() and sorted(p.name for p in tmp_path.iterdir() if "trace" in p.name) == []
+
+
+async def test_the_leaning_never_says_settled_while_more_may_matter(tmp_path: Path) -> None:
+    """Bug 8: after reopening a question from the results, "Settled" beside "at most 1 more may matter"."""
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "down", "down", "enter")  # reopen "how clean" (no answer to it changes the result)
+        await settle(pilot)
+        assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == "quality"
+        progress = str(app.screen.query_one("#progress-text", Label).render())
+        leaning = str(app.screen.query_one("#leaning", Static).render())
+        assert "more may matter" in progress and "Settled" not in leaning
+        assert "Whatever you answer here, Fine-tune stays recommended." in leaning
+
+
+async def test_results_show_ranking_prerequisites_and_the_confidence_word(tmp_path: Path) -> None:
+    """Bug 9: the ranking with points for and against, "before you start", the confidence word."""
+    app = app_with({"baseline": "tried"}, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "confidence low" in shown(app, "#recommendation") or "confidence moderate" in shown(app, "#recommendation") \
+            or "confidence high" in shown(app, "#recommendation")
+        assert "Build an evaluation set [first]" in shown(app, "#prerequisites")
+        ranking = shown(app, "#ranking")
+        assert "Prompt and evaluate" in ranking and "+2 / −0" in ranking
+
+
+async def test_friction_feedback_first_question_missing_digit_and_quit(tmp_path: Path) -> None:
+    app = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json")
+    said: list[object] = []
+    real_exit = app.exit
+    app.exit = lambda *a, **k: (said.append(k.get("message")), real_exit(*a, **k))[1]  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("escape")
+        assert "first question" in str(app.screen.query_one("#error", Label).render())
+        await pilot.press("7")
+        assert "no option 7" in str(app.screen.query_one("#error", Label).render())
+        await pilot.press("3", "ctrl+q")
+    assert app.return_code == 0 and said == [f"Saved to {tmp_path / 'saved.json'} (continue with: decider interview --resume)"]
+
+
+async def test_going_back_shows_kept_later_answers_and_can_clear_them(tmp_path: Path) -> None:
+    app = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "1")  # measured, gap yes
+        await settle(pilot)
+        await pilot.press("escape", "escape")  # back to the first question
+        await settle(pilot)
+        assert "1 later answer is kept" in str(app.screen.query_one("#editing", Static).render())
+        await pilot.press("ctrl+d")
+        await settle(pilot)
+        assert app.interview.answers == {"baseline": "measured"}
+
+
+async def test_a_finished_saved_interview_is_offered_as_results(tmp_path: Path) -> None:
+    app = DeciderApp(SHOWCASE, saved=Interview.preloaded(Answers(TUNE)), save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert isinstance(app.screen, ResumeScreen)
+        assert "A finished interview (5 answers)" in str(app.screen.query(Label)[0].render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_the_theme_is_kept_between_runs(tmp_path: Path) -> None:
+    app = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    again = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json")
+    async with again.run_test(size=(100, 30)):
+        assert again.theme == "nord"
+
+
+async def test_key_help_is_built_from_the_bindings(tmp_path: Path) -> None:
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, KeysScreen)
+        text = app.screen.query_one(Markdown).source
+        for binding in ResultsScreen.BINDINGS:
+            assert binding.description in text  # type: ignore[union-attr]
+        await pilot.press("escape")
+        assert isinstance(app.screen, ResultsScreen)
+
+
+async def test_an_approach_off_the_table_is_shown_with_why(tmp_path: Path) -> None:
+    app = app_with({**TUNE, "budget": 0}, tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        standing = shown(app, "#standing")
+        assert "Off the table: Fine-tune — With no budget there is nothing to train with. [guide]" in standing
+        assert "off the table" in shown(app, "#ranking")
