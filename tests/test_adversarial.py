@@ -236,4 +236,4 @@ def test_the_autosave_never_overwrites_a_file_that_is_not_a_save(tmp_path: Path,
 
 def test_a_directory_as_the_save_is_refused(tmp_path: Path) -> None:
     result = run_cli("interview", "--plain", "--save", str(tmp_path), stdin="q\n")
-    assert result.returncode == 2 and result.stderr.startswith(f"{tmp_path}: cannot save the interview here")
+    assert result.returncode == 2 and result.stderr.startswith(f"{tmp_path}: is a folder; the autosave file needs a file name")

@@ -61,7 +61,7 @@ def test_a_whole_interview_in_the_browser(browser: tuple[str, str], tmp_path: Pa
             asked += 1
         expected = consult(rulebase, interview.given()).recommendation
         shown = terminal.wait_text(f"Recommendation: {expected.title}")
-        assert f"confidence {expected.confidence:.0%}" in shown
+        assert f"confidence {expected.level} ({expected.confidence:.0%})" in shown
         assert "Traceback" not in shown and "Error" not in shown
         assert asked >= 3
         assert save_screenshot(session, "serve-results.png").stat().st_size > 0

@@ -30,14 +30,14 @@ def run(args: argparse.Namespace) -> int:
 
     rulebase = load_rules(args.rules)
     save_path = Path(args.save) if args.save else default_save_path(rulebase)
+    report_path, trace_path = _path(args.report), _path(args.trace)
+    _check_writable(save_path, report_path, trace_path)
     interview = Interview.load(rulebase, save_path) if args.resume else Interview()
     check_save_target(save_path)
     if args.answers:
         preset = read_answers(rulebase, args.answers)
         interview = Interview(answers={**interview.answers, **preset.root},
                               history=interview.history + tuple(q for q in preset.root if q not in interview.history))
-    report_path, trace_path = _path(args.report), _path(args.trace)
-    _check_writable(save_path, report_path, trace_path)
     if args.plain or not _interactive():
         from decider.cli.plain import PlainInterview
 
