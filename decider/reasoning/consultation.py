@@ -225,44 +225,35 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
 
 
 def _risks(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Risk, ...]:
-    risks = []
-    for flag in outcome.risks:
-        rules = [rulebase.rule_index[r] for r in flag.rules]
-        risks.append(Risk(
-            id=flag.id, title=flag.title, severity=flag.severity,
-            because=tuple(r.because for r in rules),
-            cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)),
-            rules=flag.rules,
-            reasons=explain.conclusion(flag.id),
-        ))
-    return tuple(risks)
+    return tuple(
+        Risk(id=flag.id, title=flag.title, severity=flag.severity, **_grounds(rulebase, flag.rules),
+             reasons=explain.conclusion(flag.id))
+        for flag in outcome.risks)
 
 
 def _excluded(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Excluded, ...]:
-    found = []
-    for exclusion in outcome.excluded:
-        rules = [rulebase.rule_index[r] for r in exclusion.rules]
-        found.append(Excluded(
-            approach=exclusion.approach, title=rulebase.approach_index[exclusion.approach].title,
-            because=tuple(r.because for r in rules), cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)),
-            rules=exclusion.rules, reasons=explain.exclusion(exclusion.approach),
-        ))
-    return tuple(found)
+    return tuple(
+        Excluded(approach=exclusion.approach, title=rulebase.approach_index[exclusion.approach].title,
+                 **_grounds(rulebase, exclusion.rules), reasons=explain.exclusion(exclusion.approach))
+        for exclusion in outcome.excluded)
 
 
 def _prerequisites(rulebase: Rulebase, evaluation: Evaluation) -> tuple[Prerequisite, ...]:
     """Concluded prerequisites in declaration order, each with the rules that concluded it."""
-    found = []
-    for conclusion in rulebase.conclusions:
-        if conclusion.kind != "prerequisite" or conclusion.id not in evaluation.conclusions:
-            continue
-        rules = [rulebase.rule_index[f.rule] for f in sorted(evaluation.firings, key=lambda f: rulebase.rule_order[f.rule])
-                 if conclusion.id in concluded_by(rulebase.rule_index[f.rule])]
-        found.append(Prerequisite(
-            id=conclusion.id, title=conclusion.title, because=tuple(r.because for r in rules),
-            cite=tuple(dict.fromkeys(c for r in rules for c in r.cite)), rules=tuple(r.id for r in rules),
-        ))
-    return tuple(found)
+    fired = sorted(evaluation.firings, key=lambda f: rulebase.rule_order[f.rule])
+    return tuple(
+        Prerequisite(id=conclusion.id, title=conclusion.title, **_grounds(rulebase, tuple(
+            f.rule for f in fired if conclusion.id in concluded_by(rulebase.rule_index[f.rule]))))
+        for conclusion in rulebase.conclusions
+        if conclusion.kind == "prerequisite" and conclusion.id in evaluation.conclusions)
+
+
+def _grounds(rulebase: Rulebase, rules: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The `because`, `cite` and `rules` fields of a risk, exclusion or prerequisite concluded by `rules`:
+    each rule's plain words, and their citations once each in order."""
+    found = [rulebase.rule_index[r] for r in rules]
+    return {"because": tuple(r.because for r in found),
+            "cite": tuple(dict.fromkeys(c for r in found for c in r.cite)), "rules": rules}
 
 
 def _answers_shown(rulebase: Rulebase, answers: Answers) -> tuple[AnswerShown, ...]:
