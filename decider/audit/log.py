@@ -11,7 +11,7 @@ from decider.audit.entries import AuditFile, TraceEntry, parse_trace, validation
 from decider.canonical import NotCanonical
 from decider.engine.trace import TRACE_FORMATS, digest_of
 from decider.errors import Problem
-from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LOG_FORMATS, LogRecord, record_digest
+from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LOG_FORMATS, LogRecord, is_json, record_digest
 
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -48,7 +48,7 @@ class LogScan:
                 continue
             if not line.strip():
                 continue
-            if not line.endswith("\n") and not _parses(line):  # the last line, and it was torn
+            if not line.endswith("\n") and not is_json(line):  # the last line, and it was torn
                 self._torn_at = number
                 continue
             record, found, content_digest = _parse_record(path, number, line)
@@ -91,15 +91,6 @@ def read_log(path: str, lines: Iterable[bytes | None]) -> AuditFile:
     scan = LogScan(path)
     entries = tuple(scan.entries(lines))
     return scan.result(entries)
-
-
-def _parses(text: str) -> bool:
-    """Whether text is JSON: no prefix of a record is, so a last line that is not was torn by a crash."""
-    try:
-        json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return True
 
 
 def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, list[Problem], str | None]:

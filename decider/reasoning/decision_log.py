@@ -126,7 +126,7 @@ def _chain_end(fd: int, path: str) -> tuple[int, str]:
     size = os.fstat(fd).st_size
     if size and _read_at(fd, 1, size - 1) != b"\n":
         start = _last_newline(fd, size) + 1
-        if _parses(_read_at(fd, size - start, start)):
+        if is_json(_read_at(fd, size - start, start)):
             _write_all(fd, b"\n")  # under the lock, so no live writer is mid-record
         else:
             # A writer died mid-record (it held the lock, so no live writer is mid-write): that
@@ -146,7 +146,9 @@ def _chain_end(fd: int, path: str) -> tuple[int, str]:
                     "(check it with `decider audit verify`)", path=path)]) from None
 
 
-def _parses(text: bytes) -> bool:
+def is_json(text: str | bytes) -> bool:
+    """Whether a last line is whole: no prefix of a record parses as JSON, so one that does not was torn
+    by a crash (the writer repairing the chain end and the reader verifying it decide alike)."""
     try:
         json.loads(text)
     except (ValueError, RecursionError):
