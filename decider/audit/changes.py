@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict
 
 from decider.canonical import canonical_json
@@ -37,20 +35,15 @@ class RulebaseChanges(BaseModel):
 
 def rulebase_changes(old: Rulebase, new: Rulebase) -> RulebaseChanges:
     """Compare two rulebases rule by rule (canonical JSON of each rule) and section by section."""
-    old_rules = {r.id: canonical(r.model_dump(mode="json")) for r in old.rules}
-    new_rules = {r.id: canonical(r.model_dump(mode="json")) for r in new.rules}
+    old_dump, new_dump = old.model_dump(mode="json"), new.model_dump(mode="json")
+    old_rules = {r["id"]: canonical_json(r) for r in old_dump["rules"]}
+    new_rules = {r["id"]: canonical_json(r) for r in new_dump["rules"]}
     kept_old = [rid for rid in old_rules if rid in new_rules]
     kept_new = [rid for rid in new_rules if rid in old_rules]
-    old_dump, new_dump = old.model_dump(mode="json"), new.model_dump(mode="json")
     return RulebaseChanges(
         added=tuple(rid for rid in new_rules if rid not in old_rules),
         removed=tuple(rid for rid in old_rules if rid not in new_rules),
         changed=tuple(rid for rid in kept_new if old_rules[rid] != new_rules[rid]),
-        sections=tuple(s for s in _SECTIONS if canonical(old_dump.get(s)) != canonical(new_dump.get(s))),
+        sections=tuple(s for s in _SECTIONS if canonical_json(old_dump.get(s)) != canonical_json(new_dump.get(s))),
         reordered=kept_old != kept_new,
     )
-
-
-def canonical(data: Any) -> bytes:
-    """The canonical JSON (RFC 8785) of one section or rule, to compare content."""
-    return canonical_json(data)
