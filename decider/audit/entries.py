@@ -24,7 +24,7 @@ class TraceEntry(BaseModel):
     """The log record's digest (the trace's own digest is inside `trace`)."""
     record_format: str | None = None
     """The log record's format (`decider-log/1` or `/2`); None for a trace file."""
-    content_digest: str | None = None
+    content_digest: str
     """The digest of the trace as recorded (its JSON data): what its seal is checked against. Re-serialising
     through today's model would add fields a newer decider has (with their defaults) to an older trace."""
     trace: Trace

@@ -93,35 +93,35 @@ def read_log(path: str, lines: Iterable[bytes | None]) -> AuditFile:
     return scan.result(entries)
 
 
-def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, list[Problem], str | None]:
-    """The record on a line, the problems with it, and the digest of its trace as recorded."""
+def _parse_record(path: str, number: int, line: str) -> tuple[LogRecord | None, list[Problem], str]:
+    """The record on a line, the problems with it, and the digest of its trace as recorded ("" without a record)."""
     item = f"line {number}"
     try:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, [Problem(message=f"damaged record: not JSON ({exc.msg}, column {exc.colno})",
-                              path=path, line=number, item=item)], None
+                              path=path, line=number, item=item)], ""
     except (ValueError, RecursionError) as exc:  # a number of over 4,300 digits; nesting too deep
         detail = str(exc).split(";")[0] if isinstance(exc, ValueError) else "nested too deeply"
-        return None, [Problem(message=f"damaged record: {detail}", path=path, line=number, item=item)], None
+        return None, [Problem(message=f"damaged record: {detail}", path=path, line=number, item=item)], ""
     if not isinstance(data, dict) or data.get("format") not in LOG_FORMATS:
         kind = data.get("format") if isinstance(data, dict) else None
         return None, [Problem(message=f"not a decision-log record: format is {kind!r}, expected {LOG_FORMAT!r}",
-                              path=path, line=number, item=item)], None
+                              path=path, line=number, item=item)], ""
     if isinstance(data.get("seq"), int):
         item = f"record {data['seq']}"
     trace = data.get("trace")
     if isinstance(trace, dict) and trace.get("format") not in TRACE_FORMATS:
-        return None, parse_trace(trace, path, number, item)[1], None
+        return None, parse_trace(trace, path, number, item)[1], ""
     try:
         record = LogRecord.model_validate(data)
     except ValidationError as exc:
-        return None, validation_problems(exc, path, number, item), None
+        return None, validation_problems(exc, path, number, item), ""
     try:
         edited = record_digest(data) != record.digest
-        content_digest = digest_of(trace) if isinstance(trace, dict) else None
+        content_digest = digest_of(data["trace"])
     except NotCanonical as exc:
-        return None, [Problem(message=f"damaged record: {exc}", path=path, line=number, item=item)], None
+        return None, [Problem(message=f"damaged record: {exc}", path=path, line=number, item=item)], ""
     if edited:
         return record, [Problem(message=f"record {record.seq} was edited: its digest does not match its content",
                                 path=path, line=number, item=item)], content_digest

@@ -29,7 +29,7 @@ class Node:
 def trace_tree(entry: TraceEntry, rulebase: Rulebase | None) -> Node:
     """The tree of one trace; rule words come from `rulebase` when it holds the rule."""
     trace = entry.trace
-    sealed = "digest ok" if (entry.content_digest or trace.compute_digest()) == trace.digest else "DIGEST MISMATCH: edited after sealing"
+    sealed = "digest ok" if entry.content_digest == trace.digest else "DIGEST MISMATCH: edited after sealing"
     root = Node(f"Trace {entry.label} — {sealed}", heading=True)
     identity = trace.rulebase
     line = f"Rulebase {identity.id} {identity.version} (sha256 {identity.sha256[:16]}…)"
