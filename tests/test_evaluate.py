@@ -101,3 +101,18 @@ def test_calibration_figures() -> None:
     assert t.mean_confidence_right == 0.5 and t.mean_confidence_wrong == 0.6
     assert t.brier == pytest.approx(((0.8 - 1) ** 2 + 0.6 ** 2 + (0.2 - 1) ** 2) / 3, abs=1e-4)
     assert t.ties == 1
+
+
+def test_a_tie_at_the_top_is_counted_and_named(tmp_path: Path) -> None:
+    from tests.test_policy_defects import TIE
+
+    (tmp_path / "tie.json").write_text(json.dumps({"id": "tie", "answers": TIE, "accept": ["prompt_eval"]}),
+                                       encoding="utf-8")
+    done = run_cli("evaluate", str(tmp_path), "--format", "json")
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    (result,) = report["results"]
+    assert result["tied"] and result["primary"] not in result["tied"]
+    assert report["totals"]["ties"] == 1
+    text = run_cli("evaluate", str(tmp_path)).stdout
+    assert f"tie: {' = '.join([result['primary'], *result['tied']])}" in text

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from decider.errors import AnswersError, CaseError, Problem
-from decider.reasoning.consultation import Consultation, EngineName, consult
+from decider.reasoning.consultation import EngineName, consult
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.answers_file import CASE_KEYS
 from decider.rulebase.model import Rulebase
@@ -246,11 +246,6 @@ def _ids(document: Document, key: str, index: Any, kind: str, problems: list[Pro
 # ----------------------------------------------------------------------------- measuring
 
 
-def tied_at_top(result: Consultation) -> tuple[str, ...]:
-    """The approaches level with the primary (empty when it leads alone)."""
-    return result.trace.result.tied
-
-
 def judge(rulebase: Rulebase, case: Case, engine: EngineName = "durable_rules") -> CaseResult:
     """Consult on one case and compare with what it accepts."""
     result = consult(rulebase, case.answers, engine=engine)
@@ -261,7 +256,7 @@ def judge(rulebase: Rulebase, case: Case, engine: EngineName = "durable_rules") 
         id=case.id, path=case.path, title=case.title, primary=rec.approach, accept=case.accept,
         accepted=rec.approach in case.accept, confidence=rec.confidence, level=rec.level,
         must_flag=case.must_flag, missing_flags=tuple(r for r in case.must_flag if r not in flagged),
-        max_confidence=case.max_confidence, over_confidence=over, tied=tied_at_top(result),
+        max_confidence=case.max_confidence, over_confidence=over, tied=tuple(t.approach for t in rec.tied),
     )
 
 
