@@ -77,3 +77,16 @@ def test_summary_to_an_unwritable_place_is_one_clear_message(tmp_path: Path) -> 
     done = run_cli("batch", str(source), "--summary", str(blocker / "sum.md"))
     assert done.returncode == 2
     assert "cannot write" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_markdown_tables_are_well_formed_even_when_every_profile_failed() -> None:
+    from decider.reasoning.batch import Unreadable
+    from decider.reasoning.portfolio import markdown
+
+    for profiles in ([Unreadable(problem="not JSON")], sample_profiles(RULEBASE, 5, seed=3)):
+        text = markdown(summarise_portfolio(RULEBASE, list(consult_many(RULEBASE, profiles))))
+        rows = [line for line in text.splitlines() if line.startswith("|")]
+        assert rows, text
+        for head, rule in zip(rows, rows[1:]):
+            if set(rule) <= set("|-:"):
+                assert head.count("|") == rule.count("|"), text

@@ -4,6 +4,7 @@ risks and prerequisites that come up most often. Built one result at a time, so 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from html import escape as html_escape
 
 from pydantic import BaseModel, ConfigDict
@@ -117,37 +118,41 @@ def _share(count: int, total: int) -> str:
     return f"{count / total:.0%}" if total else "–"
 
 
-def _level_name(level: str) -> str:
-    return level or "no level"
+def _headline(portfolio: Portfolio) -> str:
+    done = portfolio.profiles - portfolio.failed
+    return f"{portfolio.profiles} profiles, {done} consulted" + (f", {portfolio.failed} failed" if portfolio.failed else "") + "."
+
+
+def _tables(portfolio: Portfolio, code: Callable[[str], str]) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(heading, column heads, rows) of the summary's tables, the same in every format; `code` marks an id."""
+    done = portfolio.profiles - portfolio.failed
+    levels = portfolio.levels
+    tables = [("Recommendations", ["recommendation", "profiles", "share", *(level or "no level" for level in levels)],
+               [[f"{r.title} ({code(r.approach)})", str(r.total), _share(r.total, done), *(str(r.count(lv)) for lv in levels)]
+                for r in portfolio.recommendations])]
+    for heading, items in (("Most frequent risks", portfolio.risks), ("Most frequent prerequisites", portfolio.prerequisites)):
+        tables.append((heading, ["", "profiles", "share"],
+                       [[f"{f.title} ({code(f.id)})", str(f.count), _share(f.count, done)] for f in items]))
+    return tables
 
 
 def markdown(portfolio: Portfolio, chart: str | None = None) -> str:
     """The summary as Markdown; `chart` links the SVG written beside it."""
-    done = portfolio.profiles - portfolio.failed
-    lines = ["# Portfolio summary", "",
-             f"{portfolio.profiles} profiles, {done} consulted" + (f", {portfolio.failed} failed" if portfolio.failed else "")
-             + ".", ""]
+    lines = ["# Portfolio summary", "", _headline(portfolio), ""]
     if chart:
         lines += [f"![Recommendations by confidence level]({chart})", ""]
-    lines += ["## Recommendations", "",
-              "| recommendation | profiles | share | " + " | ".join(_level_name(lv) for lv in portfolio.levels) + " |",
-              "|---|---:|---:|" + "---:|" * len(portfolio.levels)]
-    for r in portfolio.recommendations:
-        cells = " | ".join(str(r.count(level)) for level in portfolio.levels)
-        lines.append(f"| {r.title} (`{r.approach}`) | {r.total} | {_share(r.total, done)} | {cells} |")
-    for heading, items in (("Most frequent risks", portfolio.risks), ("Most frequent prerequisites", portfolio.prerequisites)):
-        lines += ["", f"## {heading}", ""]
-        if not items:
-            lines.append("None.")
+    for number, (heading, head, rows) in enumerate(_tables(portfolio, lambda text: f"`{text}`")):
+        lines += [f"## {heading}", ""]
+        if number and not rows:  # the recommendations table is shown even when empty
+            lines += ["None.", ""]
             continue
-        lines += ["| | profiles | share |", "|---|---:|---:|"]
-        lines += [f"| {f.title} (`{f.id}`) | {f.count} | {_share(f.count, done)} |" for f in items]
-    return "\n".join(lines) + "\n"
+        lines += ["|" + "|".join(f" {h} " if h else " " for h in head) + "|", "|---|" + "---:|" * (len(head) - 1)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows] + [""]
+    return "\n".join(lines)
 
 
 def html(portfolio: Portfolio) -> str:
     """The summary as one self-contained HTML page (the chart inline)."""
-    done = portfolio.profiles - portfolio.failed
 
     def table(head: list[str], rows: list[list[str]]) -> str:
         header = "".join(f"<th>{html_escape(h)}</th>" for h in head)
@@ -157,17 +162,10 @@ def html(portfolio: Portfolio) -> str:
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title>Portfolio summary</title>",
              "<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:1em 0}"
              "td,th{border:1px solid #ccc;padding:.3em .6em}td:not(:first-child){text-align:right}</style></head><body>",
-             "<h1>Portfolio summary</h1>",
-             f"<p>{portfolio.profiles} profiles, {done} consulted"
-             + (f", {portfolio.failed} failed" if portfolio.failed else "") + ".</p>",
-             chart_svg(portfolio), "<h2>Recommendations</h2>",
-             table(["recommendation", "profiles", "share", *(_level_name(lv) for lv in portfolio.levels)],
-                   [[f"{r.title} ({r.approach})", str(r.total), _share(r.total, done),
-                     *(str(r.count(lv)) for lv in portfolio.levels)] for r in portfolio.recommendations])]
-    for heading, items in (("Most frequent risks", portfolio.risks), ("Most frequent prerequisites", portfolio.prerequisites)):
+             "<h1>Portfolio summary</h1>", f"<p>{_headline(portfolio)}</p>", chart_svg(portfolio)]
+    for number, (heading, head, rows) in enumerate(_tables(portfolio, lambda text: text)):
         parts.append(f"<h2>{heading}</h2>")
-        parts.append(table(["", "profiles", "share"], [[f"{f.title} ({f.id})", str(f.count), _share(f.count, done)]
-                                                      for f in items]) if items else "<p>None.</p>")
+        parts.append(table(head, rows) if rows or not number else "<p>None.</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
