@@ -101,3 +101,17 @@ def test_verify_checks_v1_seals_against_the_traces_as_recorded() -> None:
     assert [r["problems"] for r in reports] == [[], []]
     kinds = {f["kind"] for r in reports for v in r["verdicts"] for f in v["findings"]}
     assert len([v for r in reports for v in r["verdicts"]]) == 3 and "digest" not in kinds, kinds
+
+
+def test_a_v1_log_grows_with_a_v2_record_and_its_chain_checks(tmp_path: Path) -> None:
+    """What the xfail test above asserts before its replay: the chain part holds today."""
+    log = tmp_path / "decisions.log"
+    shutil.copy(V1 / "decisions.log", log)
+    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
+    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    report = json.loads(cli("audit", "verify", log, "--rules", RULES, "--format", "json").stdout)[0]
+    assert report["problems"] == [] and report["formats"] == {"decider-log/1": 2, "decider-log/2": 1}
+    kinds = {f["kind"] for v in report["verdicts"] for f in v["findings"]}
+    assert "digest" not in kinds, kinds
