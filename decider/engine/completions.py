@@ -24,7 +24,6 @@ from decider.engine.facts import known_values
 from decider.engine.prepared import prepared
 from decider.engine.reference import compile_test
 from decider.rulebase.answers import Answers
-from decider.rulebase.logic import concluded_by
 from decider.rulebase.model import (
     AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
     ScaleQuestion, Support, Test,
@@ -80,8 +79,9 @@ class Completions:
         # rules that weigh or exclude, and every rule whose conclusions they read (in dependency order)
         producers: dict[str, list[int]] = {}
         for i, rule in enumerate(rulebase.rules):
-            for c in concluded_by(rule):
+            for c in derived.concludes[rule.id]:
                 producers.setdefault(c, []).append(i)
+        conclusions_read = [[fid for kind, fid in derived.read[r.id] if kind == "conclusion"] for r in rulebase.rules]
         self.deciding = [i for i, r in enumerate(rulebase.rules)
                          if any(isinstance(e, (Support, Oppose, Exclude)) for e in r.then)]
         needed: list[int] = []
@@ -91,7 +91,7 @@ class Completions:
             if i in placed:
                 return
             placed.add(i)
-            for c in _conclusions_read(rulebase.rules[i].when):
+            for c in conclusions_read[i]:
                 for p in producers.get(c, []):
                     place(p)
             needed.append(i)
@@ -100,7 +100,7 @@ class Completions:
             place(i)
         self.order = needed
         self.holds = {i: self._compile(rulebase.rules[i].when) for i in needed}
-        self.concludes = {i: tuple(concluded_by(rulebase.rules[i])) for i in needed}
+        self.concludes = {i: derived.concludes[rulebase.rules[i].id] for i in needed}
         self.effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]] = {}
         """rule -> (support, oppose, excludes): the effects of each deciding rule."""
         for i in self.deciding:
@@ -115,8 +115,8 @@ class Completions:
             self.effects[i] = (support, oppose, excludes)
         self.reads: dict[int, frozenset[VarKey]] = {}
         for i in needed:
-            own: set[VarKey] = {(t.subject, t.ref) for t in _tests(rulebase.rules[i].when)}
-            for c in _conclusions_read(rulebase.rules[i].when):
+            own: set[VarKey] = {(kind, fid) for kind, fid in derived.read[rulebase.rules[i].id] if kind != "conclusion"}
+            for c in conclusions_read[i]:
                 for p in producers.get(c, []):
                     own |= self.reads[p]
             self.reads[i] = frozenset(own)
@@ -491,26 +491,6 @@ def _prior(question: object, answers: list[object]) -> list[Fraction]:
         if total > 0:
             return [w / total for w in raw]
     return [Fraction(1, len(answers))] * len(answers)
-
-
-def _tests(condition: Condition) -> list[Test]:
-    if isinstance(condition, Test):
-        return [condition]
-    if isinstance(condition, NotOf):
-        return _tests(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [t for c in condition.items for t in _tests(c)]
-    return []
-
-
-def _conclusions_read(condition: Condition) -> set[str]:
-    if isinstance(condition, Concluded):
-        return {condition.conclusion}
-    if isinstance(condition, NotOf):
-        return _conclusions_read(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return {c for item in condition.items for c in _conclusions_read(item)}
-    return set()
 
 
 def completions_of(rulebase: Rulebase) -> Completions:
