@@ -18,6 +18,7 @@ from functools import cache
 from typing import Literal
 
 from decider.engine.facts import known_values
+from decider.engine.prepared import prepared
 from decider.engine.reference import Check, compile_test
 from decider.rulebase.answers import Answers
 from decider.rulebase.expressions import references as expression_references
@@ -38,11 +39,13 @@ class _Shape:
         self.numeric = frozenset(q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion)))
         self.producers: dict[str, list[Rule]] = {}
         self.readers: dict[str, list[Rule]] = {}
+        derived = prepared(rulebase)
         for rule in rulebase.rules:
-            for cid in concluded_by(rule):
+            for cid in derived.concludes[rule.id]:
                 self.producers.setdefault(cid, []).append(rule)
-            for cid in _conclusions_read(rule.when):
-                self.readers.setdefault(cid, []).append(rule)
+            for kind, cid in derived.read[rule.id]:
+                if kind == "conclusion":
+                    self.readers.setdefault(cid, []).append(rule)
         self.questions = {rule.id: tuple(questions_read(rulebase, rule)) for rule in rulebase.rules}
         self.read = frozenset(q for qs in self.questions.values() for q in qs)
         self.figure_inputs = {f.id: _figure_questions(rulebase, f.id) for f in rulebase.figures}
@@ -182,16 +185,6 @@ def _figure_questions(rulebase: Rulebase, figure_id: str) -> frozenset[str]:
         elif name in rulebase.figure_index:
             found |= _figure_questions(rulebase, name)
     return frozenset(found)
-
-
-def _conclusions_read(condition: Condition) -> set[str]:
-    if isinstance(condition, Concluded):
-        return {condition.conclusion}
-    if isinstance(condition, NotOf):
-        return _conclusions_read(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return {c for item in condition.items for c in _conclusions_read(item)}
-    return set()
 
 
 def _all(values: Iterable[Truth]) -> Truth:
