@@ -170,27 +170,19 @@ class Completions:
             inner = self._compile(condition.item)
             return lambda tv, cs: T - inner(tv, cs)
         parts = [self._compile(c) for c in condition.items]
-        if isinstance(condition, AllOf):
-            def every(tv: Truths, cs: dict[str, int]) -> int:
-                low = T
-                for part in parts:
-                    value = part(tv, cs)
-                    if value == F:
-                        return F
-                    low = min(low, value)
-                return low
-            return every
-        assert isinstance(condition, AnyOf)
+        assert isinstance(condition, (AllOf, AnyOf))
+        # Kleene logic: `all` is the lowest truth (F decides at once), `any` the highest (T decides)
+        decisive, start, pick = (F, T, min) if isinstance(condition, AllOf) else (T, F, max)
 
-        def some(tv: Truths, cs: dict[str, int]) -> int:
-            high = F
+        def combined(tv: Truths, cs: dict[str, int]) -> int:
+            result = start
             for part in parts:
                 value = part(tv, cs)
-                if value == T:
-                    return T
-                high = max(high, value)
-            return high
-        return some
+                if value == decisive:
+                    return decisive
+                result = pick(result, value)
+            return result
+        return combined
 
     # ----------------------------------------------------------------------------- situations
 
