@@ -24,6 +24,7 @@ from decider.engine.facts import known_values
 from decider.engine.prepared import prepared
 from decider.engine.reference import compile_test
 from decider.rulebase.answers import Answers
+from decider.rulebase.logic import decides
 from decider.rulebase.model import (
     AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
     ScaleQuestion, Support, Test,
@@ -82,8 +83,7 @@ class Completions:
             for c in derived.concludes[rule.id]:
                 producers.setdefault(c, []).append(i)
         conclusions_read = [[fid for kind, fid in derived.read[r.id] if kind == "conclusion"] for r in rulebase.rules]
-        self.deciding = [i for i, r in enumerate(rulebase.rules)
-                         if any(isinstance(e, (Support, Oppose, Exclude)) for e in r.then)]
+        self.deciding = [i for i, r in enumerate(rulebase.rules) if decides(r)]
         needed: list[int] = []
         placed: set[int] = set()
 
