@@ -48,6 +48,9 @@ class Prepared:
         self.tie: dict[str, int] = {aid: i for i, aid in enumerate(rulebase.policy.tie_break)}
         self.engines: dict[str, object] = {}
         """Engines built for this rulebase by kind (the reference evaluator caches itself here)."""
+        self.content_key: str | None = None
+        """sha256 of the rulebase's whole content, set by the durable engine cache on first use (it keys
+        native rulesets on content, so equal copies share one)."""
         self.effect_text: dict[tuple[str, str], str] = {}
         """(rule, conclusion) -> how the rule establishes it ('concludes x' / 'flags x (high)')."""
         for rule in rulebase.rules:
