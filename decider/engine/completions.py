@@ -21,7 +21,7 @@ from math import gcd
 
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.facts import known_values
-from decider.engine.prepared import prepared
+from decider.engine.prepared import built, prepared
 from decider.engine.reference import compile_test
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import decides
@@ -487,12 +487,7 @@ def _prior(question: object, answers: list[object]) -> list[Fraction]:
 
 def completions_of(rulebase: Rulebase) -> Completions:
     """The (cached) counting model of a rulebase."""
-    engines = prepared(rulebase).engines
-    found = engines.get("completions")
-    if not isinstance(found, Completions):
-        found = engines.setdefault("completions", Completions(rulebase))
-    assert isinstance(found, Completions)
-    return found
+    return built(rulebase, Completions)
 
 
 __all__ = ["Completions", "Leaf", "Tally", "completions_of"]

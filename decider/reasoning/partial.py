@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from decider.engine.facts import engine_values
-from decider.engine.prepared import prepared
+from decider.engine.prepared import built
 from decider.engine.reference import ReferenceEngine
 from decider.reasoning.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
 from decider.rulebase.answers import Answers, compute_figures
@@ -520,12 +520,7 @@ class Situation:
 def model_for(rulebase: Rulebase) -> PartialModel:
     """The compiled model of a rulebase, built once and kept with its other derived data (`prepared`,
     which starts afresh after fork, so no lock held at fork() is inherited)."""
-    engines = prepared(rulebase).engines
-    found = engines.get("partial")
-    if not isinstance(found, PartialModel):
-        found = engines.setdefault("partial", PartialModel(rulebase))
-    assert isinstance(found, PartialModel)
-    return found
+    return built(rulebase, PartialModel)
 
 
 __all__ = ["FALSE", "MAYBE", "TRUE", "PartialModel", "Situation", "VarKey", "model_for"]
