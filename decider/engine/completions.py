@@ -70,6 +70,8 @@ class Completions:
             self.classes[key] = self._classes(rulebase, key, tests)
         self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
         self.approaches = [a.id for a in rulebase.approaches]
+        self.question_order = {q.id: i for i, q in enumerate(rulebase.questions)}
+        """Declaration order: open and separating questions are listed in it."""
         policy = rulebase.policy
         self.tie = {a: policy.tie_break.index(a) if a in policy.tie_break else len(policy.tie_break) for a in self.approaches}
         self.base = {a: to_micro(policy.baseline.get(a, 0)) for a in self.approaches}
