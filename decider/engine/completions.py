@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.facts import known_values
@@ -73,7 +74,7 @@ class Completions:
         self.question_order = {q.id: i for i, q in enumerate(rulebase.questions)}
         """Declaration order: open and separating questions are listed in it."""
         policy = rulebase.policy
-        self.tie = {a: policy.tie_break.index(a) if a in policy.tie_break else len(policy.tie_break) for a in self.approaches}
+        self.tie = {a: derived.tie.get(a, len(derived.tie)) for a in self.approaches}
         self.base = {a: to_micro(policy.baseline.get(a, 0)) for a in self.approaches}
         self.default = policy.default
         confidence = policy.confidence
@@ -475,11 +476,10 @@ class Packing:
         return support, oppose, excluded, bool((key >> self.weighed_shift) & count_mask)
 
 
-def _prior(question: object, answers: list[object]) -> list[Fraction]:
-    """Class weights of a question: its declared prior (booleans and choices), uniform otherwise
-    (numbers and scales: uniform over their answer classes)."""
-    declared = getattr(question, "prior", None)
-    if declared and isinstance(question, (BooleanQuestion, ChoiceQuestion)):
+def _prior(question: BooleanQuestion | ChoiceQuestion, answers: list[object]) -> list[Fraction]:
+    """Class weights of a boolean or choice question: its declared prior, uniform without one."""
+    declared: Mapping[Any, int | float] | None = question.prior
+    if declared:
         raw = [Fraction(str(declared.get(a, 0))) for a in answers]
         total = sum(raw)
         if total > 0:
