@@ -73,6 +73,8 @@ def test_defect_5_confidence_moves_with_the_evidence(shipped: Rulebase) -> None:
     without = consult(shipped, {**FORMAT_CASE, "retune_capacity": False}).recommendation
     if with_capacity.approach == without.approach:
         assert with_capacity.confidence >= without.confidence
+    else:  # the favourable fact changed the primary: only towards tuning, never away from it
+        assert with_capacity.approach == "fine_tune"
     plain = consult(shipped, {**FORMAT_CASE, "general_skills": False}).recommendation
     forgetting = consult(shipped, {**FORMAT_CASE, "general_skills": True}).recommendation
     assert plain.approach == forgetting.approach == "fine_tune"

@@ -15,12 +15,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from decider import consult, load_rulebase
+from decider.engine.answer_classes import figure_inputs
 from decider.reasoning.consultation import Recommendation
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
 from test_engine_agreement import rulebases
 
 SHIPPED = load_rulebase()
-FIGURE_INPUTS = {q for f in SHIPPED.figures for q in SHIPPED.question_index if q in f.expr}
+FIGURE_INPUTS = set().union(*(figure_inputs(SHIPPED, f.id) for f in SHIPPED.figures))
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                            HealthCheck.data_too_large,
                                                                            HealthCheck.filter_too_much])
@@ -50,7 +51,7 @@ def _values(rulebase: Rulebase, question: Question) -> list[Any]:
 
         return sorted({c.answer for c in answer_classes(rulebase, question.id) if c.answer != "unknown"}
                       | {question.min, question.max})
-    return known_values(question) if rulebase is SHIPPED or not isinstance(question, NumberQuestion) else []
+    return known_values(question)
 
 
 def check_unknown_against_known(rulebase: Rulebase, profile: dict[str, Any], question: Question) -> None:

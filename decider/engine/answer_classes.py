@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from decider.engine.facts import EngineValue
 from decider.rulebase.answers import AnswerValue
+from decider.rulebase.logic import tests_of
 from decider.rulebase.model import (
     UNKNOWN,
     BooleanQuestion,
@@ -41,18 +42,9 @@ class ValueClass:
 def tests_on(rulebase: Rulebase) -> dict[tuple[str, str], list[Test]]:
     """Every test in the rules, grouped by the (subject, id) it reads."""
     found: dict[tuple[str, str], list[Test]] = {}
-
-    def walk(condition: object) -> None:
-        if isinstance(condition, Test):
-            found.setdefault((condition.subject, condition.ref), []).append(condition)
-        elif hasattr(condition, "items"):
-            for item in condition.items:
-                walk(item)
-        elif hasattr(condition, "item"):
-            walk(condition.item)
-
     for rule in rulebase.rules:
-        walk(rule.when)
+        for test in tests_of(rule.when):
+            found.setdefault((test.subject, test.ref), []).append(test)
     return found
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from decider.engine.facts import constant
 from decider.engine.native_limits import violations
+from decider.engine.prepared import prepared
 from decider.errors import Problem, RulebaseError
-from decider.rulebase.logic import concluded_by, rule_strata
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test
+from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
 
 MAX_DISJUNCTS = 256
 """A rule whose condition expands to more alternatives than this is rejected at compile time."""
@@ -40,15 +40,16 @@ class CompiledRuleset:
 
     def __init__(self, rulebase: Rulebase) -> None:
         self.rulebase = rulebase
-        self.strata = rule_strata(rulebase)
+        derived = prepared(rulebase)
+        self.strata = derived.strata
         self.phases = max(self.strata.values(), default=0)
-        self._numeric = {q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion))}
+        self._numeric = derived.numeric
+        self._concludes = derived.concludes
         self.definition, self.actions = self._compile()
-        rules = {rule.id: rule for rule in rulebase.rules}
         problems = []
         for name, message in violations(self.definition):
             owner = self.actions[name].rule
-            problems.append(rule_problem(rules[owner], message) if owner else Problem(message=message, code="E107"))
+            problems.append(rule_problem(rulebase.rule_index[owner], message) if owner else Problem(message=message, code="E107"))
         if problems:
             raise RulebaseError(problems)
 
@@ -76,7 +77,7 @@ class CompiledRuleset:
                     conditions.append({f"n{k}$not": {"$and": [{"t": "c"}, {"c": cid}]}})
                 name = f"{rule.id}#{index}"
                 definition[name] = {"all": conditions}
-                actions[name] = Action(rule.id, tuple(concluded_by(rule)))
+                actions[name] = Action(rule.id, self._concludes[rule.id])
         if problems:
             raise RulebaseError(problems)
         # durable_rules segfaults in delete_state for a session in which no action ever ran

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.facts import known_values
-from decider.engine.prepared import prepared
+from decider.engine.prepared import built, prepared
 from decider.engine.reference import compile_test
 from decider.rulebase.answers import Answers
-from decider.rulebase.logic import concluded_by
+from decider.rulebase.logic import decides
 from decider.rulebase.model import (
     AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
     ScaleQuestion, Support, Test,
@@ -70,8 +71,10 @@ class Completions:
             self.classes[key] = self._classes(rulebase, key, tests)
         self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
         self.approaches = [a.id for a in rulebase.approaches]
+        self.question_order = {q.id: i for i, q in enumerate(rulebase.questions)}
+        """Declaration order: open and separating questions are listed in it."""
         policy = rulebase.policy
-        self.tie = {a: policy.tie_break.index(a) if a in policy.tie_break else len(policy.tie_break) for a in self.approaches}
+        self.tie = {a: derived.tie.get(a, len(derived.tie)) for a in self.approaches}
         self.base = {a: to_micro(policy.baseline.get(a, 0)) for a in self.approaches}
         self.default = policy.default
         confidence = policy.confidence
@@ -80,10 +83,10 @@ class Completions:
         # rules that weigh or exclude, and every rule whose conclusions they read (in dependency order)
         producers: dict[str, list[int]] = {}
         for i, rule in enumerate(rulebase.rules):
-            for c in concluded_by(rule):
+            for c in derived.concludes[rule.id]:
                 producers.setdefault(c, []).append(i)
-        self.deciding = [i for i, r in enumerate(rulebase.rules)
-                         if any(isinstance(e, (Support, Oppose, Exclude)) for e in r.then)]
+        conclusions_read = [[fid for kind, fid in derived.read[r.id] if kind == "conclusion"] for r in rulebase.rules]
+        self.deciding = [i for i, r in enumerate(rulebase.rules) if decides(r)]
         needed: list[int] = []
         placed: set[int] = set()
 
@@ -91,7 +94,7 @@ class Completions:
             if i in placed:
                 return
             placed.add(i)
-            for c in _conclusions_read(rulebase.rules[i].when):
+            for c in conclusions_read[i]:
                 for p in producers.get(c, []):
                     place(p)
             needed.append(i)
@@ -100,7 +103,7 @@ class Completions:
             place(i)
         self.order = needed
         self.holds = {i: self._compile(rulebase.rules[i].when) for i in needed}
-        self.concludes = {i: tuple(concluded_by(rulebase.rules[i])) for i in needed}
+        self.concludes = {i: derived.concludes[rulebase.rules[i].id] for i in needed}
         self.effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]] = {}
         """rule -> (support, oppose, excludes): the effects of each deciding rule."""
         for i in self.deciding:
@@ -115,8 +118,8 @@ class Completions:
             self.effects[i] = (support, oppose, excludes)
         self.reads: dict[int, frozenset[VarKey]] = {}
         for i in needed:
-            own: set[VarKey] = {(t.subject, t.ref) for t in _tests(rulebase.rules[i].when)}
-            for c in _conclusions_read(rulebase.rules[i].when):
+            own: set[VarKey] = {(kind, fid) for kind, fid in derived.read[rulebase.rules[i].id] if kind != "conclusion"}
+            for c in conclusions_read[i]:
                 for p in producers.get(c, []):
                     own |= self.reads[p]
             self.reads[i] = frozenset(own)
@@ -170,27 +173,19 @@ class Completions:
             inner = self._compile(condition.item)
             return lambda tv, cs: T - inner(tv, cs)
         parts = [self._compile(c) for c in condition.items]
-        if isinstance(condition, AllOf):
-            def every(tv: Truths, cs: dict[str, int]) -> int:
-                low = T
-                for part in parts:
-                    value = part(tv, cs)
-                    if value == F:
-                        return F
-                    low = min(low, value)
-                return low
-            return every
-        assert isinstance(condition, AnyOf)
+        assert isinstance(condition, (AllOf, AnyOf))
+        # Kleene logic: `all` is the lowest truth (F decides at once), `any` the highest (T decides)
+        decisive, start, pick = (F, T, min) if isinstance(condition, AllOf) else (T, F, max)
 
-        def some(tv: Truths, cs: dict[str, int]) -> int:
-            high = F
+        def combined(tv: Truths, cs: dict[str, int]) -> int:
+            result = start
             for part in parts:
                 value = part(tv, cs)
-                if value == T:
-                    return T
-                high = max(high, value)
-            return high
-        return some
+                if value == decisive:
+                    return decisive
+                result = pick(result, value)
+            return result
+        return combined
 
     # ----------------------------------------------------------------------------- situations
 
@@ -481,11 +476,10 @@ class Packing:
         return support, oppose, excluded, bool((key >> self.weighed_shift) & count_mask)
 
 
-def _prior(question: object, answers: list[object]) -> list[Fraction]:
-    """Class weights of a question: its declared prior (booleans and choices), uniform otherwise
-    (numbers and scales: uniform over their answer classes)."""
-    declared = getattr(question, "prior", None)
-    if declared and isinstance(question, (BooleanQuestion, ChoiceQuestion)):
+def _prior(question: BooleanQuestion | ChoiceQuestion, answers: list[object]) -> list[Fraction]:
+    """Class weights of a boolean or choice question: its declared prior, uniform without one."""
+    declared: Mapping[Any, int | float] | None = question.prior
+    if declared:
         raw = [Fraction(str(declared.get(a, 0))) for a in answers]
         total = sum(raw)
         if total > 0:
@@ -493,34 +487,9 @@ def _prior(question: object, answers: list[object]) -> list[Fraction]:
     return [Fraction(1, len(answers))] * len(answers)
 
 
-def _tests(condition: Condition) -> list[Test]:
-    if isinstance(condition, Test):
-        return [condition]
-    if isinstance(condition, NotOf):
-        return _tests(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return [t for c in condition.items for t in _tests(c)]
-    return []
-
-
-def _conclusions_read(condition: Condition) -> set[str]:
-    if isinstance(condition, Concluded):
-        return {condition.conclusion}
-    if isinstance(condition, NotOf):
-        return _conclusions_read(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return {c for item in condition.items for c in _conclusions_read(item)}
-    return set()
-
-
 def completions_of(rulebase: Rulebase) -> Completions:
     """The (cached) counting model of a rulebase."""
-    engines = prepared(rulebase).engines
-    found = engines.get("completions")
-    if not isinstance(found, Completions):
-        found = engines.setdefault("completions", Completions(rulebase))
-    assert isinstance(found, Completions)
-    return found
+    return built(rulebase, Completions)
 
 
 __all__ = ["Completions", "Leaf", "Tally", "completions_of"]

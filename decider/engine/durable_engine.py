@@ -36,6 +36,7 @@ from decider.canonical import NotCanonical, sha256_hex
 from decider.engine.evaluation import Evaluation
 from decider.engine.compiled_ruleset import CompiledRuleset
 from decider.engine.facts import EngineValue, known_values, plain_figures, record_firings
+from decider.engine.prepared import prepared
 from decider.errors import EngineError
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
@@ -244,27 +245,21 @@ class EngineCache:
     """Compiled engines by rulebase content, so repeated consultations reuse one native ruleset.
 
     Keyed on a sha256 of the rulebase's whole content computed here (not on its `sha256` field,
-    which a caller can leave empty or copy onto other content); remembered per rulebase object, so
-    the key is computed once per object. Engines pushed out of the cache are closed, freeing
-    their native ruleset."""
+    which a caller can leave empty or copy onto other content); remembered with the rulebase's other
+    derived data (`prepared`), so the key is computed once per object. Engines pushed out of the
+    cache are closed, freeing their native ruleset."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
         self._engines: OrderedDict[str, DurableEngine] = OrderedDict()
-        self._objects: OrderedDict[int, tuple[Rulebase, str]] = OrderedDict()
-        """id(rulebase) → (the rulebase, kept alive so its id is not reused; its content key)."""
         self._lock = threading.Lock()
 
     def get(self, rulebase: Rulebase) -> DurableEngine:
+        derived = prepared(rulebase)
+        if derived.content_key is None:
+            derived.content_key = content_key(rulebase)
+        key = derived.content_key
         with self._lock:
-            known = self._objects.get(id(rulebase))
-            if known is not None and known[0] is rulebase:
-                key = known[1]
-            else:
-                key = content_key(rulebase)
-                self._objects[id(rulebase)] = (rulebase, key)
-                while len(self._objects) > self.size * 4:
-                    self._objects.popitem(last=False)
             found = self._engines.get(key)
             if found is None:
                 found = DurableEngine(rulebase)
@@ -279,7 +274,6 @@ class EngineCache:
         """Drop every engine without touching its native ruleset, and take a fresh lock (after fork)."""
         self._lock = threading.Lock()
         self._engines = OrderedDict()
-        self._objects = OrderedDict()
 
 
 def content_key(rulebase: Rulebase) -> str:

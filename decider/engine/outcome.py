@@ -112,10 +112,10 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     tie = derived.tie
     totals = {a.id: derived.baselines[a.id] + support[a.id] - oppose[a.id] for a in rulebase.approaches}
     # every approach excluded at once is a rulebase error (lint E310); the ranking then ignores exclusions
-    eligible = {a.id for a in rulebase.approaches if a.id not in excluding} or {a.id for a in rulebase.approaches}
-    verdict = judge(rulebase, answers, frozenset(excluding) if len(excluding) < len(rulebase.approaches) else frozenset())
+    barred = frozenset(excluding) if len(excluding) < len(rulebase.approaches) else frozenset()
+    verdict = judge(rulebase, answers, barred)
     primary = verdict.primary
-    ranked = sorted(rulebase.approaches, key=lambda a: (a.id != primary, a.id not in eligible, -totals[a.id],
+    ranked = sorted(rulebase.approaches, key=lambda a: (a.id != primary, a.id in barred, -totals[a.id],
                                                           tie.get(a.id, len(tie))))
     ranking = tuple(
         Score(approach=a.id, title=a.title, baseline=float(derived.baselines[a.id]), support=float(support[a.id]),
@@ -125,13 +125,12 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     threshold = policy.complementary_min_score
     complementary = tuple(
         s.approach for s in ranking
-        if threshold is not None and s.approach != primary and s.approach in eligible and s.support > 0
+        if threshold is not None and s.approach != primary and s.approach not in barred and s.support > 0
         and to_decimal(s.score) >= to_decimal(threshold)
     )
     tied = verdict.tied
-    if verdict.settled and not tied and primary in eligible:
-        tied = tuple(a for a in ranked_ids(ranking) if a != primary and a in eligible and totals[a] == totals[primary]
-                     and weighed)
+    if weighed and verdict.settled and not tied and primary not in barred:
+        tied = tuple(a.id for a in ranked if a.id != primary and a.id not in barred and totals[a.id] == totals[primary])
     confidence = verdict.confidence
     if tied:
         confidence = min(confidence, tie_ceiling(rulebase))
@@ -156,10 +155,6 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
         separating=separating(rulebase, answers, (primary, *tied)) if tied else (),
         open_deciding=verdict.open_deciding,
     )
-
-
-def ranked_ids(ranking: tuple[Score, ...]) -> list[str]:
-    return [s.approach for s in ranking]
 
 
 def tie_ceiling(rulebase: Rulebase) -> float:

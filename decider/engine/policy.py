@@ -29,6 +29,8 @@ class Chance(BaseModel):
 
 @dataclass(frozen=True)
 class Verdict:
+    """What the counting over completions says about one consultation (`judge`)."""
+
     primary: str
     confidence: float
     robustness: float
@@ -65,24 +67,21 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     ordered = sorted({*tally, primary}, key=lambda a: (a != primary, -tally.get(a, (0.0, 0.0))[0], model.tie[a]))
     tied = () if settled else tuple(a for a in ordered if a != primary and a not in barred
                                     and abs(tally.get(a, (0.0, 0.0))[0] - mass) < 1e-12)
-    deciding: dict[str, None] = {}
+    deciding: set[str] = set()
     if not settled:
         for key in model.bearing(tv):
-            for question in _questions(model, key, answers):
-                deciding[question] = None
-    order = {q.id: i for i, q in enumerate(rulebase.questions)}
+            deciding.update(q for q in _questions(model, key) if answers.value(q) is None)
     return Verdict(
         primary=primary, confidence=min(strength, float(mass)), robustness=float(mass), settled=settled,
         chances=tuple(Chance(approach=a, mass=round(float(tally.get(a, (0.0, 0.0))[0]), 4)) for a in ordered),
-        tied=tied, open_deciding=tuple(sorted(deciding, key=order.__getitem__)),
+        tied=tied, open_deciding=tuple(sorted(deciding, key=model.question_order.__getitem__)),
     )
 
 
-def _questions(model: Completions, key: VarKey, answers: Answers) -> list[str]:
+def _questions(model: Completions, key: VarKey) -> list[str]:
+    """The questions behind a variable: the question itself, or the inputs of a figure."""
     subject, ref = key
-    if subject == "answer":
-        return [ref]
-    return [q for q in model.figure_inputs[ref] if answers.value(q) is None]
+    return [ref] if subject == "answer" else list(model.figure_inputs[ref])
 
 
 def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]) -> tuple[str, ...]:
@@ -90,17 +89,14 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     positive margin in some completion), open questions first."""
     model = completions_of(rulebase)
     tv, _ = model.truths(answers)
-    found: dict[str, None] = {}
+    found: set[str] = set()
     for key in sorted(model.classes):
         for klass in range(len(model.classes[key])):
             tally = model.count(model.fix(tv, key, klass))
             if any(strength > 0 for _, strength in tally.values()):
-                subject, ref = key
-                for question in ([ref] if subject == "answer" else sorted(model.figure_inputs[ref])):
-                    found[question] = None
+                found.update(_questions(model, key))
                 break
-    order = {q.id: i for i, q in enumerate(rulebase.questions)}
-    return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, order[q])))
+    return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
 __all__ = ["Chance", "Verdict", "judge", "pick", "separating"]

@@ -11,6 +11,7 @@ import os
 import threading
 from collections import OrderedDict
 from decimal import Decimal
+from typing import TypeVar
 
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import concluded_by, read_facts, rule_strata
@@ -18,6 +19,7 @@ from decider.rulebase.model import Conclude, Flag, NumberQuestion, Oppose, Ruleb
 from decider.rulebase.numbers import to_decimal
 
 CACHE_SIZE = 32
+Built = TypeVar("Built")
 
 
 class Prepared:
@@ -46,8 +48,11 @@ class Prepared:
         self.baselines: dict[str, Decimal] = {
             a.id: to_decimal(rulebase.policy.baseline.get(a.id, 0)) for a in rulebase.approaches}
         self.tie: dict[str, int] = {aid: i for i, aid in enumerate(rulebase.policy.tie_break)}
-        self.engines: dict[str, object] = {}
-        """Engines built for this rulebase by kind (the reference evaluator caches itself here)."""
+        self.engines: dict[type, object] = {}
+        """Models built for this rulebase, one per class (see `built`)."""
+        self.content_key: str | None = None
+        """sha256 of the rulebase's whole content, set by the durable engine cache on first use (it keys
+        native rulesets on content, so equal copies share one)."""
         self.effect_text: dict[tuple[str, str], str] = {}
         """(rule, conclusion) -> how the rule establishes it ('concludes x' / 'flags x (high)')."""
         for rule in rulebase.rules:
@@ -111,3 +116,14 @@ def prepared(rulebase: Rulebase) -> Prepared:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return made
+
+
+def built(rulebase: Rulebase, kind: type[Built]) -> Built:
+    """`kind(rulebase)` (an evaluator or compiled model), built on first use and kept with the rulebase's
+    other derived data, so that each rulebase has one of each kind."""
+    engines = prepared(rulebase).engines
+    found = engines.get(kind)
+    if not isinstance(found, kind):
+        found = engines.setdefault(kind, kind(rulebase))  # type: ignore[call-arg]
+    assert isinstance(found, kind)
+    return found

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.facts import EngineValue, constant, known_values, plain_figures, record_firings
-from decider.engine.prepared import prepared
+from decider.engine.prepared import built, prepared
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
 
@@ -48,12 +48,7 @@ class ReferenceEngine:
     @classmethod
     def of(cls, rulebase: Rulebase) -> "ReferenceEngine":
         """The (cached) evaluator of `rulebase`."""
-        engines = prepared(rulebase).engines
-        found = engines.get(cls.name)
-        if not isinstance(found, ReferenceEngine):
-            found = engines.setdefault(cls.name, cls(rulebase))
-        assert isinstance(found, ReferenceEngine)
-        return found
+        return built(rulebase, cls)
 
     def run(self, answers: Answers) -> Evaluation:
         figures, values = known_values(self.rulebase, answers)

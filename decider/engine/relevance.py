@@ -17,10 +17,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Literal
 
+from decider.engine.answer_classes import figure_inputs
 from decider.engine.facts import known_values
+from decider.engine.prepared import prepared
 from decider.engine.reference import Check, compile_test
 from decider.rulebase.answers import Answers
-from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import concluded_by, questions_read, tests_of
 from decider.rulebase.model import (
     AllOf, AnyOf, Concluded, Condition, Conclude, NotOf, NumberQuestion, Rule, Rulebase, ScaleQuestion, Test,
@@ -38,14 +39,16 @@ class _Shape:
         self.numeric = frozenset(q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion)))
         self.producers: dict[str, list[Rule]] = {}
         self.readers: dict[str, list[Rule]] = {}
+        derived = prepared(rulebase)
         for rule in rulebase.rules:
-            for cid in concluded_by(rule):
+            for cid in derived.concludes[rule.id]:
                 self.producers.setdefault(cid, []).append(rule)
-            for cid in _conclusions_read(rule.when):
-                self.readers.setdefault(cid, []).append(rule)
+            for kind, cid in derived.read[rule.id]:
+                if kind == "conclusion":
+                    self.readers.setdefault(cid, []).append(rule)
         self.questions = {rule.id: tuple(questions_read(rulebase, rule)) for rule in rulebase.rules}
         self.read = frozenset(q for qs in self.questions.values() for q in qs)
-        self.figure_inputs = {f.id: _figure_questions(rulebase, f.id) for f in rulebase.figures}
+        self.figure_inputs = {f.id: frozenset(figure_inputs(rulebase, f.id)) for f in rulebase.figures}
         self.only_conclusions = {rule.id: all(isinstance(e, Conclude) for e in rule.then) for rule in rulebase.rules}
         self.tests: list[tuple[Test, Check]] = []
         """Every test of every rule, compiled once; a test's position is its place in an answer pattern."""
@@ -171,27 +174,6 @@ def open_share(rulebase: Rulebase, answers: Answers) -> Decimal:
     if not read:
         return Decimal(0)
     return Decimal(len(open_unknowns(rulebase, answers))) / Decimal(len(read))
-
-
-def _figure_questions(rulebase: Rulebase, figure_id: str) -> frozenset[str]:
-    """The questions a figure depends on, through earlier figures too."""
-    found: set[str] = set()
-    for name in expression_references(rulebase.figure_index[figure_id].tree):
-        if name in rulebase.question_index:
-            found.add(name)
-        elif name in rulebase.figure_index:
-            found |= _figure_questions(rulebase, name)
-    return frozenset(found)
-
-
-def _conclusions_read(condition: Condition) -> set[str]:
-    if isinstance(condition, Concluded):
-        return {condition.conclusion}
-    if isinstance(condition, NotOf):
-        return _conclusions_read(condition.item)
-    if isinstance(condition, (AllOf, AnyOf)):
-        return {c for item in condition.items for c in _conclusions_read(item)}
-    return set()
 
 
 def _all(values: Iterable[Truth]) -> Truth:

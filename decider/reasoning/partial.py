@@ -9,7 +9,6 @@ Test outcomes come from the reference evaluator itself (per value class), so sem
 
 from __future__ import annotations
 
-import os
 import random
 import threading
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from decider.engine.facts import engine_values
+from decider.engine.prepared import built
 from decider.engine.reference import ReferenceEngine
 from decider.reasoning.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
 from decider.rulebase.answers import Answers, compute_figures
@@ -517,20 +517,10 @@ class Situation:
         return search({})
 
 
-_MODELS: dict[int, tuple[Rulebase, PartialModel]] = {}
-# a model's lock another thread held at fork() would never be released in the child: start afresh
-os.register_at_fork(after_in_child=_MODELS.clear)
-
-
 def model_for(rulebase: Rulebase) -> PartialModel:
-    """The compiled model of a rulebase, built once and cached."""
-    cached = _MODELS.get(id(rulebase))
-    if cached is None or cached[0] is not rulebase:
-        if len(_MODELS) > 16:
-            _MODELS.clear()
-        cached = (rulebase, PartialModel(rulebase))
-        _MODELS[id(rulebase)] = cached
-    return cached[1]
+    """The compiled model of a rulebase, built once and kept with its other derived data (`prepared`,
+    which starts afresh after fork, so no lock held at fork() is inherited)."""
+    return built(rulebase, PartialModel)
 
 
 __all__ = ["FALSE", "MAYBE", "TRUE", "PartialModel", "Situation", "VarKey", "model_for"]

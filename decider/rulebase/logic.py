@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from decider.rulebase.expressions import references as expression_references
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, Conclude, Flag, NotOf, Rule, Rulebase, Test
+from decider.rulebase.model import (
+    AllOf, AnyOf, Concluded, Condition, Conclude, Exclude, Flag, NotOf, Oppose, Rule, Rulebase, Support, Test,
+)
 
 
 class Reference(NamedTuple):
@@ -60,6 +62,11 @@ def questions_read(rulebase: Rulebase, rule: Rule) -> list[str]:
 def concluded_by(rule: Rule) -> list[str]:
     """Conclusions the rule asserts (concluded or flagged)."""
     return [e.conclusion if isinstance(e, Conclude) else e.risk for e in rule.then if isinstance(e, (Conclude, Flag))]
+
+
+def decides(rule: Rule) -> bool:
+    """True when the rule supports, opposes or excludes: it moves scores or eligibility, not only conclusions."""
+    return any(isinstance(e, (Support, Oppose, Exclude)) for e in rule.then)
 
 
 def stratify(rules: tuple[Rule, ...] | list[Rule]) -> dict[str, int] | list[str]:
@@ -134,5 +141,5 @@ def flatten_all(condition: Condition) -> list[Condition]:
 
 
 __all__ = [
-    "AnyOf", "Reference", "concluded_by", "questions_read", "flatten_all", "read_facts", "references", "rule_strata", "stratify",
+    "AnyOf", "Reference", "concluded_by", "decides", "questions_read", "flatten_all", "read_facts", "references", "rule_strata", "stratify",
 ]

@@ -14,14 +14,10 @@ from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally, undecided
 from decider.reasoning.verify.search import Constraint, Solver
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Exclude, NotOf, Oppose, Rule, Rulebase, Support, Test
+from decider.rulebase.logic import decides
+from decider.rulebase.model import AllOf, AnyOf, Concluded, Exclude, NotOf, Rule, Rulebase, Test
 
 Run = Callable[[dict[str, object]], Evaluation]
-
-
-def weighing(rule: Rule) -> bool:
-    """True when the rule changes scores or eligibility (supports, opposes or excludes)."""
-    return any(isinstance(e, (Support, Oppose, Exclude)) for e in rule.then)
 
 
 def all_excluded(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run: Run, tally: Tally) -> list[Finding]:
@@ -57,16 +53,11 @@ def all_excluded(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run: 
     return []
 
 
-def open_positions(rulebase: Rulebase, rule: Rule) -> set[tuple[str, str]]:
+def open_positions(evaluator: Evaluator, rule: Rule) -> set[tuple[str, str]]:
     """Variables whose being open can make the rule's condition true: read by an `is: unknown` test,
     or by a comparison or `is: known` under negation (directly or through the conclusions it reads).
     A sound filter: a rule reading no variable this way cannot hold only because one is open."""
-    producers: dict[str, list[Rule]] = {}
-    for other in rulebase.rules:
-        for effect in other.then:
-            target = getattr(effect, "conclusion", None) or getattr(effect, "risk", None)
-            if target:
-                producers.setdefault(target, []).append(other)
+    producers = evaluator.producers
     found: set[tuple[str, str]] = set()
     seen: set[tuple[str, bool]] = set()
 
@@ -95,10 +86,10 @@ def unknown_weighs(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run
     found: list[Finding] = []
     space = solver.space
     for rule in rulebase.rules:
-        if not weighing(rule):
+        if not decides(rule):
             continue
         keys = evaluator.rule_support(rule.id)
-        for key in evaluator.ordered(keys & open_positions(rulebase, rule)):
+        for key in evaluator.ordered(keys & open_positions(evaluator, rule)):
             classes = space.classes[key]
             unknown = next((i for i, c in enumerate(classes) if c.unknown), None)
             if unknown is None:

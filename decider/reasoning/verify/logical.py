@@ -15,8 +15,8 @@ from decider.engine.evaluation import Evaluation
 from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.search import Constraint, Outcome, Solver
-from decider.rulebase.logic import read_facts
-from decider.rulebase.model import Exclude, Flag, Oppose, Rule, Rulebase, Support
+from decider.rulebase.logic import decides, read_facts
+from decider.rulebase.model import Flag, Oppose, Rule, Rulebase, Support
 
 Run = Callable[[dict[str, object]], Evaluation]
 """Runs the reference evaluator on concrete answers."""
@@ -127,7 +127,7 @@ class RuleChecks:
     def influence(self, reachable: set[str]) -> list[Finding]:
         """Conclusions that rules read but whose value never changes whether a weighing rule fires."""
         found = []
-        weighing = [r for r in self.rulebase.rules if r.id in reachable and any(isinstance(e, (Support, Oppose, Exclude)) for e in r.then)]
+        weighing = [r for r in self.rulebase.rules if r.id in reachable and decides(r)]
         for conclusion in self.rulebase.conclusions:
             if conclusion.kind == "risk" or not any(("conclusion", conclusion.id) in read_facts(r) for r in self.rulebase.rules):
                 continue
