@@ -17,7 +17,6 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from decider.reasoning.batch import BatchResult, Profile
     from decider.reasoning.portfolio import PortfolioCounter
-    from decider.rulebase.model import Rulebase
 
 CSV_COLUMNS = ("row", "ok", "primary", "confidence", "complementary", "risks", "error")
 
@@ -69,8 +68,10 @@ def run(args: argparse.Namespace) -> int:
                            open(args.input, encoding="utf-8", errors="surrogateescape", newline=""))
     except OSError as exc:
         raise DeciderError([Problem(message=f"cannot read: {exc.strerror or exc}", path=label)]) from None
-    total = None if args.input == "-" else _count_rows(Path(args.input), kind)
-    rows = read_csv(rulebase, handle, label) if kind == "csv" else read_jsonl(handle, label)
+    show = sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())
+    # the progress bar's total costs a second pass over the file: only when the bar is shown
+    total = _count_rows(Path(args.input), kind) if show and args.input != "-" else None
+    rows = read_csv(handle, label) if kind == "csv" else read_jsonl(handle, label)
     locations: dict[int, str] = {}  # rows read but not yet written: bounded by the batch's look-ahead
     profiles = _tracking(rows, locations)
     failed = count = 0
@@ -80,7 +81,6 @@ def run(args: argparse.Namespace) -> int:
         # with --out, results stream into a temporary file that replaces FILE only when the batch completes
         output = open_atomic(args.out) if args.out else nullcontext(sys.stdout)
         results = consult_many(rulebase, profiles, jobs=args.jobs, on_notice=lambda text: _notice(text, notices))
-        show = sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())
         with output as out, _progress(total, show=show) as advance:
             writer = _Writer(out, args.format)
             for result in results:
@@ -202,7 +202,7 @@ def _deeper_than(data: Any, limit: int) -> bool:
     return False
 
 
-def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
+def read_csv(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
     """(location, profile) per data row; cells are text, read by the answer checks
     (numbers by the one number reader, so 1,500 or 60k mean the same here as anywhere)."""
     import csv
@@ -248,12 +248,15 @@ def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[
 
 
 def _count_rows(path: Path, kind: str) -> int | None:
-    """Rows in the input (for the progress bar), or None when that would be costly to know."""
+    """Rows in the input (for the progress bar), or None when that would be costly to know. Lines are
+    read as read_jsonl reads them (an overlong one in pieces, counted once), never held whole."""
+    from decider.rulebase.bounded import bounded_lines
+
     try:
         if path.stat().st_size > 200_000_000:
             return None
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = sum(1 for line in handle if line.strip())
+        with open(path, "rb") as handle:
+            lines = sum(1 for line in bounded_lines(handle, MAX_LINE) if line is None or line.strip())
     except OSError:
         return None
     return max(lines - 1, 0) if kind == "csv" else lines
