@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from decider.cli.options import add_rules, number_in
+
 if TYPE_CHECKING:
     from decider.reasoning.batch import BatchResult, Profile
     from decider.reasoning.portfolio import PortfolioCounter
@@ -27,7 +29,7 @@ def register(sub: Any) -> None:
         description="One consultation per input line (JSONL: one answers object per line) or row (CSV: a header of "
                     "question ids, one profile per row; empty cell = unanswered). Results keep the input order.")
     parser.add_argument("input", metavar="INPUT", help="profiles file (.jsonl or .csv), or - for stdin")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--input-format", choices=("jsonl", "csv"), help="input format (default: from the file name)")
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
     parser.add_argument("--out", metavar="FILE", help="write results to FILE (written atomically) instead of stdout")
@@ -35,19 +37,9 @@ def register(sub: Any) -> None:
                         help="also write a portfolio summary (counts per recommendation and confidence, most frequent "
                              "risks and prerequisites, with a chart): FILE.html is one page, any other name Markdown with "
                              "an SVG chart beside it; the summary table is printed on stderr")
-    parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
+    parser.add_argument("--jobs", type=number_in(int, 1, None, "a whole number of at least 1"), default=1, metavar="N",
                         help="worker processes (default 1); also isolates the run from engine crashes")
     parser.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
