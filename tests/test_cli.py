@@ -109,3 +109,19 @@ def test_trace_to_an_unwritable_place_is_a_clean_error(tmp_path: Path) -> None:
     result = run_cli("decide", str(ROOT / "examples" / "structured-output.yaml"), "--trace", str(blocker / "t.json"))
     assert result.returncode == 2
     assert "t.json: cannot write: " in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["batch", "x.jsonl", "--jobs", "0"], "argument --jobs: expected a whole number of at least 1, got '0'"),
+    (["batch", "x.jsonl", "--jobs", "two"], "argument --jobs: expected a whole number of at least 1, got 'two'"),
+    (["serve", "--port", "65536"], "argument --port: expected a port number from 1 to 65535, got '65536'"),
+    (["evaluate", "x", "--min-agreement", "nan"], "argument --min-agreement: expected a fraction from 0 to 1, got 'nan'"),
+    (["evaluate", "x", "--min-flags", "1.5"], "argument --min-flags: expected a fraction from 0 to 1, got '1.5'"),
+])
+def test_numeric_options_are_checked_while_parsing(args: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from decider.cli.main import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    assert said in capsys.readouterr().err

@@ -128,3 +128,21 @@ def test_unusable_paths_are_refused_before_the_first_question(tmp_path: Path) ->
 def test_the_plain_result_points_to_an_option_interview_has(tmp_path: Path) -> None:
     done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"), stdin="2\n")
     assert "--format markdown" not in done.stdout and "Use --report FILE for the full explanation." in done.stdout
+
+
+def test_a_reply_without_end_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """`decider interview --plain < /dev/zero` once read one endless line until memory ran out; a reply is
+    read up to a bound like every other input, and an overlong one ends the interview as bad input."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+
+    with open("/dev/zero", "rb") as zeros:
+        done = subprocess.run([sys.executable, "-m", "decider", "interview", "--plain", "--rules", str(TINY),
+                               "--save", str(tmp_path / "saved.json")],
+                              stdin=zeros, capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "longer than" in done.stdout and "Traceback" not in done.stderr

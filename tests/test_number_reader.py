@@ -42,6 +42,10 @@ CASES: list[tuple[str, str, float | str]] = [
     ("volume", "$60", "a currency sign, but the answer is in million tokens / month"),
     ("quality", "2.9999999", "expected a whole number from 1 to 5"),
     ("quality", "4", 4),
+    # YAML 1.1 reads these as octal, hexadecimal and base-60 numbers; people mean (or do not mean) a number
+    ("budget", "010", 10),
+    ("budget", "0x10", "expected a number, got '0x10'"),
+    ("budget", "1:30", "expected a number, got '1:30'"),
 ]
 IDS = [f"{q}={text}" for q, text, _ in CASES]
 

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from decider.cli.options import add_rules, number_in
+
 if TYPE_CHECKING:
     from decider.reasoning.batch import BatchResult, Profile
     from decider.reasoning.portfolio import PortfolioCounter
-    from decider.rulebase.model import Rulebase
 
 CSV_COLUMNS = ("row", "ok", "primary", "confidence", "complementary", "risks", "error")
 
@@ -28,7 +29,7 @@ def register(sub: Any) -> None:
         description="One consultation per input line (JSONL: one answers object per line) or row (CSV: a header of "
                     "question ids, one profile per row; empty cell = unanswered). Results keep the input order.")
     parser.add_argument("input", metavar="INPUT", help="profiles file (.jsonl or .csv), or - for stdin")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--input-format", choices=("jsonl", "csv"), help="input format (default: from the file name)")
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl", help="output format (default jsonl)")
     parser.add_argument("--out", metavar="FILE", help="write results to FILE (written atomically) instead of stdout")
@@ -36,19 +37,9 @@ def register(sub: Any) -> None:
                         help="also write a portfolio summary (counts per recommendation and confidence, most frequent "
                              "risks and prerequisites, with a chart): FILE.html is one page, any other name Markdown with "
                              "an SVG chart beside it; the summary table is printed on stderr")
-    parser.add_argument("--jobs", type=_positive, default=1, metavar="N",
+    parser.add_argument("--jobs", type=number_in(int, 1, None, "a whole number of at least 1"), default=1, metavar="N",
                         help="worker processes (default 1); also isolates the run from engine crashes")
     parser.set_defaults(run=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
                            open(args.input, encoding="utf-8", errors="surrogateescape", newline=""))
     except OSError as exc:
         raise DeciderError([Problem(message=f"cannot read: {exc.strerror or exc}", path=label)]) from None
-    total = None if args.input == "-" else _count_rows(Path(args.input), kind)
-    rows = read_csv(rulebase, handle, label) if kind == "csv" else read_jsonl(handle, label)
+    show = sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())
+    # the progress bar's total costs a second pass over the file: only when the bar is shown
+    total = _count_rows(Path(args.input), kind) if show and args.input != "-" else None
+    rows = read_csv(handle, label) if kind == "csv" else read_jsonl(handle, label)
     locations: dict[int, str] = {}  # rows read but not yet written: bounded by the batch's look-ahead
     profiles = _tracking(rows, locations)
     failed = count = 0
@@ -80,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
         # with --out, results stream into a temporary file that replaces FILE only when the batch completes
         output = open_atomic(args.out) if args.out else nullcontext(sys.stdout)
         results = consult_many(rulebase, profiles, jobs=args.jobs, on_notice=lambda text: _notice(text, notices))
-        show = sys.stderr.isatty() and (bool(args.out) or sys.stdout.isatty())
         with output as out, _progress(total, show=show) as advance:
             writer = _Writer(out, args.format)
             for result in results:
@@ -202,7 +194,7 @@ def _deeper_than(data: Any, limit: int) -> bool:
     return False
 
 
-def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
+def read_csv(handle: IO[str], label: str) -> Iterator[tuple[str, Profile]]:
     """(location, profile) per data row; cells are text, read by the answer checks
     (numbers by the one number reader, so 1,500 or 60k mean the same here as anywhere)."""
     import csv
@@ -248,12 +240,15 @@ def read_csv(rulebase: Rulebase, handle: IO[str], label: str) -> Iterator[tuple[
 
 
 def _count_rows(path: Path, kind: str) -> int | None:
-    """Rows in the input (for the progress bar), or None when that would be costly to know."""
+    """Rows in the input (for the progress bar), or None when that would be costly to know. Lines are
+    read as read_jsonl reads them (an overlong one in pieces, counted once), never held whole."""
+    from decider.rulebase.bounded import bounded_lines
+
     try:
         if path.stat().st_size > 200_000_000:
             return None
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            lines = sum(1 for line in handle if line.strip())
+        with open(path, "rb") as handle:
+            lines = sum(1 for line in bounded_lines(handle, MAX_LINE) if line is None or line.strip())
     except OSError:
         return None
     return max(lines - 1, 0) if kind == "csv" else lines

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from decider.cli.options import add_rules
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("decide", help="consult the rulebase with an answers file",
                             description="Run one consultation on an answers file (YAML or JSON; '-' reads stdin).")
     parser.add_argument("answers", metavar="ANSWERS", help="answers file (question id: value), or - for stdin")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format")
     parser.add_argument("--trace", metavar="FILE", help="also write the audit trace (JSON) to FILE")
     parser.add_argument("--log", metavar="PATH", help="also append the trace to the decision log PATH (JSON lines)")

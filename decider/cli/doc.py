@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from decider.cli.options import add_rules
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("doc", help="generate the knowledge map (which rules encode which source paragraph)",
                             description="Print the knowledge map generated from the rulebase, or write it into "
                                         "FILE between the knowledge-map marker lines (rules/README.md).")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--out", metavar="FILE", help="Markdown file to update between its markers (created if absent)")
     parser.add_argument("--check", action="store_true", help="with --out: only check FILE is up to date (exit 1 if not)")
     parser.set_defaults(run=run)

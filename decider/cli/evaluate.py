@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from decider.cli.options import add_rules, number_in
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -17,24 +19,15 @@ def register(sub: Any) -> None:
                     "Directories are searched recursively; files there without an `answers` key are skipped. "
                     "Exit 2 on a bad case file, 1 when a --min-* floor is not met.")
     parser.add_argument("paths", metavar="CASES", nargs="+", help="case files or directories of case files")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--engine", choices=("durable_rules", "reference"), default="durable_rules")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (json for tools)")
-    parser.add_argument("--min-agreement", type=_fraction, metavar="F",
+    fraction = number_in(float, 0.0, 1.0, "a fraction from 0 to 1")
+    parser.add_argument("--min-agreement", type=fraction, metavar="F",
                         help="exit 1 when fewer than this fraction of primaries are accepted")
-    parser.add_argument("--min-flags", type=_fraction, metavar="F",
+    parser.add_argument("--min-flags", type=fraction, metavar="F",
                         help="exit 1 when fewer than this fraction of cases flag all their must_flag risks")
     parser.set_defaults(run=run)
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction from 0 to 1, got {text!r}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from decider.cli.options import add_rules
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -17,7 +19,7 @@ def register(sub: Any) -> None:
     parser.add_argument("--plain", action="store_true", help="plain line-by-line mode (screen readers, dumb terminals, scripts)")
     parser.add_argument("--resume", action="store_true", help="continue the last saved interview")
     parser.add_argument("--answers", metavar="FILE", help="preload answers from FILE (those questions are skipped)")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--report", metavar="PATH", help="write the Markdown report here when the interview ends")
     parser.add_argument("--trace", metavar="PATH", help="write the JSON audit trace here when the interview ends")
     parser.add_argument("--save", metavar="PATH", help="autosave file (default: the user data directory, or $DECIDER_STATE_DIR)")

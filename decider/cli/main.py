@@ -10,7 +10,6 @@ import argparse
 import os
 import signal
 import sys
-import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -63,7 +62,7 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command is None:  # plain `decider` starts the interview
             args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "interview"])
     except KeyboardInterrupt as exc:
-        return _fail("interrupted", 128 + getattr(exc, "signum", signal.SIGINT))
+        return _interrupted(exc)
     from decider.errors import DeciderError
 
     try:
@@ -71,7 +70,7 @@ def _run(argv: Sequence[str] | None) -> int:
     except DeciderError as exc:
         return _fail(str(exc), EXIT_INPUT)
     except KeyboardInterrupt as exc:
-        return _fail("interrupted", 128 + getattr(exc, "signum", signal.SIGINT))
+        return _interrupted(exc)
     except BrokenPipeError:  # a pipe other than stdout (which is guarded): the run did not finish
         return _fail("decider: output pipe closed before the run finished", EXIT_INTERNAL)
     except Exception as exc:  # an internal error: say so plainly, keep the traceback for debugging
@@ -92,13 +91,14 @@ class Terminated(KeyboardInterrupt):
 
 @contextmanager
 def _signals_interrupt() -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
     def raise_terminated(signum: int, frame: object) -> None:
         raise Terminated(signum)
 
-    previous = {sig: signal.signal(sig, raise_terminated) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        previous = {sig: signal.signal(sig, raise_terminated) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    except ValueError:  # not the main thread (main() called from a worker thread): signals stay as they are
+        yield
+        return
     try:
         yield
     finally:
@@ -130,27 +130,17 @@ class _GuardedStdout:
             return len(text)
         try:
             return self.stream.write(text)
-        except BrokenPipeError:
-            self._discard()
-            return len(text)
         except OSError as exc:
-            self._discard()
-            from decider.errors import DeciderError, Problem
-
-            raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path="<stdout>")]) from None
+            self._failed(exc)
+            return len(text)
 
     def flush(self) -> None:
         if self.broken:
             return
         try:
             self.stream.flush()
-        except BrokenPipeError:
-            self._discard()
         except OSError as exc:
-            self._discard()
-            from decider.errors import DeciderError, Problem
-
-            raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path="<stdout>")]) from None
+            self._failed(exc)
 
     def finish(self, code: int) -> int:
         """Flush what is left; the command's own exit status unless the output itself failed."""
@@ -161,6 +151,14 @@ class _GuardedStdout:
         except DeciderError as exc:
             return _fail(str(exc), EXIT_INPUT) if code == EXIT_OK else code
         return code
+
+    def _failed(self, exc: OSError) -> None:
+        """Stop writing; the reader going away (EPIPE) ends output quietly, any other failure is bad output."""
+        self._discard()
+        if not isinstance(exc, BrokenPipeError):
+            from decider.errors import DeciderError, Problem
+
+            raise DeciderError([Problem(message=f"cannot write: {exc.strerror or exc}", path="<stdout>")]) from None
 
     def _discard(self) -> None:
         """Point file descriptor 1 at /dev/null, so nothing (not even the exit-time flush) fails again."""
@@ -174,6 +172,11 @@ class _GuardedStdout:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.stream, name)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """Ctrl+C exits 130; SIGTERM or SIGHUP (Terminated) 128 + its number."""
+    return _fail("interrupted", 128 + getattr(exc, "signum", signal.SIGINT))
 
 
 def _fail(message: str, code: int) -> int:

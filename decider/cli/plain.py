@@ -14,6 +14,8 @@ from decider.reasoning.interview import Interview
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase
 
 EXIT_OK, EXIT_INPUT = 0, 2
+MAX_REPLY = 10_000
+"""Characters in one reply; a longer line was not typed by a person (`< /dev/zero`) and ends the interview."""
 
 
 class PlainInterview:
@@ -39,7 +41,12 @@ class PlainInterview:
             for line in options(question):
                 print(f"  {line}", file=out)
             print("> ", end="", file=out, flush=True)
-            line = stdin.readline()
+            line = stdin.readline(MAX_REPLY + 1)
+            if len(line) > MAX_REPLY:  # not skipped to its end: from /dev/zero there is none
+                self.interview.save(rulebase, self.save_path)
+                print(f"\na reply longer than {MAX_REPLY:,} characters is not an answer; saved to {self.save_path} "
+                      "(continue with: decider interview --resume)", file=out)
+                return EXIT_INPUT
             if not line:
                 self.interview.save(rulebase, self.save_path)
                 print(f"\ninput ended before the interview finished; saved to {self.save_path} "

@@ -6,10 +6,12 @@ import argparse
 import json
 from typing import Any
 
+from decider.cli.options import add_rules
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("questions", help="list the rulebase's questions (to write answers files)")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(run=run)
 

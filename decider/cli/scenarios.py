@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from decider.cli.options import add_rules
+
 DEFAULT_DIR = Path("examples") / "scenarios"
 
 
@@ -16,7 +18,7 @@ def register(sub: Any) -> None:
                                         "Exit 1 when a check fails or the coverage is incomplete.")
     parser.add_argument("directory", metavar="DIR", nargs="?", default=str(DEFAULT_DIR),
                         help=f"directory of scenario .yaml files (default: {DEFAULT_DIR})")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    add_rules(parser)
     parser.add_argument("--allow-gaps", action="store_true", help="do not fail on incomplete coverage")
     parser.set_defaults(run=run)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from decider.cli.options import add_rules, number_in
+
 
 def register(sub: Any) -> None:
     parser = sub.add_parser(
@@ -13,19 +15,10 @@ def register(sub: Any) -> None:
                     "says otherwise. Each browser session is its own interview; exports download through the browser.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 shares it on the network)")
-    parser.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
-    parser.add_argument("--rules", metavar="DIR", help="rulebase directory (default: the shipped rulebase)")
+    parser.add_argument("--port", type=number_in(int, 1, 65535, "a port number from 1 to 65535"), default=8000,
+                        help="TCP port (default 8000)")
+    add_rules(parser)
     parser.set_defaults(run=run)
-
-
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

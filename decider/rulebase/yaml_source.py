@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -139,7 +140,28 @@ class _Builder:
             return None
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_DECIMAL = {
+    _INT: re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),
+    _FLOAT: re.compile(r"""^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""", re.X),
+}
+"""PyYAML's (YAML 1.1) number patterns without octal (010 = 8), hexadecimal, binary and base-60 (1:30 = 90)."""
+
+
+def _decimal_numbers(loader: type[Any]) -> type[Any]:
+    """`loader` reading only decimal numbers as numbers: the YAML 1.1 forms above stay text, which the one
+    number reader (decider.rulebase.numbers.read_number) reads or refuses, so `010` in an answers file
+    means what typing 010 means."""
+    resolvers = {first: [(tag, _DECIMAL.get(tag, pattern)) for tag, pattern in entries]
+                 for first, entries in loader.yaml_implicit_resolvers.items()}
+    return type(f"Decimal{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+
+
+_SAFE_LOADER = _decimal_numbers(yaml.SafeLoader)
+_FAST_LOADER = _decimal_numbers(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -152,7 +174,7 @@ def _compose(text: str) -> yaml.Node | None:
             return yaml.compose(text, Loader=_FAST_LOADER)
         except (yaml.YAMLError, ValueError, RecursionError):
             pass
-    return yaml.compose(text, Loader=yaml.SafeLoader)
+    return yaml.compose(text, Loader=_SAFE_LOADER)
 
 
 def _check_item_count(text: str) -> None:
@@ -164,7 +186,7 @@ def _check_item_count(text: str) -> None:
         return
     items = 0
     try:
-        for event in yaml.parse(text, Loader=_FAST_LOADER or yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_FAST_LOADER or _SAFE_LOADER):
             if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)):
                 items += 1
                 if items > MAX_NODES:
