@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 
 from conftest import run_cli
 from decider.reasoning.graph import END_MARKER, START_MARKER, mermaid_block, render_graph, replace_between_markers
@@ -76,11 +75,8 @@ def test_update_without_markers_is_bad_usage(tmp_path: Path) -> None:
 
 
 def test_rules_readme_graph_is_up_to_date() -> None:
-    readme = default_rules_dir() / "README.md"
-    if not readme.is_file():
-        pytest.skip("rules/README.md does not exist yet")
-    text = readme.read_text(encoding="utf-8")
-    if START_MARKER not in text or END_MARKER not in text:
-        pytest.skip("rules/README.md has no graph markers yet; add them and run: decider graph --update rules/README.md")
+    text = (default_rules_dir() / "README.md").read_text(encoding="utf-8")
+    assert START_MARKER in text and END_MARKER in text, \
+        "rules/README.md has lost its graph markers; put them back and run: decider graph --update rules/README.md"
     assert replace_between_markers(text, mermaid_block(load_rulebase())) == text, \
         "rules/README.md graph is stale; run: decider graph --update rules/README.md"
