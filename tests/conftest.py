@@ -29,11 +29,12 @@ def write_rulebase(directory: Path, files: dict[str, str]) -> Path:
     return directory
 
 
-def run_cli(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run `python -m decider ARGS` as a real subprocess."""
+def run_cli(*args: str | Path, stdin: str | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `python -m decider ARGS` as a user would, from the repository root unless `cwd` says otherwise;
+    never raises on a non-zero exit (the timeout only stops a hang)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "decider", *args],
+        [sys.executable, "-m", "decider", *map(str, args)],
         input=stdin, capture_output=True, text=True, cwd=cwd or ROOT, env=full_env, timeout=timeout,
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +40,6 @@ def primary(rulebase: Rulebase, answers: dict[str, Any]) -> str:
     """The primary recommendation by the reference engine and the policy."""
     checked: Answers = validate_answers(rulebase, answers)
     return decide(rulebase, checked, ReferenceEngine(rulebase).run(checked)).primary
-
-
-def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run `python -m decider ARGS` as a real subprocess."""
-    return subprocess.run([sys.executable, "-m", "decider", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, **(env or {})}, timeout=timeout)
 
 
 def scenarios() -> list[tuple[str, dict[str, Any]]]:

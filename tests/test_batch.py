@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conftest import run_cli
 from decider import consult, load_rulebase
 from decider.reasoning.batch import BatchResult, Unreadable, consult_many
 from decider.rulebase.model import Rulebase
@@ -30,11 +31,6 @@ def portfolio() -> Rulebase:
 def random_profiles(rulebase: Rulebase, count: int, seed: int = 7) -> list[dict[str, Any]]:
     """Valid profiles drawn from the questions: answered, 'unknown' or left out."""
     return sample_profiles(rulebase, count, seed=seed, missing=0.2, unknown=0.1)
-
-
-def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "decider", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
 
 
 def test_results_keep_input_order_and_match_single_consultations(portfolio: Rulebase) -> None:

@@ -13,12 +13,12 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT, run_cli
 from decider import consult, load_rulebase
 from decider.reasoning.charts import economics_svg
 from decider.reasoning.economics import economics
 from decider.reasoning.files import export, export_bundle
 
-ROOT = Path(__file__).resolve().parents[1]
 RULEBASE = load_rulebase()
 
 
@@ -160,20 +160,14 @@ def test_serving_cost_is_counted_when_the_rulebase_has_it(tmp_path: Path) -> Non
 
 
 def test_decide_and_the_plain_interview_state_the_break_even(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     source = ROOT / "examples" / "scenarios" / "invoice-xml-format.yaml"
-    done = subprocess.run([sys.executable, "-m", "decider", "decide", str(source)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
+    done = run_cli("decide", source)
     assert done.returncode == 0, done.stderr
     chart = economics(consult(RULEBASE, scenario("invoice-xml-format")))
     assert chart is not None
     assert f"Economics over 36 months: Tuning breaks even in month {chart.break_even}:" in done.stdout
-    plain = subprocess.run([sys.executable, "-m", "decider", "interview", "--plain", "--answers", str(source),
-                            "--report", str(tmp_path / "r.md"), "--trace", str(tmp_path / "t.json"),
-                            "--save", str(tmp_path / "s.json")],
-                           input="0\n" * 30, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    plain = run_cli("interview", "--plain", "--answers", source, "--report", tmp_path / "r.md",
+                    "--trace", tmp_path / "t.json", "--save", tmp_path / "s.json", stdin="0\n" * 30)
     assert plain.returncode == 0, plain.stderr
     assert f"Chart: {tmp_path / 'r-economics.svg'}" in plain.stdout
     assert (tmp_path / "r-economics.svg").exists()

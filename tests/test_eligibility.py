@@ -10,7 +10,7 @@ import pytest
 from decider import consult, load_rulebase
 from decider.errors import RulebaseError
 from decider.rulebase.model import Rulebase
-from tests.conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_cli
 
 FORMAT_CASE = {"prompting_baseline": "measured", "eval_harness": True, "format_failures": True,
                "persona_drift": False, "knowledge": "general", "narrow_task": False, "general_skills": False,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from decider.reasoning.evaluate import CaseResult, totals
-from tests.conftest import ROOT, run_cli
+from conftest import ROOT, run_cli
 
 AGREEMENT_FLOOR = 1.0
 """`decider evaluate examples/`: every golden scenario's primary is accepted (the build fails if it drops)."""

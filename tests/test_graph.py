@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 
+from conftest import run_cli
 from decider.reasoning.graph import END_MARKER, START_MARKER, mermaid_block, render_graph, replace_between_markers
 from decider.rulebase.loader import default_rules_dir, load_rulebase
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
-
-
-def decider(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "decider", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_mermaid_graph_links_questions_rules_conclusions_and_approaches() -> None:
@@ -53,8 +47,8 @@ def test_dot_graph_is_a_digraph_with_the_same_edges() -> None:
 
 
 def test_cli_prints_both_formats() -> None:
-    mermaid = decider("graph", str(FIXTURES / "clean"))
-    dot = decider("graph", str(FIXTURES / "clean"), "--format", "dot")
+    mermaid = run_cli("graph", str(FIXTURES / "clean"))
+    dot = run_cli("graph", str(FIXTURES / "clean"), "--format", "dot")
     assert mermaid.returncode == dot.returncode == 0
     assert mermaid.stdout.startswith("flowchart LR") and dot.stdout.startswith("digraph")
 
@@ -62,30 +56,27 @@ def test_cli_prints_both_formats() -> None:
 def test_update_rewrites_only_the_text_between_the_markers(tmp_path: Path) -> None:
     doc = tmp_path / "README.md"
     doc.write_text(f"# Rules\n\nBefore.\n\n{START_MARKER}\nold graph\n{END_MARKER}\n\nAfter.\n")
-    result = decider("graph", str(FIXTURES / "clean"), "--update", str(doc))
+    result = run_cli("graph", str(FIXTURES / "clean"), "--update", str(doc))
     assert result.returncode == 0, result.stderr
     text = doc.read_text()
     assert text.startswith("# Rules\n\nBefore.\n\n" + START_MARKER + "\n```mermaid\nflowchart LR\n")
     assert text.endswith("```\n" + END_MARKER + "\n\nAfter.\n") and "old graph" not in text
-    assert decider("graph", str(FIXTURES / "clean"), "--check", str(doc)).returncode == 0
-    assert decider("graph", str(FIXTURES / "conflict"), "--check", str(doc)).returncode == 1
+    assert run_cli("graph", str(FIXTURES / "clean"), "--check", str(doc)).returncode == 0
+    assert run_cli("graph", str(FIXTURES / "conflict"), "--check", str(doc)).returncode == 1
 
 
 def test_update_without_markers_is_bad_usage(tmp_path: Path) -> None:
     doc = tmp_path / "README.md"
     doc.write_text("# No markers here\n")
-    result = decider("graph", "--update", str(doc))
+    result = run_cli("graph", "--update", str(doc))
     assert result.returncode == 2 and "markers" in result.stderr
     assert doc.read_text() == "# No markers here\n"
     assert replace_between_markers("no markers", "x") is None
 
 
 def test_rules_readme_graph_is_up_to_date() -> None:
-    readme = default_rules_dir() / "README.md"
-    if not readme.is_file():
-        pytest.skip("rules/README.md does not exist yet")
-    text = readme.read_text(encoding="utf-8")
-    if START_MARKER not in text or END_MARKER not in text:
-        pytest.skip("rules/README.md has no graph markers yet; add them and run: decider graph --update rules/README.md")
+    text = (default_rules_dir() / "README.md").read_text(encoding="utf-8")
+    assert START_MARKER in text and END_MARKER in text, \
+        "rules/README.md has lost its graph markers; put them back and run: decider graph --update rules/README.md"
     assert replace_between_markers(text, mermaid_block(load_rulebase())) == text, \
         "rules/README.md graph is stale; run: decider graph --update rules/README.md"

@@ -11,7 +11,8 @@ import pytest
 from decider import consult, load_rulebase, validate_answers
 from decider.reasoning.interview import Interview
 from decider.rulebase.model import Rulebase
-from planner_support import TINY, reply_for, run_cli, scenarios
+from conftest import run_cli
+from planner_support import TINY, reply_for, scenarios
 
 
 def script_for(rulebase: Rulebase, answers: dict[str, Any]) -> tuple[list[str], dict[str, Any]]:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+
+from conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 
 
-def decider(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "decider", *args], capture_output=True, text=True, timeout=300)
-
-
 def test_shipped_rulebase_lints_without_errors_and_prints_its_summary() -> None:
-    result = decider("lint")
+    result = run_cli("lint")
     assert result.returncode == 0, result.stdout + result.stderr
     summary = result.stdout.strip().splitlines()[-1]
     assert " rules, " in summary and " questions, " in summary and "checks: " in summary and " 0 errors, " in summary
@@ -23,7 +19,7 @@ def test_shipped_rulebase_lints_without_errors_and_prints_its_summary() -> None:
 
 
 def test_error_fixture_exits_1_and_prints_the_located_finding() -> None:
-    result = decider("lint", str(FIXTURES / "unreachable"))
+    result = run_cli("lint", str(FIXTURES / "unreachable"))
     assert result.returncode == 1
     first = result.stdout.splitlines()[0]
     assert first.endswith("error E301 unreachable-rule: rule 'big_but_few' can never fire: no answers make its "
@@ -32,14 +28,14 @@ def test_error_fixture_exits_1_and_prints_the_located_finding() -> None:
 
 
 def test_load_error_exits_1_with_the_loader_problem_as_a_finding() -> None:
-    result = decider("lint", str(FIXTURES / "unknown_reference"))
+    result = run_cli("lint", str(FIXTURES / "unknown_reference"))
     assert result.returncode == 1
     assert "error E101 unknown-reference: unknown conclusion 'huge' [heavy_for_big]" in result.stdout
     assert "not loaded" in result.stdout and result.stderr == ""
 
 
 def test_warnings_alone_exit_0_and_print_the_witness() -> None:
-    result = decider("lint", str(FIXTURES / "conflict"))
+    result = run_cli("lint", str(FIXTURES / "conflict"))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert "warning W303 conflict:" in lines[0]
@@ -49,7 +45,7 @@ def test_warnings_alone_exit_0_and_print_the_witness() -> None:
 
 
 def test_json_format_for_ci() -> None:
-    result = decider("lint", str(FIXTURES / "tie"), "--format", "json")
+    result = run_cli("lint", str(FIXTURES / "tie"), "--format", "json")
     assert result.returncode == 0
     report = json.loads(result.stdout)
     (found,) = report["findings"]
@@ -59,14 +55,14 @@ def test_json_format_for_ci() -> None:
 
 
 def test_missing_directory_is_bad_usage() -> None:
-    result = decider("lint", str(FIXTURES / "no_such_rulebase"))
+    result = run_cli("lint", str(FIXTURES / "no_such_rulebase"))
     assert result.returncode == 2
     assert "no_such_rulebase: rulebase directory not found" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_cross_check_runs_both_engines_on_the_shipped_rulebase() -> None:
-    result = decider("lint", "--cross-check", "--format", "json")
+    result = run_cli("lint", "--cross-check", "--format", "json")
     assert result.returncode == 0, result.stdout
     report = json.loads(result.stdout)
     assert not [f for f in report["findings"] if f["code"] in ("E901", "E902")]
@@ -75,6 +71,6 @@ def test_cross_check_runs_both_engines_on_the_shipped_rulebase() -> None:
 
 def test_cross_check_on_fixtures_with_witnesses() -> None:
     for name in ("conflict", "figure_conflict", "tie", "gap"):
-        result = decider("lint", str(FIXTURES / name), "--cross-check")
+        result = run_cli("lint", str(FIXTURES / name), "--cross-check")
         assert result.returncode == 0, result.stdout
         assert "E901" not in result.stdout and "cross-check answer sets" in result.stdout

@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decider.engine.outcome import decide
+from decider.engine.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
+from decider.reasoning.verify.findings import Finding
 from decider.reasoning.verify.lint import lint_rulebase
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.loader import load_rulebase
-from decider.rulebase.model import Oppose, Support
+from decider.rulebase.model import Oppose, Rulebase, Support
 
 THRESHOLDS = (25, 50, 75)
 GRID = {
@@ -74,9 +75,48 @@ def random_rulebase(seed: int) -> str:
     ]) + "\n"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open defect (issue 10): since the completion policy, lint's tie search (W305) can miss a tie that the brute "
-    "force over reference runs finds (seen once in CI: {'p, q'} expected, none reported)"))
+def reference_runs(rulebase: Rulebase) -> list[tuple[set[str], Outcome]]:
+    """The rules fired and the outcome for every answer combination of GRID."""
+    engine = ReferenceEngine(rulebase)
+    runs = []
+    for values in itertools.product(*GRID.values()):
+        answers = validate_answers(rulebase, dict(zip(GRID, values)))
+        evaluation = engine.run(answers)
+        runs.append((evaluation.fired(), decide(rulebase, answers, evaluation)))
+    return runs
+
+
+def ties_at_the_top(runs: list[tuple[set[str], Outcome]]) -> set[str]:
+    """The sets of approaches ('p, q') that share the top score in some run that is not defaulted."""
+    ties = set()
+    for _, outcome in runs:
+        top = outcome.ranking[0].score
+        tied = sorted(s.approach for s in outcome.ranking if s.score == top)
+        if not outcome.defaulted and len(tied) > 1:
+            ties.add(", ".join(tied))
+    return ties
+
+
+def _tied(finding: Finding) -> str:
+    return finding.message.split(" tie at")[0].removeprefix("approaches ")
+
+
+W305_DEFECTS = ("open defects (issue 10): since the completion policy, lint's tie search (W305) can miss a tie that "
+                "the brute force over reference runs finds (seed 24: {'p, q'} expected, none reported), and can "
+                "report a tie below the top, whose tie_break pick is not one of the tied approaches (seed 88: "
+                "\"approaches p, r tie at score -3; the policy's tie_break order picks 'q'\")")
+
+
+def assert_ties_match(findings: list[Finding], found: set[str]) -> None:
+    """W305 names exactly the ties at the top that some reference run shows. Only the two known defects'
+    shapes (a missed tie; a tie whose pick lies outside it) are expected failures: anything else fails."""
+    reported = {_tied(f) for f in findings}
+    below_top = {_tied(f) for f in findings if f.message.rsplit("picks '", 1)[-1].rstrip("'") not in _tied(f).split(", ")}
+    if reported != found and reported - below_top <= found:
+        pytest.xfail(W305_DEFECTS)
+    assert reported == found
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**9))
 def test_logical_findings_match_a_brute_force(tmp_path_factory: object, seed: int) -> None:
@@ -85,14 +125,9 @@ def test_logical_findings_match_a_brute_force(tmp_path_factory: object, seed: in
     rulebase = load_rulebase(directory)
     report = lint_rulebase(directory)
     assert not [f for f in report.findings if f.code in ("W308", "E902")], report.to_text()
-    engine = ReferenceEngine(rulebase)
-    runs = []
-    for values in itertools.product(*GRID.values()):
-        answers = validate_answers(rulebase, dict(zip(GRID, values)))
-        evaluation = engine.run(answers)
-        runs.append((evaluation.fired(), decide(rulebase, answers, evaluation)))
+    runs = reference_runs(rulebase)
 
-    by_code: dict[str, list] = {}
+    by_code: dict[str, list[Finding]] = {}
     for found in report.findings:
         by_code.setdefault(found.code, []).append(found)
     ever = set().union(*(fired for fired, _ in runs))
@@ -111,12 +146,13 @@ def test_logical_findings_match_a_brute_force(tmp_path_factory: object, seed: in
                 clashing.add(tuple(sorted({x.id, y.id})))
     assert {tuple(sorted(set(f.rules))) for f in by_code.get("W303", [])} == clashing
 
-    ties = set()
-    for _, outcome in runs:
-        top = outcome.ranking[0].score
-        tied = tuple(sorted(s.approach for s in outcome.ranking if s.score == top))
-        if not outcome.defaulted and len(tied) > 1:
-            ties.add(tied)
-    assert {f.message.split(" tie at")[0].removeprefix("approaches ") for f in by_code.get("W305", [])} == \
-        {", ".join(t) for t in ties}
     assert bool(by_code.get("W306")) == any(outcome.defaulted for _, outcome in runs)
+    assert_ties_match(by_code.get("W305", []), ties_at_the_top(runs))
+
+
+@pytest.mark.xfail(strict=True, reason=W305_DEFECTS)
+@pytest.mark.parametrize("seed", [24, 88])
+def test_the_known_tie_defects_still_show(tmp_path: Path, seed: int) -> None:
+    (tmp_path / "rulebase.yaml").write_text(random_rulebase(seed))
+    reported = {_tied(f) for f in lint_rulebase(tmp_path).findings if f.code == "W305"}
+    assert reported == ties_at_the_top(reference_runs(load_rulebase(tmp_path)))

@@ -60,7 +60,7 @@ def check_unknown_against_known(rulebase: Rulebase, profile: dict[str, Any], que
     known: list[Recommendation] = [consult(rulebase, {**profile, question.id: v}, engine="reference").recommendation
                                    for v in _values(rulebase, question)]
     primaries = {k.approach for k in known}
-    assert unsure.approach in primaries, (profile, question.id)  # property 3
+    assert unsure.approach in primaries, f"property 3: {profile}, {question.id} open"
     same = [k.confidence for k in known if k.approach == unsure.approach]
     assert unsure.confidence <= max(same) + 1e-9  # never more confident than the best known answer
     if len(primaries) > 1:
@@ -123,10 +123,22 @@ def _load(document: dict[str, Any]) -> Rulebase:
         return load_rulebase(tmp)
 
 
-@pytest.mark.xfail(strict=False, reason=(
+def _negated_reads(condition: Any, negated: bool = False) -> set[str]:
+    """The questions a condition reads under a `not`."""
+    if isinstance(condition, list):
+        return set().union(*(_negated_reads(c, negated) for c in condition))
+    if not isinstance(condition, dict):
+        return set()
+    found = {condition["answer"]} if negated and "answer" in condition else set()
+    return found.union(*(_negated_reads(v, negated or k == "not") for k, v in condition.items()))
+
+
+OPEN_DEFECT_PROPERTY_3 = (
     "open defect (issue 10): hypothesis finds generated rulebases that pass lint yet break property 3, e.g. a "
     "scale 1..5 with a rule `not: {answer: q0, '>=': 1}` that excludes an approach only while q0 is open (E311 "
-    "misses it: the value classes below a scale's min are not pruned)"))
+    "misses it: the value classes below a scale's min are not pruned)")
+
+
 @SETTINGS
 @given(rulebases(), st.data())
 def test_generated_rulebases_keep_the_properties(document: dict[str, Any], data: st.DataObject) -> None:
@@ -134,15 +146,17 @@ def test_generated_rulebases_keep_the_properties(document: dict[str, Any], data:
     rulebase = _load(document)
     profile = data.draw(complete_profiles(rulebase))
     question = data.draw(st.sampled_from(rulebase.questions))
-    check_unknown_against_known(rulebase, profile, question)
+    try:
+        check_unknown_against_known(rulebase, profile, question)
+    except AssertionError as failure:  # only the known defect's shape is expected to fail; anything else fails
+        if str(failure).startswith("property 3") and \
+                question.id in set().union(*(_negated_reads(r["when"]) for r in document["rules"])):
+            pytest.xfail(OPEN_DEFECT_PROPERTY_3)
+        raise
     partial = {k: v for k, v in profile.items() if data.draw(st.booleans())}
     check_result(consult(rulebase, partial, engine="reference"))
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open defect (issue 10): a disclosed tie caps confidence just below moderate; evidence against the primary "
-    "that breaks the tie lifts the cap, so confidence can rise (0.35 -> 0.56 on a generated rulebase whose "
-    "rule holds only while an answer is open)"))
 @SETTINGS
 @given(rulebases(), st.data())
 def test_evidence_moves_confidence_the_right_way(document: dict[str, Any], data: st.DataObject) -> None:
@@ -164,6 +178,10 @@ def test_evidence_moves_confidence_the_right_way(document: dict[str, Any], data:
     document["rules"].append({"id": "evidence", "when": holds, "then": [effect], "because": "b", "cite": "P1"})
     after = consult(_load(document), partial, engine="reference").recommendation
     if against and after.approach == before.approach:
+        if after.confidence > before.confidence + 1e-9 and before.tied and not after.tied:
+            pytest.xfail("open defect (issue 10): a disclosed tie caps confidence just below moderate; evidence "
+                         "against the primary that breaks the tie lifts the cap, so confidence can rise (0.35 -> "
+                         "0.56 on a generated rulebase whose rule holds only while an answer is open)")
         assert after.confidence <= before.confidence + 1e-9
     if not against:
         assert after.approach == before.approach

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
+from conftest import run_cli
 from decider import consult, load_rulebase
 from decider.reasoning.batch import consult_many
 from decider.reasoning.portfolio import TOP, summarise_portfolio
@@ -16,10 +15,6 @@ from decider.rulebase.samples import sample_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
 RULEBASE = load_rulebase()
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "decider", *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
 
 
 def test_counts_match_the_consultations() -> None:

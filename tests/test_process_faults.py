@@ -64,3 +64,22 @@ def test_sigterm_and_sighup_during_a_batch_clean_up_like_sigint(tmp_path: Path, 
     group = subprocess.run(["ps", "-o", "stat=,pid=,args=", "-g", str(process.pid)], capture_output=True, text=True)
     alive = [line for line in group.stdout.splitlines() if not line.startswith("Z")]  # zombies are already dead
     assert alive == [], "processes outlived the batch"
+
+
+CTRL_C_WHILE_LOADING = """
+import runpy, sys
+class CtrlC:  # Ctrl-C arriving while Python imports the command line
+    def find_spec(self, name, path=None, target=None):
+        if name == "decider.cli.main":
+            raise KeyboardInterrupt
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["decider", "questions"]
+runpy.run_module("decider", run_name="__main__")
+"""
+
+
+def test_ctrl_c_while_loading_prints_interrupted_not_a_traceback() -> None:
+    """CHANGELOG 0.2.0: `python -m decider` interrupted while loading prints `interrupted` (exit 130)."""
+    done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_LOADING], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")

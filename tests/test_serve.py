@@ -10,14 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from decider.tui.web import banner, is_loopback, session_command
 from decider.tui.web_session import main as web_session
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "decider", *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
 
 
 @pytest.mark.parametrize(("host", "loopback"), [("127.0.0.1", True), ("127.8.9.1", True), ("::1", True),

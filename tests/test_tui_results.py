@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label, Markdown, OptionList, RadioButton, Static
 
-from decider import load_rulebase
+from decider import consult, load_rulebase
 from decider.reasoning.interview import Interview
 from decider.rulebase.answers import Answers
 from decider.tui.app import DeciderApp
@@ -161,8 +161,8 @@ async def test_results_show_ranking_prerequisites_and_the_confidence_word(tmp_pa
     app = app_with({"baseline": "tried"}, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "confidence low" in shown(app, "#recommendation") or "confidence moderate" in shown(app, "#recommendation") \
-            or "confidence high" in shown(app, "#recommendation")
+        rec = consult(SHOWCASE, {"baseline": "tried"}).recommendation
+        assert rec.level and f"confidence {rec.level} ({rec.confidence:.0%})" in shown(app, "#recommendation")
         assert "Build an evaluation set [first]" in shown(app, "#prerequisites")
         ranking = shown(app, "#ranking")
         assert "Prompt and evaluate" in ranking and "+2 / −0" in ranking

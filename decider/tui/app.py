@@ -50,8 +50,7 @@ class DeciderApp(App[int]):
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         first = self.current_screen()
         self.push_screen(first)
-        if not isinstance(first, QuestionScreen) and (self.report_path or self.trace_path):
-            self.call_after_refresh(self.action_export)  # preloaded answers already finish the interview
+        self.export_if_asked(first)  # preloaded answers may already finish the interview
         if self.saved is not None and self.saved.answers:
             from decider.tui.screens.resume import ResumeScreen
 
@@ -82,8 +81,12 @@ class DeciderApp(App[int]):
     def show_current(self) -> None:
         screen = self.current_screen()
         self.switch_screen(screen)
+        self.export_if_asked(screen)
+
+    def export_if_asked(self, screen: Screen[None]) -> None:
+        """--report / --trace: written whenever a result is shown."""
         if not isinstance(screen, QuestionScreen) and (self.report_path or self.trace_path):
-            self.call_after_refresh(self.action_export)  # --report / --trace: written whenever a result is shown
+            self.call_after_refresh(self.action_export)
 
     def autosave(self) -> None:
         if self.save_path is not None:
@@ -119,7 +122,7 @@ class DeciderApp(App[int]):
         """Write the report and trace: in a browser, download them; else where --report/--trace say, else
         where the user chooses (asked)."""
         if self.is_web:
-            self.deliver_export(consult(self.rulebase, self.interview.given()))
+            self.deliver_export(self.current_result())
             return
         if self.report_path or self.trace_path:
             self.write_exports(self.report_path, self.trace_path)
@@ -134,7 +137,7 @@ class DeciderApp(App[int]):
 
     def write_exports(self, report: Path | None, trace: Path | None) -> None:
         """Write the exports and say where; a report of an unfinished interview says so at its top."""
-        result = consult(self.rulebase, self.interview.given())
+        result = self.current_result()
         status = None
         if self.interview.current(self.rulebase) is not None:
             left = self.interview.progress(self.rulebase).remaining_at_most
@@ -153,6 +156,14 @@ class DeciderApp(App[int]):
 
         if isinstance(self.screen, ResultsScreen):
             self.screen.show_exported(lines)
+
+    def current_result(self) -> Consultation:
+        """The consultation of the answers so far: the one the results screen already worked out, if shown."""
+        from decider.tui.screens.results import ResultsScreen
+
+        if isinstance(self.screen, ResultsScreen) and self.screen.result is not None:
+            return self.screen.result
+        return consult(self.rulebase, self.interview.given())
 
     def deliver_export(self, result: Consultation) -> None:
         """Served in a browser: the report, its chart and the trace as one zip the browser downloads."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,12 +16,6 @@ from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuesti
 
 FIXTURE_RULES = Path(__file__).parents[1] / "fixtures" / "audit" / "rules"
 REPO = Path(__file__).parents[2]
-
-
-def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m decider ARGS` as a user would; never raises on a non-zero exit."""
-    return subprocess.run([sys.executable, "-m", "decider", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
 
 
 def edited_rules(target: Path, edit: Callable[[list[dict[str, Any]]], None], source: Path = FIXTURE_RULES) -> Path:

@@ -14,7 +14,8 @@ from decider import consult
 from decider.audit.documents import read_audit_file
 from decider.reasoning.decision_log import GENESIS, LogRecord
 from decider.rulebase.model import Rulebase
-from tests.audit.conftest import FIXTURE_RULES, REPO, cli
+from conftest import run_cli
+from tests.audit.conftest import FIXTURE_RULES, REPO
 
 WRITER = """
 import sys, time, pathlib
@@ -59,7 +60,7 @@ def test_four_processes_appending_at_once_lose_and_tear_nothing(tmp_path: Path) 
     go.touch()
     assert [w.wait(timeout=300) for w in writers] == [0, 0, 0, 0]
 
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"decision log of {4 * count} record(s), chain intact, {4 * count} of {4 * count} trace(s) verified" in result.stdout
     records = [json.loads(line) for line in log.read_text().splitlines()]
@@ -79,14 +80,14 @@ def test_a_torn_last_record_is_reported_and_the_next_append_recovers(tmp_path: P
     with log.open("a") as handle:  # what a writer killed in the middle of its record leaves behind
         handle.write(intact.splitlines()[0][:120])
 
-    torn = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    torn = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert torn.returncode == 2
     assert (f"{log}:3: truncated: the last record is incomplete (a write was interrupted); "
             "the 2 record(s) before it are intact [last record]") in torn.stdout
 
     consult(fixture_rulebase, {"data_quality": 3}, log=log)
     assert log.read_text().startswith(intact)
-    recovered = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    recovered = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert recovered.returncode == 0, recovered.stdout
     assert "decision log of 3 record(s), chain intact" in recovered.stdout
 
@@ -105,7 +106,7 @@ def test_a_writer_killed_mid_run_leaves_a_log_that_verifies_after_the_next_appen
     assert before.records > 0
     assert all("truncated" in p.message for p in before.problems)  # at most an incomplete last line
     consult(fixture_rulebase, {"data_quality": 2}, log=log)
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 0, result.stdout
     assert f"decision log of {before.records + 1} record(s), chain intact" in result.stdout
 
@@ -118,11 +119,11 @@ def test_a_last_record_without_its_newline_is_kept_by_the_next_append(tmp_path: 
         consult(fixture_rulebase, {"data_quality": dq}, log=log)
     intact = log.read_text()
     log.write_text(intact[:-1])
-    before = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    before = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert before.returncode == 0 and "decision log of 2 record(s), chain intact" in before.stdout, before.stdout
     consult(fixture_rulebase, {"data_quality": 3}, log=log)
     assert log.read_text().startswith(intact)
-    after = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    after = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert after.returncode == 0 and "decision log of 3 record(s), chain intact" in after.stdout, after.stdout
 
 
@@ -131,17 +132,17 @@ def test_trailing_blank_lines_neither_fail_verify_nor_block_appends(tmp_path: Pa
     consult(fixture_rulebase, {"data_quality": 1}, log=log)
     with log.open("a") as handle:
         handle.write("\n  \n")
-    assert cli("audit", "verify", log, "--rules", FIXTURE_RULES).returncode == 0
+    assert run_cli("audit", "verify", log, "--rules", FIXTURE_RULES).returncode == 0
     consult(fixture_rulebase, {"data_quality": 2}, log=log)  # was: "refusing to extend a damaged chain"
-    after = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    after = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert after.returncode == 0 and "decision log of 2 record(s), chain intact" in after.stdout, after.stdout
 
 
 def test_decide_log_flag_appends(tmp_path: Path) -> None:
     log = tmp_path / "d.log"
     for _ in range(2):
-        assert cli("decide", REPO / "examples" / "not-sure.json", "--log", log).returncode == 0
-    result = cli("audit", "verify", log)
+        assert run_cli("decide", REPO / "examples" / "not-sure.json", "--log", log).returncode == 0
+    result = run_cli("audit", "verify", log)
     assert result.returncode == 0, result.stdout
     assert "decision log of 2 record(s), chain intact, 2 of 2 trace(s) verified" in result.stdout
 
@@ -149,14 +150,14 @@ def test_decide_log_flag_appends(tmp_path: Path) -> None:
 def test_appending_to_a_log_whose_last_record_is_damaged_is_refused(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = tmp_path / "d.log"
     log.write_text("this is not a record\n")
-    result = cli("decide", REPO / "examples" / "not-sure.json", "--log", log)
+    result = run_cli("decide", REPO / "examples" / "not-sure.json", "--log", log)
     assert result.returncode == 2
     assert f"{log}: the last record is not a valid log record; refusing to extend a damaged chain" in result.stderr
     assert log.read_text() == "this is not a record\n"
 
 
 def test_the_log_record_schema_is_published() -> None:
-    result = cli("schema", "log-record")
+    result = run_cli("schema", "log-record")
     assert result.returncode == 0
     schema = json.loads(result.stdout)
     assert {"format", "seq", "previous", "trace", "digest"} <= set(schema["properties"])

@@ -14,7 +14,8 @@ from decider.audit.compare import advice
 from decider.audit.diff import collect_cases, diff_cases
 from decider.rulebase.answers_file import read_answers_document
 from decider.rulebase.model import Oppose, Rulebase, Support
-from tests.audit.conftest import FIXTURE_RULES, REPO, cli, edited_rules, sample_answers
+from conftest import run_cli
+from tests.audit.conftest import FIXTURE_RULES, REPO, edited_rules, sample_answers
 
 SHIPPED = REPO / "rules"
 
@@ -71,7 +72,7 @@ def test_a_weight_change_in_the_shipped_rulebase_reports_exactly_the_changed_sce
     else:
         pytest.fail("no single weight change altered the advice of some cases")
 
-    result = cli("audit", "diff", "--old", SHIPPED, "--new", new_dir, tmp_path / "cases", "--format", "json")
+    result = run_cli("audit", "diff", "--old", SHIPPED, "--new", new_dir, tmp_path / "cases", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     reported = {c["case"] for c in report["cases"] if c["status"] == "changed"}
@@ -82,7 +83,7 @@ def test_a_weight_change_in_the_shipped_rulebase_reports_exactly_the_changed_sce
         if case["status"] == "changed":
             assert [d["rule"] for d in case["rules"]] == [rule_id]
 
-    text = cli("audit", "diff", "--old", SHIPPED, "--new", new_dir, tmp_path / "cases", "--check")
+    text = run_cli("audit", "diff", "--old", SHIPPED, "--new", new_dir, tmp_path / "cases", "--check")
     assert text.returncode == 1
     assert text.stdout.splitlines()[-1] == f"{len(paths)} cases, {len(expected)} changed"
 
@@ -99,7 +100,7 @@ def test_diff_over_answers_traces_and_logs_names_the_rule(tmp_path: Path, fixtur
     consult(fixture_rulebase, {"structured_output": True}, log=log)
     consult(fixture_rulebase, {"knowledge": "documents", "persona": True}, log=log)
 
-    result = cli("audit", "diff", "--old", FIXTURE_RULES, "--new", new_dir, documents, scenario, trace, log)
+    result = run_cli("audit", "diff", "--old", FIXTURE_RULES, "--new", new_dir, documents, scenario, trace, log)
     assert result.returncode == 0, result.stderr
     out = result.stdout.splitlines()
     assert out[0].endswith("rules changed: documents_to_retrieval")
@@ -128,7 +129,7 @@ def test_a_score_change_that_keeps_the_advice_is_same_advice(tmp_path: Path, fix
     case.write_text("structured_output: true\npersona: false\nknowledge: none\nlatency_ms: 5000\nnarrow_task: false\n"
                     "data_quality: 5\ngeneral_skills: false\nretune_budget: true\nmonthly_mtokens: 100\n"
                     "price_per_mtoken: 10\ntuning_cost: 5000\n")
-    result = cli("audit", "diff", "--old", FIXTURE_RULES, "--new", new_dir, case, "--check")
+    result = run_cli("audit", "diff", "--old", FIXTURE_RULES, "--new", new_dir, case, "--check")
     assert result.returncode == 0, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith(f"{case}:"))
     assert line.startswith(f"{case}: same advice — fine_tune")
@@ -141,7 +142,7 @@ def test_diff_reports_bad_cases_with_exit_2(tmp_path: Path) -> None:
     bad.write_text("knowledge: [unclosed\n")
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = cli("audit", "diff", "--old", FIXTURE_RULES, "--new", FIXTURE_RULES, bad, empty, tmp_path / "missing.json")
+    result = run_cli("audit", "diff", "--old", FIXTURE_RULES, "--new", FIXTURE_RULES, bad, empty, tmp_path / "missing.json")
     assert result.returncode == 2
     assert f"{bad}:" in result.stderr
     assert f"{empty}: no trace, log or answers files in this directory" in result.stderr

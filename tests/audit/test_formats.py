@@ -13,7 +13,7 @@ import pytest
 from decider import consult, load_rulebase
 from decider.canonical import sha256_hex
 from decider.rulebase.loader import content_hash
-from tests.audit.conftest import cli
+from conftest import run_cli
 
 V1 = Path(__file__).parents[1] / "fixtures" / "audit" / "v1"
 RULES = V1 / "rules"
@@ -39,11 +39,11 @@ def test_the_v1_fixture_really_differs_under_the_two_schemes() -> None:
     "old rulebase model; 0.2.0 adds policy fields to the model and decides open answers by completions, so "
     "replay names a different rulebase and result. Verifying them needs the recorded policy version."))
 def test_v1_traces_and_logs_still_verify_and_say_so() -> None:
-    result = cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES)
+    result = run_cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{V1 / 'trace.json'}: verified — audit_fixture 1.0.0, durable_rules, 4 firings (decider-trace/1)" in result.stdout
     assert "decision log of 2 record(s), chain intact, 2 of 2 trace(s) verified (read 2 decider-log/1)" in result.stdout
-    as_json = cli("audit", "verify", V1 / "decisions.log", "--rules", RULES, "--format", "json")
+    as_json = run_cli("audit", "verify", V1 / "decisions.log", "--rules", RULES, "--format", "json")
     report = json.loads(as_json.stdout)[0]
     assert report["formats"] == {"decider-log/1": 2}
     assert {v["format"] for v in report["verdicts"]} == {"decider-log/1, decider-trace/1"}
@@ -60,7 +60,7 @@ def test_a_v1_log_grows_with_v2_records_and_keeps_one_chain(tmp_path: Path) -> N
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
     assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
-    result = cli("audit", "verify", log, "--rules", RULES)
+    result = run_cli("audit", "verify", log, "--rules", RULES)
     assert result.returncode == 0, result.stdout
     assert "3 of 3 trace(s) verified (read 2 decider-log/1, 1 decider-log/2)" in result.stdout
 
@@ -70,7 +70,7 @@ def test_an_edited_v1_trace_is_caught(tmp_path: Path) -> None:
     data["answers"]["data_quality"] = 1
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(data), encoding="utf-8")
-    result = cli("audit", "verify", edited, "--rules", RULES)
+    result = run_cli("audit", "verify", edited, "--rules", RULES)
     assert result.returncode == 1
     assert "tampered: the digest does not match the content" in result.stdout
 
@@ -81,7 +81,7 @@ def test_relabelling_a_v1_trace_as_v2_is_caught(tmp_path: Path) -> None:
     data["format"] = "decider-trace/2"
     relabelled = tmp_path / "relabelled.json"
     relabelled.write_text(json.dumps(data), encoding="utf-8")
-    result = cli("audit", "verify", relabelled, "--rules", RULES)
+    result = run_cli("audit", "verify", relabelled, "--rules", RULES)
     assert result.returncode == 1
     assert "[digest] tampered" in result.stdout
     assert "[rulebase] different rulebase" in result.stdout

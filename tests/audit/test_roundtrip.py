@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from decider import consult, load_rulebase
 from decider.audit.verify import verify_trace
 from decider.rulebase.model import Rulebase
-from tests.audit.conftest import REPO, answers_for, cli
+from conftest import run_cli
+from tests.audit.conftest import REPO, answers_for
 
 EXAMPLES = sorted(p for p in (REPO / "examples").rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
 
@@ -23,10 +24,10 @@ def test_every_example_and_scenario_round_trips_through_the_cli(tmp_path: Path) 
     traces = []
     for number, example in enumerate(EXAMPLES):
         trace = tmp_path / f"{number}-{example.stem}.trace.json"
-        decided = cli("decide", example, "--trace", trace, "--log", tmp_path / "decisions.log")
+        decided = run_cli("decide", example, "--trace", trace, "--log", tmp_path / "decisions.log")
         assert decided.returncode == 0, f"{example}: {decided.stderr}"
         traces.append(trace)
-    result = cli("audit", "verify", *traces, tmp_path / "decisions.log")
+    result = run_cli("audit", "verify", *traces, tmp_path / "decisions.log")
     assert result.returncode == 0, result.stdout + result.stderr
     for trace in traces:
         assert f"{trace}: verified" in result.stdout

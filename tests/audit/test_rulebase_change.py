@@ -8,7 +8,8 @@ from typing import Any
 from decider import consult, load_rulebase
 from decider.audit.changes import rulebase_changes
 from decider.rulebase.model import Rulebase
-from tests.audit.conftest import FIXTURE_RULES, cli, edited_rules
+from conftest import run_cli
+from tests.audit.conftest import FIXTURE_RULES, edited_rules
 
 DOCUMENTS = {"knowledge": "documents"}
 
@@ -40,7 +41,7 @@ def test_verify_names_the_rulebase_change_and_its_effect(tmp_path: Path, fixture
     trace = tmp_path / "t.json"
     trace.write_text(consult(fixture_rulebase, DOCUMENTS).trace.to_json())
 
-    result = cli("audit", "verify", trace, "--rules", new_dir, "--old-rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", trace, "--rules", new_dir, "--old-rules", FIXTURE_RULES)
     assert result.returncode == 1
     out = result.stdout
     assert "[rulebase] different rulebase: recorded under audit_fixture 1.0.0" in out
@@ -49,10 +50,10 @@ def test_verify_names_the_rulebase_change_and_its_effect(tmp_path: Path, fixture
     assert "[firings] rule documents_to_retrieval fired differently: effects: supports retrieval +3 (recorded) vs supports retrieval +0.5 (replay)" in out
     assert "[result] result differs from replay:" in out and "[digest]" not in out
 
-    without_old = cli("audit", "verify", trace, "--rules", new_dir)
+    without_old = run_cli("audit", "verify", trace, "--rules", new_dir)
     assert "pass --old-rules with the recorded rulebase to list the rule changes" in without_old.stdout
 
-    wrong_old = cli("audit", "verify", trace, "--rules", new_dir, "--old-rules", new_dir)
+    wrong_old = run_cli("audit", "verify", trace, "--rules", new_dir, "--old-rules", new_dir)
     assert "--old-rules holds sha256" in wrong_old.stdout and "not the recorded rulebase" in wrong_old.stdout
 
 
@@ -62,6 +63,6 @@ def test_answers_that_no_longer_fit_are_reported(tmp_path: Path, fixture_rulebas
     new_dir = edited_rules(tmp_path / "new", lambda rules: None)
     questions = new_dir / "questions.yaml"
     questions.write_text(questions.read_text().replace("max: 600000", "max: 50"))
-    result = cli("audit", "verify", trace, "--rules", new_dir)
+    result = run_cli("audit", "verify", trace, "--rules", new_dir)
     assert result.returncode == 1
     assert "[answers] the recorded answers do not fit this rulebase: 100 is out of range 1–50 ms [latency_ms]" in result.stdout

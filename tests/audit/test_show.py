@@ -7,7 +7,8 @@ from pathlib import Path
 
 from decider import consult
 from decider.rulebase.model import Rulebase
-from tests.audit.conftest import FIXTURE_RULES, cli
+from conftest import run_cli
+from tests.audit.conftest import FIXTURE_RULES
 
 ANSWERS = {"structured_output": True, "data_quality": 1, "general_skills": True, "retune_budget": False}
 
@@ -21,7 +22,7 @@ def _trace_file(tmp_path: Path, rulebase: Rulebase) -> tuple[Path, dict]:
 
 def test_show_prints_every_firing_with_its_rule_words_and_citation(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     path, data = _trace_file(tmp_path, fixture_rulebase)
-    result = cli("audit", "show", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "show", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 0, result.stderr
     text = " ".join(t for t in result.stdout.split() if t != "│")  # the tree wraps long lines under guides
     assert "digest ok" in text
@@ -37,7 +38,7 @@ def test_show_prints_every_firing_with_its_rule_words_and_citation(tmp_path: Pat
 
 def test_show_markdown_has_sections_and_nested_lists(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     path, data = _trace_file(tmp_path, fixture_rulebase)
-    result = cli("audit", "show", path, "--rules", FIXTURE_RULES, "--format", "markdown")
+    result = run_cli("audit", "show", path, "--rules", FIXTURE_RULES, "--format", "markdown")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"# Trace {path} — digest ok"
@@ -52,7 +53,7 @@ def test_show_flags_an_edited_trace(tmp_path: Path, fixture_rulebase: Rulebase) 
     path, data = _trace_file(tmp_path, fixture_rulebase)
     data["result"]["confidence"] = 0.99
     path.write_text(json.dumps(data))
-    result = cli("audit", "show", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "show", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 0
     assert "DIGEST MISMATCH" in result.stdout
 
@@ -61,18 +62,18 @@ def test_show_picks_one_record_of_a_log(tmp_path: Path, fixture_rulebase: Ruleba
     log = tmp_path / "d.log"
     consult(fixture_rulebase, {"knowledge": "documents"}, log=log)
     consult(fixture_rulebase, ANSWERS, log=log)
-    result = cli("audit", "show", log, "--record", "1", "--rules", FIXTURE_RULES, "--format", "markdown")
+    result = run_cli("audit", "show", log, "--record", "1", "--rules", FIXTURE_RULES, "--format", "markdown")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"# Trace {log}:2 (record 1) — digest ok")
     assert "recorded at 20" in result.stdout
-    missing = cli("audit", "show", log, "--record", "7", "--rules", FIXTURE_RULES)
+    missing = run_cli("audit", "show", log, "--record", "7", "--rules", FIXTURE_RULES)
     assert missing.returncode == 2 and f"{log}: no record 7 in this file" in missing.stderr
 
 
 def test_show_rejects_bad_input_with_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text('{"format": "decider-trace/1"}')
-    result = cli("audit", "show", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "show", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{path}: rulebase: Field required" in result.stderr
     assert "Traceback" not in result.stderr

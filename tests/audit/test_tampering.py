@@ -10,7 +10,8 @@ import pytest
 
 from decider import consult
 from decider.rulebase.model import Rulebase
-from tests.audit.conftest import FIXTURE_RULES, cli
+from conftest import run_cli
+from tests.audit.conftest import FIXTURE_RULES
 
 # In the fixture rulebase, this fires format_case -> behaviour_gap_found -> tune_for_behaviour.
 FORMAT_CASE = {"structured_output": True, "persona": False, "knowledge": "none", "data_quality": 4,
@@ -59,7 +60,7 @@ def test_each_tampering_is_detected_and_named(tmp_path: Path, fixture_rulebase: 
     edit(data)
     bad = _write(tmp_path / "bad.json", data)
 
-    result = cli("audit", "verify", good, bad, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", good, bad, "--rules", FIXTURE_RULES)
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert f"{good}: verified" in result.stdout
@@ -74,7 +75,7 @@ def test_an_edit_resealed_with_a_new_digest_is_still_caught_by_replay(tmp_path: 
     data = _trace(fixture_rulebase)
     _edit_result(data)
     data["digest"] = digest_of(data)
-    result = cli("audit", "verify", _write(tmp_path / "resealed.json", data), "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", _write(tmp_path / "resealed.json", data), "--rules", FIXTURE_RULES)
     assert result.returncode == 1
     assert "[digest]" not in result.stdout
     assert "[result] result differs from replay: recommendation prompt_eval (recorded) vs fine_tune (replay)" in result.stdout
@@ -83,7 +84,7 @@ def test_an_edit_resealed_with_a_new_digest_is_still_caught_by_replay(tmp_path: 
 def test_recorded_at_is_outside_the_digest(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     data = _trace(fixture_rulebase)
     data["recorded_at"] = "2026-01-01T00:00:00+00:00"
-    result = cli("audit", "verify", _write(tmp_path / "t.json", data), "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", _write(tmp_path / "t.json", data), "--rules", FIXTURE_RULES)
     assert result.returncode == 0, result.stdout
 
 
@@ -107,7 +108,7 @@ def test_a_record_deleted_from_a_log_is_detected_and_named(tmp_path: Path, fixtu
     log = _log(tmp_path, fixture_rulebase)
     lines = log.read_text().splitlines(keepends=True)
     log.write_text(lines[0] + lines[2])
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{log}:2: chain broken: record 1 missing after record 0 (deleted) [record 2]" in result.stdout
 
@@ -116,7 +117,7 @@ def test_the_first_record_deleted_from_a_log_is_detected(tmp_path: Path, fixture
     log = _log(tmp_path, fixture_rulebase)
     lines = log.read_text().splitlines(keepends=True)
     log.write_text("".join(lines[1:]))
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert "record 0 missing at the start of the log (deleted)" in result.stdout
 
@@ -125,7 +126,7 @@ def test_records_reordered_in_a_log_are_detected(tmp_path: Path, fixture_rulebas
     log = _log(tmp_path, fixture_rulebase)
     lines = log.read_text().splitlines(keepends=True)
     log.write_text(lines[0] + lines[2] + lines[1])
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{log}:2: chain broken: record 2 appears after record 0, but record 1 comes later (line 3): records reordered" in result.stdout
 
@@ -133,7 +134,7 @@ def test_records_reordered_in_a_log_are_detected(tmp_path: Path, fixture_rulebas
 def test_an_edited_log_record_is_detected(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase)
     _edit_record(log, 1, lambda record: record["trace"]["answers"].update(data_quality=5))
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{log}:2: record 1 was edited: its digest does not match its content [record 1]" in result.stdout
     assert f"{log}:2 (record 1): NOT VERIFIED" in result.stdout
@@ -150,7 +151,7 @@ def test_a_record_replaced_with_a_resealed_one_breaks_the_chain(tmp_path: Path, 
     forged = original.model_copy(update={"trace": other}).sealed()  # a consistent record, but a different one
     lines[1] = forged.model_dump_json() + "\n"
     log.write_text("".join(lines))
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert (f"{log}:3: chain broken: record 2 does not link to the record before it "
             "(that record was replaced or edited) [record 2]") in result.stdout
@@ -166,7 +167,7 @@ def test_a_record_replaced_with_a_resealed_one_breaks_the_chain(tmp_path: Path, 
 def test_bad_trace_files_exit_2_naming_the_file(tmp_path: Path, content: str, expected: str) -> None:
     path = tmp_path / "input.json"
     path.write_text(content)
-    result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{path}{expected}" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
@@ -176,7 +177,7 @@ def test_a_truncated_trace_exits_2(tmp_path: Path, fixture_rulebase: Rulebase) -
     text = json.dumps(_trace(fixture_rulebase), indent=2)
     path = tmp_path / "cut.json"
     path.write_text(text[: len(text) // 2])
-    result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{path}:" in result.stdout and "truncated: the JSON document ends before it is complete" in result.stdout
 
@@ -185,7 +186,7 @@ def test_a_trace_with_a_wrong_field_names_the_field(tmp_path: Path, fixture_rule
     data = _trace(fixture_rulebase)
     data["firings"][2]["rule"] = 7
     path = _write(tmp_path / "wrong.json", data)
-    result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{path}: firings[2].rule: Input should be a valid string" in result.stdout
 
@@ -193,14 +194,14 @@ def test_a_trace_with_a_wrong_field_names_the_field(tmp_path: Path, fixture_rule
 def test_a_log_record_with_a_wrong_trace_version_names_the_record(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase, 2)
     _edit_record(log, 1, lambda record: record["trace"].update(format="decider-trace/3"))
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert (f"{log}:2: unsupported trace format 'decider-trace/3'; this decider reads decider-trace/1 and "
             "decider-trace/2 [record 1]") in result.stdout
 
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
-    result = cli("audit", "verify", tmp_path / "nope.json", "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", tmp_path / "nope.json", "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{tmp_path / 'nope.json'}: cannot read: No such file or directory" in result.stdout
 
@@ -210,7 +211,7 @@ def test_verify_json_output_carries_findings_and_verdicts(tmp_path: Path, fixtur
     _reorder_firings(data)
     bad = _write(tmp_path / "bad.json", data)
     log = _log(tmp_path, fixture_rulebase, 2)
-    result = cli("audit", "verify", bad, log, "--rules", FIXTURE_RULES, "--format", "json")
+    result = run_cli("audit", "verify", bad, log, "--rules", FIXTURE_RULES, "--format", "json")
     assert result.returncode == 1
     reports = json.loads(result.stdout)
     assert [r["verified"] for r in reports] == [False, True]
@@ -222,7 +223,7 @@ def test_a_field_added_to_a_trace_is_not_silently_ignored(tmp_path: Path, fixtur
     data = _trace(fixture_rulebase)
     data["firings"][0]["note"] = "approved by the board"
     path = _write(tmp_path / "extra.json", data)
-    result = cli("audit", "verify", path, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", path, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{path}: holds content outside the decider-trace/2 format (unknown fields)" in result.stdout
 
@@ -230,15 +231,15 @@ def test_a_field_added_to_a_trace_is_not_silently_ignored(tmp_path: Path, fixtur
 def test_records_deleted_from_the_end_of_a_log_are_caught_with_the_noted_head(tmp_path: Path,
                                                                                fixture_rulebase: Rulebase) -> None:
     log = _log(tmp_path, fixture_rulebase, 3)
-    first = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    first = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     head = first.stdout.split("; head ")[1].split()[0]
     consult(fixture_rulebase, FORMAT_CASE, log=log)  # the log grows: the noted head stays in the chain
-    assert cli("audit", "verify", log, "--rules", FIXTURE_RULES, "--head", head).returncode == 0
+    assert run_cli("audit", "verify", log, "--rules", FIXTURE_RULES, "--head", head).returncode == 0
 
     lines = log.read_text().splitlines(keepends=True)
     log.write_text("".join(lines[:2]))  # the last two records deleted: the chain alone cannot tell
-    assert cli("audit", "verify", log, "--rules", FIXTURE_RULES).returncode == 0
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES, "--head", head)
+    assert run_cli("audit", "verify", log, "--rules", FIXTURE_RULES).returncode == 0
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES, "--head", head)
     assert result.returncode == 2
     assert f"{log}: no record has the head digest {head[:16]}… noted earlier: records at or before it were deleted" in result.stdout
 
@@ -247,7 +248,7 @@ def test_a_log_whose_first_record_is_damaged_is_still_read_as_a_log(tmp_path: Pa
     log = _log(tmp_path, fixture_rulebase, 2)
     lines = log.read_text().splitlines(keepends=True)
     log.write_text(lines[0][:50] + "\n" + lines[1])
-    result = cli("audit", "verify", log, "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", log, "--rules", FIXTURE_RULES)
     assert result.returncode == 2
     assert f"{log}:1: damaged record: not JSON" in result.stdout
     assert "decision log of 2 record(s), chain BROKEN or damaged, 1 of 1 trace(s) verified" in result.stdout
@@ -256,7 +257,7 @@ def test_a_log_whose_first_record_is_damaged_is_still_read_as_a_log(tmp_path: Pa
 def test_an_edited_figure_is_named(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     data = _trace(fixture_rulebase, {**FORMAT_CASE, "monthly_mtokens": 10, "price_per_mtoken": 2, "tuning_cost": 1000})
     data["figures"]["api_cost_year"] = 1
-    result = cli("audit", "verify", _write(tmp_path / "fig.json", data), "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", _write(tmp_path / "fig.json", data), "--rules", FIXTURE_RULES)
     assert result.returncode == 1
     assert "[figures] figures differ from replay: api_cost_year 1 (recorded) vs 240 (replay)" in result.stdout
 
@@ -292,7 +293,7 @@ def test_forged_and_duplicated_firings_resealed_do_not_verify(tmp_path: Path, fi
     data = _trace(fixture_rulebase)
     edit(data)
     data["digest"] = digest_of(data)
-    result = cli("audit", "verify", _write(tmp_path / "forged.json", data), "--rules", FIXTURE_RULES)
+    result = run_cli("audit", "verify", _write(tmp_path / "forged.json", data), "--rules", FIXTURE_RULES)
     assert result.returncode == 1, result.stdout
     assert "[digest]" not in result.stdout and "NOT VERIFIED" in result.stdout
     assert named in result.stdout

@@ -15,7 +15,7 @@ from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
 from decider.reasoning import planner
-from decider.reasoning.consultation import Consultation, consult
+from decider.reasoning.consultation import Consultation, Excluded, Prerequisite, Risk, consult
 from decider.reasoning.how import Reason
 from decider.reasoning.planner import WhatIf
 from decider.reasoning.report import uncertainty_note, value_words
@@ -47,6 +47,11 @@ def headline(result: Consultation) -> Text:
     return text
 
 
+def explained(item: Risk | Prerequisite | Excluded) -> str:
+    """A flagged item with why and where that comes from: "title — because [cites]"."""
+    return f"{item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]"
+
+
 def risks_text(result: Consultation) -> Text:
     if not result.risks:
         return Text("Risks: none flagged.")
@@ -54,7 +59,7 @@ def risks_text(result: Consultation) -> Text:
     for risk in result.risks:
         text.append("\n  ")
         text.append(f"{risk.severity:<7}", style=SEVERITY_STYLE.get(risk.severity, ""))
-        text.append(f" {risk.title} — {' '.join(risk.because)} [{', '.join(risk.cite)}]")
+        text.append(f" {explained(risk)}")
     return text
 
 
@@ -63,7 +68,7 @@ def prerequisites_text(result: Consultation) -> Text:
         return Text("")
     text = Text("Before you start:", style="bold")
     for item in result.prerequisites:
-        text.append(f"\n  • {item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]")
+        text.append(f"\n  • {explained(item)}")
     return text
 
 
@@ -104,7 +109,7 @@ def standing_text(result: Consultation) -> Text:
         if text:
             text.append("\n")
         text.append("Off the table: ", style="bold")
-        text.append(f"{item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]")
+        text.append(explained(item))
     return text
 
 
@@ -191,9 +196,9 @@ class ResultsScreen(Screen[None]):
         prerequisites.update(prerequisites_text(result))
         prerequisites.display = bool(result.prerequisites)
         self.query_one("#ranking", Static).update(ranking_text(result))
-        standing = self.query_one("#standing", Static)
-        standing.update(standing_text(result))
-        standing.display = bool(standing_text(result))
+        standing, shown_standing = self.query_one("#standing", Static), standing_text(result)
+        standing.update(shown_standing)
+        standing.display = bool(shown_standing)
         unsure = sum(1 for a in result.answers_shown if a.status == "not_sure")
         said = f" ({unsure} not sure)" if unsure else ""
         self.query_one("#asked", Label).update(
