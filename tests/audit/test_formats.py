@@ -89,14 +89,14 @@ def test_relabelling_a_v1_trace_as_v2_is_caught(tmp_path: Path) -> None:
 
 def test_show_checks_a_v1_seal_against_the_trace_as_recorded() -> None:
     """Today's trace model has fields 0.1.0 did not write: re-serialised, the v1 trace would not match its seal."""
-    result = cli("audit", "show", V1 / "trace.json", "--rules", RULES, "--format", "markdown")
+    result = run_cli("audit", "show", V1 / "trace.json", "--rules", RULES, "--format", "markdown")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith(f"# Trace {V1 / 'trace.json'} — digest ok"), result.stdout
 
 
 def test_verify_checks_v1_seals_against_the_traces_as_recorded() -> None:
     """Whatever else the known regression above finds, no v1 trace or record reads as tampered."""
-    result = cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES, "--format", "json")
+    result = run_cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES, "--format", "json")
     reports = json.loads(result.stdout)
     assert [r["problems"] for r in reports] == [[], []]
     kinds = {f["kind"] for r in reports for v in r["verdicts"] for f in v["findings"]}
@@ -111,7 +111,7 @@ def test_a_v1_log_grows_with_a_v2_record_and_its_chain_checks(tmp_path: Path) ->
     lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
     assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
-    report = json.loads(cli("audit", "verify", log, "--rules", RULES, "--format", "json").stdout)[0]
+    report = json.loads(run_cli("audit", "verify", log, "--rules", RULES, "--format", "json").stdout)[0]
     assert report["problems"] == [] and report["formats"] == {"decider-log/1": 2, "decider-log/2": 1}
     kinds = {f["kind"] for v in report["verdicts"] for f in v["findings"]}
     assert "digest" not in kinds, kinds
