@@ -129,7 +129,10 @@ def _format_of(data: Any) -> str | None:
 
 def _json_problem(path: str, text: str, exc: json.JSONDecodeError) -> Problem:
     rest = text[exc.pos:]
-    if not rest.strip() or (exc.msg.startswith("Unterminated string") and '"' not in rest[1:]):
+    tail = rest.rstrip()  # a literal or a number cut short at the end: `tr`, `fals`, `1.`, `2e-`
+    cut_literal = exc.msg.startswith("Expecting") and (any(w.startswith(tail) for w in ("true", "false", "null"))
+                                                       or set(tail) <= set("0123456789+-.eE"))
+    if not rest.strip() or cut_literal or (exc.msg.startswith("Unterminated string") and '"' not in rest[1:]):
         message = "truncated: the JSON document ends before it is complete"
     else:
         message = f"not JSON: {exc.msg}"

@@ -19,6 +19,7 @@ from decider.audit.compare import (
 )
 from decider.audit.entries import AuditFile, TraceEntry
 from decider.engine.outcome import decide
+from decider.engine.policy import POLICY_VERSION
 from decider.engine.trace import Trace
 from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning.consultation import evaluate
@@ -38,8 +39,12 @@ class Finding(BaseModel):
     message: str
 
 
+Status = Literal["verified", "not verified", "other policy"]
+
+
 class TraceVerdict(BaseModel):
-    """The verdict on one trace: verified, or every finding against it."""
+    """The verdict on one trace: verified; every finding against it; or, for a trace decided by an older
+    policy, nothing found but its result not comparable (a verdict of its own, neither a pass nor tampering)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -50,11 +55,29 @@ class TraceVerdict(BaseModel):
     rulebase: str
     firings: int
     findings: tuple[Finding, ...]
+    policy: int = POLICY_VERSION
+    """The policy the trace records; its result is compared on replay only when it is this decider's."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Status:
+        if self.findings:
+            return "not verified"
+        return "verified" if self.policy == POLICY_VERSION else "other policy"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def verified(self) -> bool:
-        return not self.findings
+        return self.status == "verified"
+
+    @property
+    def policy_note(self) -> str:
+        """For a trace of another policy: what was checked and what could not be."""
+        if self.policy == POLICY_VERSION:
+            return ""
+        checked = "seal, the log's chain" if "decider-log/" in self.format else "seal"
+        return (f"recorded under policy {self.policy}; this decider applies policy {POLICY_VERSION}: its {checked}, "
+                "rulebase and firings check, its result cannot be compared by replay")
 
 
 class FileReport(BaseModel):
@@ -75,6 +98,11 @@ class FileReport(BaseModel):
     @property
     def verified(self) -> bool:
         return not self.problems and all(v.verified for v in self.verdicts)
+
+    @property
+    def other_policy(self) -> int:
+        """How many traces verified as far as another policy allows (seal, rulebase, firings; not the result)."""
+        return sum(1 for v in self.verdicts if v.status == "other policy")
 
 
 def verify_file(audit_file: AuditFile, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
@@ -111,14 +139,15 @@ def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase |
     return TraceVerdict(
         source=entry.label, format=entry.formats, engine=trace.engine, firings=len(trace.firings),
         rulebase=f"{trace.rulebase.id} {trace.rulebase.version}",
-        findings=tuple(verify_trace(trace, rulebase, old_rulebase, entry.content_digest)),
+        findings=tuple(verify_trace(trace, rulebase, old_rulebase, entry.content_digest)), policy=trace.policy,
     )
 
 
 def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
                  content_digest: str | None = None) -> list[Finding]:
-    """Every finding against one trace; an empty list means it verifies. `content_digest`: the digest of the
-    trace as it was recorded (a read trace's own JSON), when there is one."""
+    """Every finding against one trace; an empty list means it verifies (for a trace of another policy:
+    all but its result, which that policy decided and this one cannot replay). `content_digest`: the digest
+    of the trace as it was recorded (a read trace's own JSON), when there is one."""
     findings: list[Finding] = []
     computed = content_digest or trace.compute_digest()
     if computed != trace.digest:
@@ -182,7 +211,8 @@ def _rulebase_message(trace: Trace, rulebase: Rulebase, old: Rulebase | None) ->
 
 
 def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
-    """Run the recorded answers again with the recorded engine and compare firings and result."""
+    """Run the recorded answers again with the recorded engine and compare firings and result (the result
+    only when the trace was decided by this decider's policy)."""
     try:
         answers = validate_answers(rulebase, trace.answers)
         evaluation = evaluate(rulebase, answers, trace.engine)
@@ -217,7 +247,7 @@ def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
         else:
             message = f"rule {difference.rule} fired differently: {difference.detail}"
         findings.append(Finding(kind="firings", message=message))
-    differences = outcome_differences(trace.result, outcome)
+    differences = outcome_differences(trace.result, outcome) if trace.policy == POLICY_VERSION else []
     if differences:
         findings.append(Finding(kind="result", message="result differs from replay: " + "; ".join(differences)))
     return findings

@@ -2,7 +2,8 @@
 
 Exit codes: 0 all verified (verify) or no advice changed (diff --check); 1 some trace did not
 verify, or (with --check) some advice changed; 2 bad input (unreadable or malformed files, a
-decision log whose chain is broken, a bad rulebase).
+decision log whose chain is broken, a bad rulebase); 3 (verify) nothing found against any trace, but
+some were decided by another policy, so their results could not be replayed.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-EXIT_OK, EXIT_MISMATCH, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_MISMATCH, EXIT_INPUT, EXIT_OTHER_POLICY = 0, 1, 2, 3
 
 
 def register(sub: Any) -> None:
@@ -24,7 +25,9 @@ def register(sub: Any) -> None:
         "verify", help="replay traces or decision logs and report what differs",
         description="Replay each trace (or every record of a decision log) against the rulebase and report, per "
                     "trace, 'verified' or exactly what differs. Exit 0 only when all verify; 1 when some do not; "
-                    "2 on bad input, including a decision log whose chain is broken.")
+                    "2 on bad input, including a decision log whose chain is broken; 3 when nothing was found "
+                    "but some traces were decided by another policy (seal, rulebase and firings checked, "
+                    "result not comparable).")
     verify.add_argument("traces", metavar="TRACE", nargs="+", help="trace files (decide --trace) or decision logs (--log)")
     verify.add_argument("--rules", metavar="DIR", help="rulebase to replay with (default: the shipped rulebase)")
     verify.add_argument("--old-rules", metavar="DIR",
@@ -74,13 +77,17 @@ def run_verify(args: argparse.Namespace) -> int:
         for report in reports:
             print(_verify_text(report))
         traces = [v for r in reports for v in r.verdicts]
-        failed = sum(1 for v in traces if not v.verified)
+        failed = sum(1 for v in traces if v.status == "not verified")
+        older = sum(r.other_policy for r in reports)
         broken = sum(1 for r in reports if r.problems)
-        print(f"{len(reports)} file(s), {len(traces)} trace(s): {len(traces) - failed} verified, {failed} not verified"
+        print(f"{len(reports)} file(s), {len(traces)} trace(s): {len(traces) - failed - older} verified, "
+              f"{failed} not verified" + (f", {older} of another policy (result not replayed)" if older else "")
               + (f"; {broken} file(s) with bad input" if broken else ""))
     if any(r.problems for r in reports):
         return EXIT_INPUT
-    return EXIT_OK if all(r.verified for r in reports) else EXIT_MISMATCH
+    if any(v.status == "not verified" for r in reports for v in r.verdicts):
+        return EXIT_MISMATCH
+    return EXIT_OK if all(r.verified for r in reports) else EXIT_OTHER_POLICY
 
 
 def _verify_text(report: Any) -> str:
@@ -89,9 +96,12 @@ def _verify_text(report: Any) -> str:
     for verdict in report.verdicts:
         if log and verdict.verified:
             continue
-        status = "verified" if verdict.verified else "NOT VERIFIED"
+        status = {"verified": "verified", "not verified": "NOT VERIFIED",
+                  "other policy": f"OTHER POLICY ({verdict.policy})"}[verdict.status]
         lines.append(f"{verdict.source}: {status} — {verdict.rulebase}, {verdict.engine}, {verdict.firings} firings "
                      f"({verdict.format})")
+        if verdict.policy_note:
+            lines.append(f"  [policy] {verdict.policy_note}")
         for finding in verdict.findings:
             lines.append(f"  [{finding.kind}] {finding.message}")
     for problem in report.problems:
@@ -100,9 +110,11 @@ def _verify_text(report: Any) -> str:
         passed = sum(1 for v in report.verdicts if v.verified)
         chain = "chain BROKEN or damaged" if report.problems else "chain intact"
         formats = ", ".join(f"{count} {kind}" for kind, count in report.formats.items())
+        older = (f", {report.other_policy} of another policy (seal and chain checked, result not replayed)"
+                 if report.other_policy else "")
         lines.append(f"{report.path}: decision log of {report.records} record(s), {chain}, "
-                     f"{passed} of {len(report.verdicts)} trace(s) verified" + (f" (read {formats})" if formats else "")
-                     + f"; head {report.head or '(none)'}")
+                     f"{passed} of {len(report.verdicts)} trace(s) verified{older}"
+                     + (f" (read {formats})" if formats else "") + f"; head {report.head or '(none)'}")
     return "\n".join(lines)
 
 

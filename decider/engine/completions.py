@@ -47,10 +47,33 @@ class Leaf:
     winner: str
     strength: float
     """How clearly the winner wins there: g(margin) in [0, 1) (1 when nothing else is eligible)."""
+    level: frozenset[str] = frozenset()
+    """Other eligible approaches with exactly the winner's score (it won them only by tie_break)."""
 
 
-Tally = dict[str, tuple[float, float]]
-"""approach -> (prior mass of the completions it wins, Σ mass × strength over them)."""
+@dataclass(frozen=True)
+class Wins:
+    """What the completions an approach wins add up to."""
+
+    mass: float
+    """Their prior mass."""
+    strength: float
+    """Σ mass × strength over them."""
+    level_mass: float
+    """The mass of those it wins only by tie_break (another eligible approach has its score)."""
+    level: frozenset[str]
+    """Every approach level with it in one of those."""
+
+    def add(self, mass: float, leaf: Leaf) -> Wins:
+        if not leaf.level:
+            return Wins(self.mass + mass, self.strength + mass * leaf.strength, self.level_mass, self.level)
+        return Wins(self.mass + mass, self.strength + mass * leaf.strength, self.level_mass + mass,
+                    self.level | leaf.level)
+
+
+NO_WINS = Wins(0.0, 0.0, 0.0, frozenset())
+Tally = dict[str, Wins]
+"""approach -> what the completions it wins add up to (approaches that win none are absent)."""
 
 
 class Completions:
@@ -248,8 +271,7 @@ class Completions:
         result: Tally = {}
         for key, mass in self.spread(tv, frozenset(undecided), status).items():
             leaf = self.outcome(fired + key)
-            old_mass, old_strength = result.get(leaf.winner, (0.0, 0.0))
-            result[leaf.winner] = (old_mass + mass, old_strength + mass * leaf.strength)
+            result[leaf.winner] = result.get(leaf.winner, NO_WINS).add(mass, leaf)
         with self.lock:
             self.tallies[tv] = result
             while len(self.tallies) > MEMO_SIZE:
@@ -382,9 +404,10 @@ class Completions:
         others = [score[a] for a in eligible if a != win]
         if not others:
             return Leaf(win, 1.0)
+        level = frozenset(a for a in eligible if a != win and score[a] == score[win]) if weighed else frozenset()
         margin = score[win] - max(others) - self.conflict * min(support[win], oppose[win])
         strength = float(margin / (margin + self.scale)) if margin > 0 else 0.0
-        return Leaf(win, strength)
+        return Leaf(win, strength, level)
 
 
 def convolve(left: dict[Key, float], right: dict[Key, float]) -> dict[Key, float]:
@@ -492,4 +515,4 @@ def completions_of(rulebase: Rulebase) -> Completions:
     return built(rulebase, Completions)
 
 
-__all__ = ["Completions", "Leaf", "Tally", "completions_of"]
+__all__ = ["NO_WINS", "Completions", "Leaf", "Tally", "Wins", "completions_of"]

@@ -129,8 +129,6 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
         and to_decimal(s.score) >= to_decimal(threshold)
     )
     tied = verdict.tied
-    if weighed and verdict.settled and not tied and primary not in barred:
-        tied = tuple(a.id for a in ranked if a.id != primary and a.id not in barred and totals[a.id] == totals[primary])
     confidence = verdict.confidence
     if tied:
         confidence = min(confidence, tie_ceiling(rulebase))

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from decider.engine.completions import Completions, Tally, VarKey, completions_of
+from decider.engine.completions import NO_WINS, Completions, Tally, VarKey, completions_of
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
+
+POLICY_VERSION = 2
+"""The decision policy this decider applies (rules/README.md, "The policy"), recorded in every trace:
+1 is decider 0.1.0's (margin over a non-complementary rival, less a penalty per unknown); 2 adds
+eligibility and decides open answers by counting their completions.  A trace's result can only be
+replayed under the policy that decided it."""
 
 
 class Chance(BaseModel):
@@ -37,7 +43,9 @@ class Verdict:
     settled: bool
     chances: tuple[Chance, ...]
     tied: tuple[str, ...]
-    """Approaches with exactly the primary's mass of completions (only when some answer is open)."""
+    """A tie at the top, judged over the completions like everything else: when settled, the approaches
+    level with the primary in completions it wins only by tie_break, if that is every completion (its
+    confidence is then 0); otherwise the approaches with exactly the primary's mass of completions."""
     open_deciding: tuple[str, ...]
     """When not settled: the open questions that still bear on a score or an exclusion (an undecided
     rule that weighs or excludes reads them) — among them every one whose answer could change the primary."""
@@ -48,8 +56,8 @@ def pick(model: Completions, tally: Tally, barred: frozenset[str] = frozenset())
     primary depends only on who wins which completion).  `barred` approaches (excluded on the
     answers as given) are passed over."""
     allowed = [a for a in tally if a not in barred] or [a for a in model.approaches if a not in barred]
-    best = max(tally.get(a, (0.0, 0.0))[0] for a in allowed)
-    return min((a for a in allowed if tally.get(a, (0.0, 0.0))[0] >= best - 1e-12), key=model.tie.__getitem__)
+    best = max(tally.get(a, NO_WINS).mass for a in allowed)
+    return min((a for a in allowed if tally.get(a, NO_WINS).mass >= best - 1e-12), key=model.tie.__getitem__)
 
 
 def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozenset()) -> Verdict:
@@ -62,18 +70,23 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     tv, open_vars = model.truths(answers)
     tally = model.count(tv)
     primary = pick(model, tally, barred)
-    mass, strength = tally.get(primary, (0.0, 0.0))
+    wins = tally.get(primary, NO_WINS)
+    mass = wins.mass
     settled = set(tally) == {primary}  # structural: no completion has another winner
-    ordered = sorted({*tally, primary}, key=lambda a: (a != primary, -tally.get(a, (0.0, 0.0))[0], model.tie[a]))
-    tied = () if settled else tuple(a for a in ordered if a != primary and a not in barred
-                                    and abs(tally.get(a, (0.0, 0.0))[0] - mass) < 1e-12)
+    ordered = sorted({*tally, primary}, key=lambda a: (a != primary, -tally.get(a, NO_WINS).mass, model.tie[a]))
+    if settled:  # a tie at the top whatever the open answers: the primary wins every completion by tie_break only
+        level = wins.level if wins.level_mass >= mass - 1e-12 else frozenset()
+        tied = tuple(a for a in sorted(level, key=model.tie.__getitem__) if a not in barred)
+    else:  # as likely as the primary to be the winner once everything is known
+        tied = tuple(a for a in ordered if a != primary and a not in barred
+                     and abs(tally.get(a, NO_WINS).mass - mass) < 1e-12)
     deciding: set[str] = set()
     if not settled:
         for key in model.bearing(tv):
             deciding.update(q for q in _questions(model, key) if answers.value(q) is None)
     return Verdict(
-        primary=primary, confidence=min(strength, float(mass)), robustness=float(mass), settled=settled,
-        chances=tuple(Chance(approach=a, mass=round(float(tally.get(a, (0.0, 0.0))[0]), 4)) for a in ordered),
+        primary=primary, confidence=min(wins.strength, float(mass)), robustness=float(mass), settled=settled,
+        chances=tuple(Chance(approach=a, mass=round(float(tally.get(a, NO_WINS).mass), 4)) for a in ordered),
         tied=tied, open_deciding=tuple(sorted(deciding, key=model.question_order.__getitem__)),
     )
 
@@ -93,10 +106,10 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     for key in sorted(model.classes):
         for klass in range(len(model.classes[key])):
             tally = model.count(model.fix(tv, key, klass))
-            if any(strength > 0 for _, strength in tally.values()):
+            if any(wins.strength > 0 for wins in tally.values()):
                 found.update(_questions(model, key))
                 break
     return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
-__all__ = ["Chance", "Verdict", "judge", "pick", "separating"]
+__all__ = ["POLICY_VERSION", "Chance", "Verdict", "judge", "pick", "separating"]

@@ -29,6 +29,10 @@ class RulebaseIdentity(BaseModel):
     sha256: str
 
 
+FIRST_POLICY = 1
+"""The policy of a trace that does not name one: decider 0.1.0 recorded none."""
+
+
 class Trace(BaseModel):
     """Everything needed to replay and verify a decision. `digest` covers every field except
     itself and `recorded_at`, so any edit is detectable."""
@@ -38,6 +42,9 @@ class Trace(BaseModel):
     format: TraceFormat = TRACE_FORMAT
     rulebase: RulebaseIdentity
     decider_version: str
+    policy: int = Field(default=FIRST_POLICY, ge=1, description=(
+        "The decision policy that decided the result (decider.engine.policy.POLICY_VERSION when written); "
+        "absent in traces written before it was recorded, which were decided by policy 1."))
     engine: Literal["durable_rules", "reference"]
     answers: dict[str, AnswerValue]
     figures: dict[str, int | float | None]

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from decider.engine.durable_engine import ENGINES
 from decider.engine.evaluation import Evaluation
 from decider.engine.outcome import Outcome, Score, decide
+from decider.engine.policy import POLICY_VERSION
 from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
 from decider.errors import DeciderError
@@ -188,6 +189,7 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
     trace = Trace(
         rulebase=RulebaseIdentity(id=rulebase.meta.id, version=rulebase.meta.version, sha256=rulebase.sha256),
         decider_version=__version__,
+        policy=POLICY_VERSION,
         engine=evaluation.engine,
         answers=dict(answers.root),
         figures=evaluation.figures,

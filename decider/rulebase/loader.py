@@ -85,11 +85,21 @@ def load_rulebase(path: str | Path | None = None) -> Rulebase:
 
 def content_hash(rulebase: Rulebase, scheme: Scheme = "jcs") -> str:
     """sha256 of the canonical JSON (RFC 8785) of the rulebase content (positions and formatting excluded);
-    `scheme="v1"` gives the hash that traces written before 0.2.0 recorded."""
+    `scheme="v1"` gives the hash that traces written before 0.2.0 recorded (over 0.1.0's model)."""
+    data = rulebase.model_dump(mode="json")
     try:
-        return sha256_hex(rulebase.model_dump(mode="json"), scheme)
+        return sha256_hex(_as_first_model(data) if scheme == "v1" else data, scheme)
     except NotCanonical as exc:
         raise RulebaseError([Problem(message=f"the rulebase cannot be hashed: {exc}", path=rulebase.root)]) from None
+
+
+def _as_first_model(data: dict[str, Any]) -> dict[str, Any]:
+    """The model's data as decider 0.1.0 dumped it: the fields added since (question `monotone` and `prior`,
+    `conflict_discount`) left out when they hold their defaults, which is all a 0.1.0 rulebase can give them."""
+    questions = [{k: v for k, v in q.items() if not (k == "monotone" and v == {} or k == "prior" and v is None)}
+                 for q in data["questions"]]
+    confidence = {k: v for k, v in data["policy"]["confidence"].items() if not (k == "conflict_discount" and v == 0)}
+    return {**data, "questions": questions, "policy": {**data["policy"], "confidence": confidence}}
 
 
 _V1_HASHES: dict[int, tuple[Rulebase, str]] = {}

@@ -8,8 +8,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from decider import consult, load_rulebase
 from decider.canonical import sha256_hex
 from decider.rulebase.loader import content_hash
@@ -19,10 +17,6 @@ V1 = Path(__file__).parents[1] / "fixtures" / "audit" / "v1"
 RULES = V1 / "rules"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known regression (issue 10 policy): 0.1.0's traces were decided by the old policy and hashed over the "
-    "old rulebase model; 0.2.0 adds policy fields to the model and decides open answers by completions, so "
-    "replay names a different rulebase and result. Verifying them needs the recorded policy version."))
 def test_the_v1_fixture_really_differs_under_the_two_schemes() -> None:
     """Otherwise the tests below could pass without reading v1 at all."""
     rulebase = load_rulebase(RULES)
@@ -34,25 +28,62 @@ def test_the_v1_fixture_really_differs_under_the_two_schemes() -> None:
     assert sha256_hex(body, "v1") == trace["digest"] != sha256_hex(body)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known regression (issue 10 policy): 0.1.0's traces were decided by the old policy and hashed over the "
-    "old rulebase model; 0.2.0 adds policy fields to the model and decides open answers by completions, so "
-    "replay names a different rulebase and result. Verifying them needs the recorded policy version."))
-def test_v1_traces_and_logs_still_verify_and_say_so() -> None:
+def test_v1_traces_and_logs_verify_as_far_as_policy_1_allows_and_say_so() -> None:
+    """0.1.0's traces were decided by policy 1: their seals, log chain, rulebase hash and firings check, and
+    verify says plainly that their results cannot be compared — neither 'verified' nor 'tampered' (exit 3)."""
     result = run_cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{V1 / 'trace.json'}: verified — audit_fixture 1.0.0, durable_rules, 4 firings (decider-trace/1)" in result.stdout
-    assert "decision log of 2 record(s), chain intact, 2 of 2 trace(s) verified (read 2 decider-log/1)" in result.stdout
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert (f"{V1 / 'trace.json'}: OTHER POLICY (1) — audit_fixture 1.0.0, durable_rules, 4 firings "
+            "(decider-trace/1)\n  [policy] recorded under policy 1; this decider applies policy 2: its seal, rulebase "
+            "and firings check, its result cannot be compared by replay\n") in result.stdout
+    assert "its seal, the log's chain, rulebase and firings check" in result.stdout
+    assert ("decision log of 2 record(s), chain intact, 0 of 2 trace(s) verified, 2 of another policy (seal and "
+            "chain checked, result not replayed) (read 2 decider-log/1)") in result.stdout
+    assert "3 trace(s): 0 verified, 0 not verified, 3 of another policy (result not replayed)" in result.stdout
+    assert "tampered" not in result.stdout and "[rulebase]" not in result.stdout and "[result]" not in result.stdout
     as_json = run_cli("audit", "verify", V1 / "decisions.log", "--rules", RULES, "--format", "json")
+    assert as_json.returncode == 3
     report = json.loads(as_json.stdout)[0]
     assert report["formats"] == {"decider-log/1": 2}
     assert {v["format"] for v in report["verdicts"]} == {"decider-log/1, decider-trace/1"}
+    assert [(v["status"], v["verified"], v["policy"], v["findings"]) for v in report["verdicts"]] == \
+        [("other policy", False, 1, [])] * 2
+    assert report["verified"] is False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known regression (issue 10 policy): 0.1.0's traces were decided by the old policy and hashed over the "
-    "old rulebase model; 0.2.0 adds policy fields to the model and decides open answers by completions, so "
-    "replay names a different rulebase and result. Verifying them needs the recorded policy version."))
+def test_an_edited_policy_1_trace_is_still_not_verified(tmp_path: Path) -> None:
+    """Another policy only spares the result's comparison: a forged firing is caught as before (exit 1)."""
+    data = json.loads((V1 / "trace.json").read_text(encoding="utf-8"))
+    data["firings"].pop()
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    result = run_cli("audit", "verify", edited, "--rules", RULES)
+    assert result.returncode == 1
+    assert "NOT VERIFIED" in result.stdout and "[digest] tampered" in result.stdout and "[firings]" in result.stdout
+
+
+def test_a_policy_1_trace_cannot_claim_policy_2(tmp_path: Path) -> None:
+    """The policy is inside the digest: relabelling an old trace to get its result replayed breaks the seal."""
+    data = json.loads((V1 / "trace.json").read_text(encoding="utf-8"))
+    data["policy"] = 2
+    relabelled = tmp_path / "relabelled.json"
+    relabelled.write_text(json.dumps(data), encoding="utf-8")
+    result = run_cli("audit", "verify", relabelled, "--rules", RULES)
+    assert result.returncode == 1
+    assert "[digest] tampered" in result.stdout and "[result] result differs from replay" in result.stdout
+
+
+def test_new_traces_record_the_policy_and_verify(tmp_path: Path) -> None:
+    consultation = consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"})
+    assert consultation.trace.policy == 2
+    path = tmp_path / "t.json"
+    path.write_text(consultation.trace.to_json(), encoding="utf-8")
+    assert json.loads(path.read_text(encoding="utf-8"))["policy"] == 2
+    result = run_cli("audit", "verify", path, "--rules", RULES)
+    assert result.returncode == 0, result.stdout
+    assert ": verified — audit_fixture 1.0.0" in result.stdout and "[policy]" not in result.stdout
+
+
 def test_a_v1_log_grows_with_v2_records_and_keeps_one_chain(tmp_path: Path) -> None:
     log = tmp_path / "decisions.log"
     shutil.copy(V1 / "decisions.log", log)
@@ -61,8 +92,9 @@ def test_a_v1_log_grows_with_v2_records_and_keeps_one_chain(tmp_path: Path) -> N
     assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
     assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
     result = run_cli("audit", "verify", log, "--rules", RULES)
-    assert result.returncode == 0, result.stdout
-    assert "3 of 3 trace(s) verified (read 2 decider-log/1, 1 decider-log/2)" in result.stdout
+    assert result.returncode == 3, result.stdout
+    assert ("1 of 3 trace(s) verified, 2 of another policy (seal and chain checked, result not replayed) "
+            "(read 2 decider-log/1, 1 decider-log/2)") in result.stdout
 
 
 def test_an_edited_v1_trace_is_caught(tmp_path: Path) -> None:
@@ -95,7 +127,7 @@ def test_show_checks_a_v1_seal_against_the_trace_as_recorded() -> None:
 
 
 def test_verify_checks_v1_seals_against_the_traces_as_recorded() -> None:
-    """Whatever else the known regression above finds, no v1 trace or record reads as tampered."""
+    """No v1 trace or record reads as tampered."""
     result = run_cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES, "--format", "json")
     reports = json.loads(result.stdout)
     assert [r["problems"] for r in reports] == [[], []]
@@ -104,7 +136,7 @@ def test_verify_checks_v1_seals_against_the_traces_as_recorded() -> None:
 
 
 def test_a_v1_log_grows_with_a_v2_record_and_its_chain_checks(tmp_path: Path) -> None:
-    """What the xfail test above asserts before its replay: the chain part holds today."""
+    """The chain part of the test above, through the JSON report."""
     log = tmp_path / "decisions.log"
     shutil.copy(V1 / "decisions.log", log)
     consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)

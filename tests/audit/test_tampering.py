@@ -297,3 +297,15 @@ def test_forged_and_duplicated_firings_resealed_do_not_verify(tmp_path: Path, fi
     assert result.returncode == 1, result.stdout
     assert "[digest]" not in result.stdout and "NOT VERIFIED" in result.stdout
     assert named in result.stdout
+
+
+def test_every_cut_of_a_trace_reads_as_truncated(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
+    """Wherever a write stops — inside a string, a literal (`tr`) or a number (`1.`) — the message says truncated."""
+    from decider.audit.documents import read_audit_file
+
+    text = json.dumps(_trace(fixture_rulebase), indent=2)
+    path = tmp_path / "cut.json"
+    for end in range(1, len(text) - 1):
+        path.write_text(text[:end], encoding="utf-8")
+        problems = read_audit_file(path).problems
+        assert problems and all("truncated" in p.message for p in problems), (text[end - 20:end], problems)
