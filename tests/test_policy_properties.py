@@ -256,3 +256,23 @@ def test_evidence_against_the_primary_never_lifts_a_tie_cap() -> None:
     for q1 in range(1, 6):  # and each completion agrees
         known = consult(_answered_either_way([]), {"q0": True, "q1": q1}, engine="reference").recommendation
         assert known.approach == "a0" and known.confidence == pytest.approx(3 / 5) and not known.tied
+
+
+COSTLY = {**{q.id: v for q, v in ((SHIPPED.question_index[k], v) for k, v in {
+    "prompting_baseline": "measured", "eval_harness": True, "format_failures": True, "persona_drift": False,
+    "knowledge": "general", "narrow_task": False, "general_skills": False, "data_quality": 4, "example_count": 2000,
+    "retune_capacity": True, "ml_expertise": True, "can_tune": True, "on_prem": False, "latency_ms": 2000,
+}.items())}, "monthly_mtokens": 1, "price_per_mtoken": 1, "tuning_cost": 100000}
+"""A format case whose first tuning project alone costs 100,000 months of its API bill."""
+
+
+@SETTINGS
+@given(st.integers(0, 10**8))
+def test_an_open_figure_input_ranges_with_the_known_inputs(retune: int) -> None:
+    """Tuning's cost in months of API spend is at least tuning_cost / API bill = 100,000 whatever the open upkeep
+    cost is, so leaving it open decides exactly as answering it: no completion counts the figure's classes
+    the known inputs rule out (below 6 or 12 months), as when a figure ranged over its classes on its own."""
+    unsure = consult(SHIPPED, COSTLY, engine="reference").recommendation
+    known = consult(SHIPPED, {**COSTLY, "retune_cost_year": retune}, engine="reference").recommendation
+    assert (unsure.approach, unsure.confidence, unsure.robustness) == (known.approach, known.confidence,
+                                                                       known.robustness)

@@ -12,6 +12,7 @@ with its whole mass.  Results are memoised by test-truth pattern.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -25,12 +26,13 @@ from decider.engine.facts import known_values
 from decider.engine.prepared import built, prepared
 from decider.engine.reference import compile_test
 from decider.rulebase.answers import Answers
+from decider.rulebase.expressions import Expr, Neg, Num, Ref
 from decider.rulebase.logic import decides
 from decider.rulebase.model import (
     AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
-    ScaleQuestion, Support, Test,
+    NumberQuestion, ScaleQuestion, Support, Test,
 )
-from decider.rulebase.numbers import to_micro
+from decider.rulebase.numbers import SCALE, to_micro
 
 F, U, T = 0, 1, 2
 VarKey = tuple[str, str]
@@ -93,6 +95,7 @@ class Completions:
         for key, tests in grouped.items():
             self.classes[key] = self._classes(rulebase, key, tests)
         self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
+        self.figure_trees = {f.id: f.tree for f in rulebase.figures}
         self.approaches = [a.id for a in rulebase.approaches]
         self.question_order = {q.id: i for i, q in enumerate(rulebase.questions)}
         """Declaration order: open and separating questions are listed in it."""
@@ -225,13 +228,58 @@ class Completions:
                 is_open = figures.get(ref) is None and any(answers.value(q) is None for q in self.figure_inputs[ref])
             if is_open:
                 open_vars.append(key)
+                span = self._span(ref, answers) if subject == "figure" else None
                 for i in indices:  # once known, `is: unknown` fails and `is: known` holds, whatever the answer
                     op = self.tests[i].op
-                    tv[i] = F if op == "unknown" else T if op == "known" else U
+                    tv[i] = F if op == "unknown" else T if op == "known" else self._on_span(i, key, span)
             else:
                 for i in indices:
                     tv[i] = T if self.checks[i](values, set()) else F
         return tuple(tv), tuple(open_vars)
+
+    def _span(self, figure: str, answers: Answers) -> Span:
+        """Bounds of an open figure's value computed from its inputs: the answers given, and each open
+        input's declared range (so its classes that the known inputs rule out are never counted)."""
+        bounds: dict[str, Span] = {}
+        for name in sorted(self.figure_inputs[figure]):
+            question = self.rulebase.question_index[name]
+            value = answers.value(name)
+            if value is not None and not isinstance(value, (bool, str)):
+                point = Fraction(str(value))
+                bounds[name] = (point, point)
+            elif isinstance(question, (NumberQuestion, ScaleQuestion)):
+                bounds[name] = (Fraction(str(question.min)), Fraction(str(question.max)))
+            else:
+                bounds[name] = (None, None)
+        return _span_of(self.figure_trees[figure], bounds, self.figure_trees)
+
+    def _on_span(self, i: int, key: VarKey, span: Span | None) -> int:
+        """A comparison on an open figure: decided (T/F) when it holds, or fails, over all of `span`."""
+        lo, hi = span if span is not None else (None, None)
+        if lo is None or hi is None:
+            return U
+        # the engines compare micro-units of the exact value, truncated; a unit of slack either side
+        low, high = math.floor(lo * SCALE) - 1, math.ceil(hi * SCALE) + 1
+        check = self.checks[i]
+        at_low, at_high = check({key: low}, set()), check({key: high}, set())
+        if self.tests[i].op in ("<", "<=", ">", ">=") and at_low == at_high:
+            return T if at_low else F  # a comparison with one constant is monotone in the value
+        if low == high:
+            return T if at_low else F
+        return U
+
+    def consistent(self, tv: Truths, key: VarKey) -> list[tuple[int, float]]:
+        """The variable's classes that agree with the tests already decided on it (a figure whose inputs
+        bound it), as (class number, prior weight renormalised over them)."""
+        tests = self.var_tests[key]
+        if all(tv[t] != U for t in tests):  # a known variable: every class (each is another answer)
+            return [(k, float(w)) for k, (w, _) in enumerate(self.classes[key])]
+        fits = [(k, w) for k, (w, truths) in enumerate(self.classes[key])
+                if all(tv[t] == U or tv[t] == truth for t, truth in zip(tests, truths))]
+        total = sum(w for _, w in fits)
+        if not fits or total == 0:
+            return [(k, float(w)) for k, (w, _) in enumerate(self.classes[key])]
+        return [(k, float(w / total)) for k, w in fits]
 
     def fix(self, tv: Truths, key: VarKey, klass: int) -> Truths:
         """The truths with variable `key` set to its class number `klass`."""
@@ -307,8 +355,7 @@ class Completions:
             key = self.branch(tv, pending)
             result = {}
             get = result.get
-            for klass, (weight, _) in enumerate(self.classes[key]):
-                w = float(weight)
+            for klass, w in self.consistent(tv, key):
                 for effect, mass in self.spread(self.fix(tv, key, klass), frozenset(pending)).items():
                     total = fixed + effect
                     result[total] = get(total, 0.0) + w * mass
@@ -408,6 +455,39 @@ class Completions:
         margin = score[win] - max(others) - self.conflict * min(support[win], oppose[win])
         strength = float(margin / (margin + self.scale)) if margin > 0 else 0.0
         return Leaf(win, strength, level)
+
+
+Span = tuple[Fraction | None, Fraction | None]
+"""Closed bounds of a value; None where unbounded (or unknown)."""
+
+
+def _span_of(tree: Expr, bounds: Mapping[str, Span], figures: Mapping[str, Expr]) -> Span:
+    """Interval arithmetic over a figure expression: the bounds of its value given its operands' bounds
+    (unbounded wherever a bound is missing or a divisor could be 0, when the figure could be unknown)."""
+    if isinstance(tree, Num):
+        value = Fraction(tree.value)
+        return value, value
+    if isinstance(tree, Ref):
+        found = bounds.get(tree.name)
+        if found is not None:
+            return found
+        return _span_of(figures[tree.name], bounds, figures) if tree.name in figures else (None, None)
+    if isinstance(tree, Neg):
+        lo, hi = _span_of(tree.operand, bounds, figures)
+        return (None if hi is None else -hi), (None if lo is None else -lo)
+    (a, b), (c, d) = _span_of(tree.left, bounds, figures), _span_of(tree.right, bounds, figures)
+    if tree.op == "+":
+        return (None if a is None or c is None else a + c), (None if b is None or d is None else b + d)
+    if tree.op == "-":
+        return (None if a is None or d is None else a - d), (None if b is None or c is None else b - c)
+    if a is None or b is None or c is None or d is None:
+        return None, None
+    if tree.op == "/":
+        if c <= 0 <= d:
+            return None, None
+        c, d = 1 / d, 1 / c
+    products = [a * c, a * d, b * c, b * d]
+    return min(products), max(products)
 
 
 def convolve(left: dict[Key, float], right: dict[Key, float]) -> dict[Key, float]:

@@ -104,7 +104,7 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     tv, _ = model.truths(answers)
     found: set[str] = set()
     for key in sorted(model.classes):
-        for klass in range(len(model.classes[key])):
+        for klass, _ in model.consistent(tv, key):
             tally = model.count(model.fix(tv, key, klass))
             if any(wins.strength > 0 for wins in tally.values()):
                 found.update(_questions(model, key))
