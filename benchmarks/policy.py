@@ -78,8 +78,8 @@ def unknown_vs_known(rulebase: Rulebase, profile: dict[str, Any], question: str)
         strict = isinstance(rulebase.question_index[question], BooleanQuestion)
         if strict and any(unsure.confidence >= c for c in same if c > 0):
             found.append("yes/no open not below the known answer with the same primary")
-        if strict and level(unsure.confidence) == "high":
-            found.append("yes/no open that flips the primary reads high")
+        if strict and level(unsure.confidence) not in ("low", ""):
+            found.append("yes/no open that flips the primary reads above low")
     return found
 
 

@@ -130,7 +130,7 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     )
     tied = verdict.tied
     confidence = verdict.confidence
-    if tied:
+    if tied or verdict.robustness <= 0.5:  # as likely wrong as right once everything is known (a tie included)
         confidence = min(confidence, tie_ceiling(rulebase))
     risks = tuple(
         RiskFlag(id=rid, title=rulebase.conclusion_index[rid].title, severity=severity, rules=tuple(rules))
@@ -156,7 +156,10 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
 
 
 def tie_ceiling(rulebase: Rulebase) -> float:
-    """The highest confidence a tie may read: just below "moderate" (a tie is never above low)."""
+    """The highest confidence a tie, or a primary that wins at most half of the completions, may read:
+    just below "moderate" (never above low).  Capping on robustness, which evidence against the primary
+    can only lower, rather than on a tie of masses alone, which such evidence can break by taking a
+    rival's wins, keeps confidence from rising with evidence against the primary."""
     moderate = rulebase.policy.confidence.moderate_from
     high = rulebase.policy.confidence.high_from
     bound = moderate if moderate is not None else high
