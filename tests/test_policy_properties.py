@@ -1,7 +1,8 @@
 """The policy's required properties (issue 10), as hypothesis tests over the shipped rulebase and over
 generated rulebases.  Scope (rules/README.md, "Confidence"): the unknown-versus-known properties are
 checked for one open question at a time (everything else answered); figures' inputs are left out of
-that check on the shipped rulebase because a figure with an open input ranges over its own classes."""
+that check on the shipped rulebase because a figure with an open input ranges over the classes its
+bounds allow, uniformly, not by its inputs' own classes."""
 
 from __future__ import annotations
 
