@@ -42,11 +42,15 @@ class OnlyOpen:
         start = self.start(key)
         order = sorted(range(len(classes)), key=lambda i: not classes[i].unknown)  # the unknown class first
         parts = tuple(self.residues.of_rule(rule_id, {**start, key: i}) for i in order)
-        dead: set[tuple[object, ...]] = set()
-        yield from self._search(start, parts, dead)
+        yield from self.search(start, parts)
 
-    def _search(self, assign: Assignment, parts: tuple[Residue, ...],
-                dead: set[tuple[object, ...]]) -> Iterator[Assignment]:
+    def search(self, start: Assignment, parts: tuple[Residue, ...], answered: bool = False) -> Iterator[Assignment]:
+        """Extensions of `start` under which the first residue holds and every other one fails
+        (`answered`: choosing only known answers)."""
+        yield from self._search(start, parts, set(), answered)
+
+    def _search(self, assign: Assignment, parts: tuple[Residue, ...], dead: set[tuple[object, ...]],
+                answered: bool) -> Iterator[Assignment]:
         when_open, *when_known = parts
         if when_open is False or any(p is True for p in when_known):
             return
@@ -64,10 +68,13 @@ class OnlyOpen:
         variable = min(self.solver.evaluator.ordered(frozenset(reads)), key=lambda k: -reads[k])
         found = False
         for index in self.solver.branch_order(variable):
+            if answered and variable[0] == "answer" and self.solver.space.classes[variable][index].unknown:
+                continue
             extended = {**assign, variable: index}
             if not self.solver.consistent(variable, extended):
                 continue
-            for solution in self._search(extended, tuple(self.residues.assign(p, variable, index) for p in parts), dead):
+            for solution in self._search(extended, tuple(self.residues.assign(p, variable, index) for p in parts),
+                                         dead, answered):
                 found = True
                 yield solution
         if not found:
