@@ -128,3 +128,19 @@ def test_monotone_findings_match_a_brute_force(tmp_path_factory: object, seed: i
             approach = found.message.split(" for '", 1)[1].split("'", 1)[0]
             reported.add((found.item, approach))
     assert reported == broken_by_brute_force(rulebase), report.to_text()
+
+
+def test_a_check_that_reaches_its_bound_says_undecided_with_the_bound(tmp_path: Path, monkeypatch: object) -> None:
+    """The bounds stop only pathological rulebases; one set low shows what lint says then: W308 naming it."""
+    import decider.reasoning.verify.eligibility as eligibility
+    import decider.reasoning.verify.monotone as monotone
+
+    monkeypatch.setattr(monotone, "MAX_MONOTONE_STATES", 0)  # type: ignore[attr-defined]
+    monkeypatch.setattr(eligibility, "MAX_OPEN_STATES", 0)  # type: ignore[attr-defined]
+    text = HEAD.replace("MONO_N", "{a: up}").replace("MONO_B", "{}").replace("VERB", "oppose")
+    (tmp_path / "rules.yaml").write_text(text.replace("{answer: n, '<': 10}", "{any: [{not: {answer: n, '>=': 0}}, {answer: b, '==': true}]}"))
+    report = lint_rulebase(tmp_path)
+    undecided = [f.message for f in report.findings if f.code == "W308"]
+    assert "monotone check of 'n' for 'a' is undecided: it visited more than 0 search states" in undecided
+    assert "unknown-reading check of small is undecided: its search ran past its budget of 0 steps" in undecided
+    assert not [f for f in report.findings if f.code in ("E311", "E312")], report.to_text()

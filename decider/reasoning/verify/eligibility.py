@@ -117,7 +117,7 @@ def unknown_weighs(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run
                                    budget=MAX_OPEN_STATES)
             tally.count("unknown-reading")
             if outcome.status == "undecided":
-                found.append(undecided("unknown-reading", (rule.id,), outcome, rule))
+                found.append(undecided("unknown-reading", (rule.id,), outcome, rule, MAX_OPEN_STATES))
             elif outcome.status == "sat":
                 kind, ref = key
                 witness = {**(outcome.witness or {}), **({ref: "unknown"} if kind == "answer" else {})}

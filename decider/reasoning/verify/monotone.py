@@ -150,7 +150,7 @@ def monotone_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, 
                                       approach, direction, weighing, excluding)
             except BudgetExceeded:
                 found.append(finding("W308", f"monotone check of {question.id!r} for {approach!r} is undecided: it "
-                                     f"visited more than {MAX_MONOTONE_STATES} search states", where, question.id))
+                                     f"visited more than {MAX_MONOTONE_STATES:,} search states", where, question.id))
                 continue
             finally:
                 solver.step_limit = outer
