@@ -15,6 +15,7 @@ which figure classes numbers can reach (see `search`).
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable
 
@@ -24,14 +25,17 @@ from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally
 from decider.reasoning.verify.residual import Residue, Residues
-from decider.reasoning.verify.search import Constraint, Solver
+from decider.reasoning.verify.only_open import OnlyOpen
+from decider.reasoning.verify.search import BudgetExceeded, Constraint, Solver
 from decider.rulebase.model import Exclude, Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 
 MAX_WORK = 1_000_000
-"""Work (search states expanded plus score vectors combined) the tie and gap checks may do before
-they stop and say so with W308: a few seconds, so a pathological rulebase is reported undecided
-rather than linted for minutes."""
+"""Work (search states expanded plus score vectors combined) the tie check may do before it stops
+and says so with W308: a few seconds, so a pathological rulebase is reported undecided rather than
+linted for minutes."""
+MAX_GAP_STATES = 200_000
+"""Search states the gap check may visit before it says W308."""
 CANDIDATES = 8
 """Abstract answers kept per outcome, tried in turn when figures make one unrealisable."""
 
@@ -56,7 +60,9 @@ class ScoreFrontier:
                  answered: bool = False) -> None:
         self.rulebase = rulebase
         self.answered = answered
-        """Only answers that are known (every completion the policy counts is such a set of answers)."""
+        """Only answers that are known (every completion the policy counts is such a set of answers),
+        and scores followed: a tie search.  Otherwise a gap search, which follows only whether any
+        weighing rule fires."""
         self.evaluator = evaluator
         self.solver = solver
         self.rules = rules
@@ -144,10 +150,11 @@ class ScoreFrontier:
                 if isinstance(effect, (Support, Oppose)):
                     fired = True
                     sign = 1 if isinstance(effect, Support) else -1
-                    totals[self.approaches.index(effect.approach)] += sign * to_micro(effect.weight)
+                    if self.answered:
+                        totals[self.approaches.index(effect.approach)] += sign * to_micro(effect.weight)
                 elif isinstance(effect, Exclude):
                     off.add(effect.approach)
-        return tuple(totals), fired, frozenset(off)
+        return tuple(t - totals[0] for t in totals), fired, frozenset(off)  # ties need only the differences
 
     def _tied(self, scores: tuple[int, ...], off: frozenset[str]) -> tuple[str, ...]:
         """The eligible approaches tied at the top (all of them when every one is excluded, as the
@@ -206,21 +213,41 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     if not weighing:
         return []
     deciding = [r.id for r in rulebase.rules if r.id in weighing or any(isinstance(e, Exclude) for e in r.then)]
-    found: list[Finding] = []
-    for answered, rules in ((False, weighing), (True, deciding)):
-        frontier = ScoreFrontier(rulebase, evaluator, solver, rules, answered=answered)
-        try:
-            reached = frontier.outcomes()
-        except FrontierTooWide:
-            tally.notes.append(finding("W308", f"{'tie' if answered else 'gap'} check stopped after {frontier.work} "
-                                       f"steps of work ({frontier.states} search states, limit {MAX_WORK}): "
-                                       "not exhaustive", rulebase.policy.at, "policy"))
-            continue
-        finally:
-            tally.count("score states", frontier.states)
-        for tied in sorted(t for t in reached if (t == ("",)) != answered):
-            found += _finding(rulebase, evaluator, solver, rules, decide, tally, tied, reached[tied], answered)
+    found = _gap(rulebase, evaluator, solver, decide, tally, weighing)
+    frontier = ScoreFrontier(rulebase, evaluator, solver, deciding, answered=True)
+    try:
+        reached = frontier.outcomes()
+    except FrontierTooWide:
+        tally.notes.append(finding("W308", f"tie check stopped after {frontier.work} steps of work "
+                                   f"({frontier.states} search states, limit {MAX_WORK:,}): not exhaustive",
+                                   rulebase.policy.at, "policy"))
+        return found
+    finally:
+        tally.count("score states", frontier.states)
+    for tied in sorted(t for t in reached if t != ("",)):
+        found += _finding(rulebase, evaluator, solver, deciding, decide, tally, tied, reached[tied], True)
     return found
+
+
+def _gap(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide: Decide, tally: Tally,
+         weighing: list[str]) -> list[Finding]:
+    """W306: answers (open ones included) under which no weighing rule fires, found by the residue
+    search of E311 asked for every weighing rule to fail."""
+    residues = Residues(evaluator)
+    parts = (True, *(residues.of_rule(r, {}) for r in weighing))
+    outer, started = solver.step_limit, solver.steps
+    solver.step_limit = started + MAX_GAP_STATES
+    try:
+        candidates = list(itertools.islice(OnlyOpen(solver, residues).search({}, parts), CANDIDATES))
+    except BudgetExceeded:
+        return [finding("W308", f"gap check is undecided: it visited more than {MAX_GAP_STATES:,} search states",
+                        rulebase.policy.at, "policy")]
+    finally:
+        solver.step_limit = outer
+        tally.count("gap states", solver.steps - started)
+    if not candidates:
+        return []
+    return _finding(rulebase, evaluator, solver, weighing, decide, tally, ("",), candidates, False)
 
 
 def _finding(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: list[str], decide: Decide,
