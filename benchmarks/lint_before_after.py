@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import statistics
 import subprocess
 import sys
@@ -43,8 +44,7 @@ def lint_in(checkout: Path, rulebase: str) -> tuple[float, set[tuple[str, str, s
 
 
 def main(before: Path, specs: list[str]) -> None:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    from lint_scaling import synthetic
+    synthetic = runpy.run_path(str(ROOT / "benchmarks" / "lint_scaling.py"))["synthetic"]  # the sibling script's generator
 
     with tempfile.TemporaryDirectory() as scratch:
         for spec in specs:
