@@ -86,35 +86,25 @@ def reference_runs(rulebase: Rulebase) -> list[tuple[set[str], Outcome]]:
     return runs
 
 
-def ties_at_the_top(runs: list[tuple[set[str], Outcome]]) -> set[str]:
-    """The sets of approaches ('p, q') that share the top score in some run that is not defaulted."""
+def ties_at_the_top(rulebase: Rulebase) -> set[str]:
+    """The sets of approaches ('p, q') that share the top score for some complete answers of GRID (every
+    question answered: each completion the policy counts is such a set), by the policy's own account."""
+    engine = ReferenceEngine(rulebase)
     ties = set()
-    for _, outcome in runs:
-        top = outcome.ranking[0].score
+    for values in itertools.product(*(v[:-1] for v in GRID.values())):  # "unknown" is last in each
+        answers = validate_answers(rulebase, dict(zip(GRID, values)))
+        outcome = decide(rulebase, answers, engine.run(answers))
+        top = max(s.score for s in outcome.ranking)
         tied = sorted(s.approach for s in outcome.ranking if s.score == top)
         if not outcome.defaulted and len(tied) > 1:
+            assert outcome.primary == next(a for a in rulebase.policy.tie_break if a in tied)
+            assert sorted((outcome.primary, *outcome.tied)) == tied  # the report discloses the tie it breaks
             ties.add(", ".join(tied))
     return ties
 
 
 def _tied(finding: Finding) -> str:
     return finding.message.split(" tie at")[0].removeprefix("approaches ")
-
-
-W305_DEFECTS = ("open defects (issue 10): since the completion policy, lint's tie search (W305) can miss a tie that "
-                "the brute force over reference runs finds (seed 24: {'p, q'} expected, none reported), and can "
-                "report a tie below the top, whose tie_break pick is not one of the tied approaches (seed 88: "
-                "\"approaches p, r tie at score -3; the policy's tie_break order picks 'q'\")")
-
-
-def assert_ties_match(findings: list[Finding], found: set[str]) -> None:
-    """W305 names exactly the ties at the top that some reference run shows. Only the two known defects'
-    shapes (a missed tie; a tie whose pick lies outside it) are expected failures: anything else fails."""
-    reported = {_tied(f) for f in findings}
-    below_top = {_tied(f) for f in findings if f.message.rsplit("picks '", 1)[-1].rstrip("'") not in _tied(f).split(", ")}
-    if reported != found and reported - below_top <= found:
-        pytest.xfail(W305_DEFECTS)
-    assert reported == found
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -147,12 +137,16 @@ def test_logical_findings_match_a_brute_force(tmp_path_factory: object, seed: in
     assert {tuple(sorted(set(f.rules))) for f in by_code.get("W303", [])} == clashing
 
     assert bool(by_code.get("W306")) == any(outcome.defaulted for _, outcome in runs)
-    assert_ties_match(by_code.get("W305", []), ties_at_the_top(runs))
+    assert {_tied(f) for f in by_code.get("W305", [])} == ties_at_the_top(rulebase)
 
 
-@pytest.mark.xfail(strict=True, reason=W305_DEFECTS)
-@pytest.mark.parametrize("seed", [24, 88])
-def test_the_known_tie_defects_still_show(tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("seed", "ties"), [(24, set()), (88, {"q, r"})])
+def test_ties_are_those_of_complete_answers_at_the_top(tmp_path: Path, seed: int, ties: set[str]) -> None:
+    """Once defects: seed 24 reported no tie where the brute force over as-given scores saw p and q level
+    (with `c` open; the policy decides that over c's completions, so no tie_break decides it), and seed
+    88 reported "p, r tie at score -3; ... picks 'q'" (a tie below the top, with `m` open)."""
     (tmp_path / "rulebase.yaml").write_text(random_rulebase(seed))
-    reported = {_tied(f) for f in lint_rulebase(tmp_path).findings if f.code == "W305"}
-    assert reported == ties_at_the_top(reference_runs(load_rulebase(tmp_path)))
+    findings = [f for f in lint_rulebase(tmp_path).findings if f.code == "W305"]
+    assert {_tied(f) for f in findings} == ties_at_the_top(load_rulebase(tmp_path)) == ties
+    for found in findings:
+        assert found.message.rsplit("picks '", 1)[-1].rstrip("'") in _tied(found).split(", ")

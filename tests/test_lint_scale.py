@@ -93,3 +93,33 @@ def test_rules_needing_the_figure_in_overlapping_ranges_conflict_with_concrete_n
     assert found.witness["hours"] * found.witness["rate"] >= 40000  # type: ignore[operator]
     rulebase = load_rulebase(tmp_path)
     assert {"high", "low"} <= ReferenceEngine(rulebase).run(validate_answers(rulebase, found.witness)).fired()
+
+
+def open_reading_rulebase() -> str:
+    """A weighing rule that reads sixteen questions through five conclusions, eight of them under
+    negation (so an open answer could make it hold): the shape of Knowledge v2's `fall_back_to_prompting`."""
+    questions = [f"  - {{id: q{i}, kind: choice, text: Q{i}, choices: [{{id: w, label: W}}, {{id: x, label: X}}, "
+                 "{id: y, label: Y}, {id: z, label: Z}]}" for i in range(8)]
+    questions += [f"  - {{id: q{i}, kind: number, unit: u, min: 0, max: 100, text: Q{i}}}" for i in range(8, 16)]
+    candidate = ", ".join(f"{{answer: q{i}, in: [y, z]}}" for i in range(8))
+    rules = [f"  - {{id: candidate, when: {{any: [{candidate}]}}, then: [{{conclude: k0}}], because: B., cite: P1}}"]
+    for j in range(1, 5):
+        missing = ", ".join(f"{{not: {{answer: q{i}, '>=': {t}}}}}" for i in (6 + 2 * j, 7 + 2 * j) for t in (25, 75))
+        rules.append(f"  - {{id: missing{j}, when: {{any: [{missing}]}}, then: [{{conclude: k{j}}}], because: B., cite: P1}}")
+    warnings = ", ".join(f"{{conclusion: k{j}}}" for j in range(1, 5))
+    rules.append(f"  - {{id: fall_back, when: {{all: [{{conclusion: k0}}, {{any: [{warnings}]}}]}}, "
+                 "then: [{support: b, weight: 2}], because: B., cite: P1}")
+    rules.append("  - {id: tune, when: {conclusion: k0}, then: [{support: a, weight: 1}], because: B., cite: P1}")
+    conclusions = ", ".join(f"{{id: k{j}, kind: finding, title: K{j}}}" for j in range(5))
+    return (HEADER + "questions:\n" + "\n".join(questions) + f"\nconclusions: [{conclusions}]\n"
+            + "approaches: [{id: a, title: A}, {id: b, title: B}]\nrules:\n" + "\n".join(rules) + "\n" + POLICY)
+
+
+def test_a_rule_reading_sixteen_questions_is_decided_not_to_hold_only_while_one_is_open(tmp_path: Path) -> None:
+    """Each negated answer is as far below its threshold when open as when known to be, so no E311.
+    Decided by the search over residues in a few hundred states (the search over answer combinations
+    it replaced took 80 s of CPU here, and ran past its budget on Knowledge v2's rulebase)."""
+    (tmp_path / "rulebase.yaml").write_text(open_reading_rulebase())
+    report = lint_rulebase(tmp_path)
+    assert report.summary.checks["unknown-reading"] == 8
+    assert not [f for f in report.findings if f.code in ("W308", "E311")], report.to_text()

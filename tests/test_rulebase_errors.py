@@ -184,3 +184,13 @@ def test_inputs_are_read_in_bounded_memory(tmp_path: Path) -> None:
     many = run_cli("decide", str(listed), timeout=60)
     assert many.returncode == 2 and "expands to more than 200000 items" in many.stderr
     assert run_cli("audit", "verify", "/dev/zero", timeout=60).returncode == 2
+
+
+def test_a_monotone_declaration_names_declared_approaches(tmp_path: Path) -> None:
+    text = (HEAD + GOOD_RULES).replace('text: "How big?"}', 'text: "How big?", monotone: {b: up, nope: down}}')
+    directory = write_rulebase(tmp_path / "rb", {"main.yaml": text})
+    with pytest.raises(RulebaseError) as caught:
+        load_rulebase(directory)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{directory / 'main.yaml'}:20:94: monotone: unknown approach 'nope' [size]"], caught.value.problems
+    load_rulebase(write_rulebase(tmp_path / "ok", {"main.yaml": text.replace(", nope: down", "")}))

@@ -204,6 +204,11 @@ class _Loader:
                 s_ids[cid] = source.id
 
         self.check_figures(figures, q_index, f_index)
+        for question, doc, loc in questions:
+            for aid in question.monotone:
+                if aid not in a_index:
+                    self.fail(doc, (*loc, "monotone", aid), f"monotone: unknown approach {aid!r}", question.id,
+                              UNKNOWN_REFERENCE)
         if len(questions) + len(figures) > MAX_FACT_FIELDS and questions:
             _, doc, loc = questions[-1]
             self.fail(doc, loc, f"at most {MAX_FACT_FIELDS} questions and figures together are supported")

@@ -71,8 +71,8 @@ class QuestionBase(Item):
     priority: StrictInt = 0
     """Higher asks earlier among questions that still matter (ties: declaration order)."""
     monotone: dict[Identifier, Literal["up", "down"]] = Field(default_factory=dict)
-    """Declared direction in which later/larger answers push an approach's standing (AGREEMENTS.md);
-    parsed and validated against the approaches; `decider lint` does not check it yet."""
+    """Declared direction in which later/larger answers push an approach's standing: the loader checks
+    the approaches exist, `decider lint` (W309) that the declaration holds."""
 
 
 class BooleanQuestion(QuestionBase):

@@ -13,11 +13,17 @@ from decider.engine.evaluation import Evaluation
 from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally, undecided
+from decider.reasoning.verify.only_open import OnlyOpen
+from decider.reasoning.verify.residual import Residues
 from decider.reasoning.verify.search import Constraint, Solver
 from decider.rulebase.logic import decides
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Exclude, NotOf, Rule, Rulebase, Test
 
 Run = Callable[[dict[str, object]], Evaluation]
+
+MAX_OPEN_STATES = 200_000
+"""Search states one E311 check may visit before it is reported undecided (W308).  The search
+memoises on residues, so real rulebases need hundreds; this only stops a pathological one."""
 
 
 def all_excluded(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run: Run, tally: Tally) -> list[Finding]:
@@ -85,6 +91,7 @@ def unknown_weighs(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run
     it holds with that answer "not sure" and fails for every known answer of it, all else the same."""
     found: list[Finding] = []
     space = solver.space
+    search = OnlyOpen(solver, Residues(evaluator))
     for rule in rulebase.rules:
         if not decides(rule):
             continue
@@ -106,10 +113,11 @@ def unknown_weighs(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run
                     return False
                 return None if when_open is None or None in when_known else True
 
-            outcome = solver.check([only_when_open], keys - {key})
+            outcome = solver.check([only_when_open], keys - {key}, solutions=search.solutions(rule.id, key),
+                                   budget=MAX_OPEN_STATES)
             tally.count("unknown-reading")
             if outcome.status == "undecided":
-                found.append(undecided("unknown-reading", (rule.id,), outcome, rule))
+                found.append(undecided("unknown-reading", (rule.id,), outcome, rule, MAX_OPEN_STATES))
             elif outcome.status == "sat":
                 kind, ref = key
                 witness = {**(outcome.witness or {}), **({ref: "unknown"} if kind == "answer" else {})}

@@ -45,10 +45,12 @@ _CODES = [
     ("W305", "tie", "warning", "answers for which the policy's tie_break order decides between equally scored approaches"),
     ("W306", "gap", "warning", "answers for which no rule supports or opposes anything, so the policy default applies"),
     ("W307", "no-influence", "warning", "rules read the conclusion, but its value can never change which rules weigh in"),
-    ("W308", "undecided", "warning", "a check could not be decided (step budget, or figure values no numbers realise)"),
+    ("W308", "undecided", "warning", "a check could not be decided (a stated search bound, or figure values no numbers realise)"),
     ("E310", "all-excluded", "error", "answers for which every approach is excluded, so nothing is left to recommend"),
     ("E311", "unknown-weighs", "error", "a rule that supports, opposes or excludes can hold only because an answer is open "
      "(\"not sure\" must not move scores or eligibility: the policy's robustness accounts for open answers)"),
+    ("E312", "monotone-violated", "error", "a question's declared monotonicity does not hold: answers where a later "
+     "answer of it lowers (up) or raises (down) the approach's score or excludes it, every other answer the same"),
     ("E901", "engines-disagree", "error", "durable_rules and the reference evaluator disagree on some answers"),
     ("E902", "analysis-mismatch", "error", "the analysis and the reference evaluator disagree on a witness (a bug in lint)"),
 ]

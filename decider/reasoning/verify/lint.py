@@ -15,6 +15,7 @@ from decider.reasoning.verify.eligibility import all_excluded, unknown_weighs
 from decider.reasoning.verify.findings import Finding, LintReport, Summary
 from decider.reasoning.verify.formulas import Evaluator
 from decider.reasoning.verify.logical import RuleChecks, Tally
+from decider.reasoning.verify.monotone import monotone_findings
 from decider.reasoning.verify.policy_checks import policy_findings
 from decider.reasoning.verify.search import Solver
 from decider.reasoning.verify.structure import from_problems, structural
@@ -69,6 +70,7 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     found += policy_findings(rulebase, evaluator, solver, outcome, tally)
     found += all_excluded(rulebase, evaluator, solver, run, tally)
     found += unknown_weighs(rulebase, evaluator, solver, run, tally)
+    found += monotone_findings(rulebase, evaluator, solver, outcome, tally)
     found += tally.notes
     if cross:
         from decider.reasoning.verify.cross_check import cross_check  # imports durable_rules: only when asked

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decider.engine.evaluation import Evaluation
 from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
-from decider.reasoning.verify.search import Constraint, Outcome, Solver
+from decider.reasoning.verify.search import MAX_CHECK_STEPS, Constraint, Outcome, Solver
 from decider.rulebase.logic import decides, read_facts
 from decider.rulebase.model import Flag, Oppose, Rule, Rulebase, Support
 
@@ -168,9 +168,9 @@ class RuleChecks:
         return constraint
 
 
-def undecided(kind: str, subjects: tuple[str, ...], outcome: Outcome, rule: Rule) -> Finding:
-    """A W308 note: which check could not be decided, and why."""
-    why = ("its search ran past its step budget" if outcome.reason == "budget"
+def undecided(kind: str, subjects: tuple[str, ...], outcome: Outcome, rule: Rule, bound: int = MAX_CHECK_STEPS) -> Finding:
+    """A W308 note: which check could not be decided, and why (with the bound it ran into)."""
+    why = (f"its search ran past its budget of {bound:,} steps" if outcome.reason == "budget"
            else "its candidate answers need figure values no concrete numbers were found for")
     return finding("W308", f"{kind} check of {', '.join(subjects)} is undecided: {why}", rule.at, rule.id)
 

@@ -15,6 +15,7 @@ which figure classes numbers can reach (see `search`).
 
 from __future__ import annotations
 
+import itertools
 import operator
 from collections.abc import Callable
 
@@ -24,14 +25,17 @@ from decider.reasoning.verify.findings import Finding, finding
 from decider.reasoning.verify.formulas import Assignment, Evaluator
 from decider.reasoning.verify.logical import Tally
 from decider.reasoning.verify.residual import Residue, Residues
-from decider.reasoning.verify.search import Constraint, Solver
+from decider.reasoning.verify.only_open import OnlyOpen
+from decider.reasoning.verify.search import BudgetExceeded, Constraint, Solver
 from decider.rulebase.model import Exclude, Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 
 MAX_WORK = 1_000_000
-"""Work (search states expanded plus score vectors combined) the tie and gap checks may do before
-they stop and say so with W308: a few seconds, so a pathological rulebase is reported undecided
-rather than linted for minutes."""
+"""Work (search states expanded plus score vectors combined) the tie check may do before it stops
+and says so with W308: a few seconds, so a pathological rulebase is reported undecided rather than
+linted for minutes."""
+MAX_GAP_STATES = 200_000
+"""Search states the gap check may visit before it says W308."""
 CANDIDATES = 8
 """Abstract answers kept per outcome, tried in turn when figures make one unrealisable."""
 
@@ -43,16 +47,22 @@ class FrontierTooWide(Exception):
     """The score search visited more states than its limit."""
 
 
-Reached = dict[tuple[tuple[int, ...], bool], Assignment]
-"""Score changes in micro-units (one per approach, exact integers) and whether any rule fired, each with answer classes producing it."""
+Reached = dict[tuple[tuple[int, ...], bool, frozenset[str]], Assignment]
+"""Score changes in micro-units (one per approach, exact integers), whether any weighing rule fired,
+and the approaches excluded, each with answer classes producing it."""
 
 
 class ScoreFrontier:
     """Every score vector answers can produce, found by branching on questions, splitting rules
     that no longer share a question into independent groups, and memoising on what is left of them."""
 
-    def __init__(self, rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: list[str]) -> None:
+    def __init__(self, rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: list[str],
+                 answered: bool = False) -> None:
         self.rulebase = rulebase
+        self.answered = answered
+        """Only answers that are known (every completion the policy counts is such a set of answers),
+        and scores followed: a tie search.  Otherwise a gap search, which follows only whether any
+        weighing rule fires."""
         self.evaluator = evaluator
         self.solver = solver
         self.rules = rules
@@ -75,8 +85,8 @@ class ScoreFrontier:
         residues = {r: self.residues.of_rule(r, start) for r in self.rules}
         reached = self._reach(start, residues)
         found: dict[tuple[str, ...], list[Assignment]] = {}
-        for (delta, fired), assign in sorted(reached.items(), key=lambda item: item[0]):
-            tied = ("",) if not fired else self._tied(tuple(b + d for b, d in zip(base, delta)))
+        for (delta, fired, off), assign in sorted(reached.items(), key=lambda item: (item[0][:2], sorted(item[0][2]))):
+            tied = ("",) if not fired else self._tied(tuple(b + d for b, d in zip(base, delta)), off)
             if tied and len(found.setdefault(tied, [])) < CANDIDATES:
                 found[tied].append(assign)
         return found
@@ -110,6 +120,8 @@ class ScoreFrontier:
         key = min(declared, key=lambda k: -reads[k])
         result: Reached = {}
         for index in self.solver.branch_order(key):
+            if self.answered and key[0] == "answer" and self.solver.space.classes[key][index].unknown:
+                continue
             extended = {**assign, key: index}
             if not self.solver.consistent(key, extended):
                 continue
@@ -126,24 +138,31 @@ class ScoreFrontier:
         if self.work > self._limit:
             raise FrontierTooWide(self.work)
 
-    def _settled(self, residues: dict[str, Residue]) -> tuple[tuple[int, ...], bool]:
-        """The score change and firing of the rules whose residue is a constant."""
+    def _settled(self, residues: dict[str, Residue]) -> tuple[tuple[int, ...], bool, frozenset[str]]:
+        """The score change, weighing and exclusions of the rules whose residue is a constant."""
         totals = list(self._zero)
         fired = False
+        off: set[str] = set()
         for rule_id, residue in residues.items():
             if residue is not True:
                 continue
-            fired = True
             for effect in self.rulebase.rule_index[rule_id].then:
                 if isinstance(effect, (Support, Oppose)):
+                    fired = True
                     sign = 1 if isinstance(effect, Support) else -1
-                    totals[self.approaches.index(effect.approach)] += sign * to_micro(effect.weight)
-        return tuple(totals), fired
+                    if self.answered:
+                        totals[self.approaches.index(effect.approach)] += sign * to_micro(effect.weight)
+                elif isinstance(effect, Exclude):
+                    off.add(effect.approach)
+        return tuple(t - totals[0] for t in totals), fired, frozenset(off)  # ties need only the differences
 
-    def _tied(self, scores: tuple[int, ...]) -> tuple[str, ...]:
-        """The approaches tied at the top; () when one leads alone."""
-        top = max(scores)
-        tied = tuple(sorted(a for a, score in zip(self.approaches, scores) if score == top))
+    def _tied(self, scores: tuple[int, ...], off: frozenset[str]) -> tuple[str, ...]:
+        """The eligible approaches tied at the top (all of them when every one is excluded, as the
+        policy does); () when one leads alone."""
+        eligible = [(a, score) for a, score in zip(self.approaches, scores) if a not in off] or \
+            list(zip(self.approaches, scores))
+        top = max(score for _, score in eligible)
+        tied = tuple(sorted(a for a, score in eligible if score == top))
         return tied if len(tied) > 1 else ()
 
     def _groups(self, residues: dict[str, Residue]) -> list[dict[str, Residue]]:
@@ -176,52 +195,80 @@ class ScoreFrontier:
 def _combine(left: Reached, right: Reached) -> Reached:
     """Outcomes of two independent groups together: score changes add up, firing is either's."""
     result: Reached = {}
-    for (delta_a, fired_a), witness_a in left.items():
-        for (delta_b, fired_b), witness_b in right.items():
-            outcome = (tuple(map(operator.add, delta_a, delta_b)), fired_a or fired_b)
+    for (delta_a, fired_a, off_a), witness_a in left.items():
+        for (delta_b, fired_b, off_b), witness_b in right.items():
+            outcome = (tuple(map(operator.add, delta_a, delta_b)), fired_a or fired_b, off_a | off_b)
             if outcome not in result:
                 result[outcome] = {**witness_a, **witness_b}
     return result
 
 
 def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide: Decide, tally: Tally) -> list[Finding]:
-    """Ties at the top (one finding per set of tied approaches) and a gap, each with a confirmed witness."""
+    """Ties at the top (one finding per set of tied approaches) and a gap, each with a confirmed witness.
+
+    A tie is looked for among known answers only: with answers open the policy counts completions,
+    each of them a set of known answers, so every tie its tie_break order decides is one of these.
+    A gap (nothing weighs in) is looked for among all answers, open ones included."""
     weighing = [r.id for r in rulebase.rules if any(isinstance(e, (Support, Oppose)) for e in r.then)]
     if not weighing:
         return []
-    frontier = ScoreFrontier(rulebase, evaluator, solver, weighing)
+    deciding = [r.id for r in rulebase.rules if r.id in weighing or any(isinstance(e, Exclude) for e in r.then)]
+    found = _gap(rulebase, evaluator, solver, decide, tally, weighing)
+    frontier = ScoreFrontier(rulebase, evaluator, solver, deciding, answered=True)
     try:
         reached = frontier.outcomes()
     except FrontierTooWide:
-        tally.notes.append(finding("W308", f"tie and gap checks stopped after {frontier.work} steps of work "
-                                   f"({frontier.states} search states, limit {MAX_WORK}): "
-                                   "not exhaustive", rulebase.policy.at, "policy"))
-        return []
+        tally.notes.append(finding("W308", f"tie check stopped after {frontier.work} steps of work "
+                                   f"({frontier.states} search states, limit {MAX_WORK:,}): not exhaustive",
+                                   rulebase.policy.at, "policy"))
+        return found
     finally:
         tally.count("score states", frontier.states)
-    found: list[Finding] = []
-    excludable = {e.approach for r in rulebase.rules for e in r.then if isinstance(e, Exclude)}
-    for tied in sorted(reached):
-        witness = _realise(evaluator, solver, weighing, reached[tied], lambda w: _confirms(decide(w), tied))  # noqa: B023 (called at once)
-        if witness is None and excludable & set(tied):
-            continue  # the score state needs an exclusion to fire, so the approaches are not really level
-        if witness is None:
-            tally.notes.append(finding("W308", f"answers that would {_words(tied)} need figure values "
-                                       "no concrete numbers were found for", rulebase.policy.at, "policy"))
-            continue
-        if tied == ("",):
-            found.append(finding("W306", "no rule supports or opposes any approach for these answers, so the default "
-                                 f"{rulebase.policy.default!r} applies", rulebase.policy.at, "policy", witness))
-            continue
-        result = decide(witness)
-        found.append(finding("W305", f"approaches {', '.join(tied)} tie at score {result.ranking[0].score:g}; the "
-                             f"policy's tie_break order picks {result.primary!r}", rulebase.policy.at, "policy",
-                             witness))
+    for tied in sorted(t for t in reached if t != ("",)):
+        found += _finding(rulebase, evaluator, solver, deciding, decide, tally, tied, reached[tied], True)
     return found
 
 
+def _gap(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide: Decide, tally: Tally,
+         weighing: list[str]) -> list[Finding]:
+    """W306: answers (open ones included) under which no weighing rule fires, found by the residue
+    search of E311 asked for every weighing rule to fail."""
+    residues = Residues(evaluator)
+    parts = (True, *(residues.of_rule(r, {}) for r in weighing))
+    outer, started = solver.step_limit, solver.steps
+    solver.step_limit = started + MAX_GAP_STATES
+    try:
+        candidates = list(itertools.islice(OnlyOpen(solver, residues).search({}, parts), CANDIDATES))
+    except BudgetExceeded:
+        return [finding("W308", f"gap check is undecided: it visited more than {MAX_GAP_STATES:,} search states",
+                        rulebase.policy.at, "policy")]
+    finally:
+        solver.step_limit = outer
+        tally.count("gap states", solver.steps - started)
+    if not candidates:
+        return []
+    return _finding(rulebase, evaluator, solver, weighing, decide, tally, ("",), candidates, False)
+
+
+def _finding(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: list[str], decide: Decide,
+             tally: Tally, tied: tuple[str, ...], candidates: list[Assignment], answered: bool) -> list[Finding]:
+    """The W305 or W306 finding for one outcome the frontier reached, once answers confirm it."""
+    witness = _realise(evaluator, solver, rules, candidates, lambda w: _confirms(decide(w), tied), answered)
+    if witness is None:
+        tally.notes.append(finding("W308", f"answers that would {_words(tied)} need figure values "
+                                   "no concrete numbers were found for", rulebase.policy.at, "policy"))
+        return []
+    if tied == ("",):
+        return [finding("W306", "no rule supports or opposes any approach for these answers, so the default "
+                        f"{rulebase.policy.default!r} applies", rulebase.policy.at, "policy", witness)]
+    result = decide(witness)
+    score = next(s.score for s in result.ranking if s.approach == result.primary)
+    return [finding("W305", f"approaches {', '.join(tied)} tie at score {score:g}; the policy's tie_break order "
+                    f"picks {result.primary!r}", rulebase.policy.at, "policy", witness)]
+
+
 def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidates: list[Assignment],
-             confirm: Callable[[dict[str, object]], bool]) -> dict[str, object] | None:
+             confirm: Callable[[dict[str, object]], bool], answered: bool) -> dict[str, object] | None:
     """Concrete answers for one of the candidates (the same rules firing), confirmed; else a search
     for any answers with one of the candidates' firing sets, within the solver's step budget."""
     for solution in candidates:
@@ -230,7 +277,7 @@ def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidat
         if witness is not None and confirm(witness):
             return witness
     for solution in candidates:
-        constraints = _firing_as_in(evaluator, weighing, solution)
+        constraints = _firing_as_in(evaluator, weighing, solution) + ([_known(solver)] if answered else [])
         keys = frozenset().union(*(evaluator.rule_support(r) for r in weighing))
         outcome = solver.check(constraints, keys, confirm)
         if outcome.status == "sat":
@@ -243,14 +290,19 @@ def _firing_as_in(evaluator: Evaluator, weighing: list[str], solution: Assignmen
     return [_fires_as(evaluator, r, bool(evaluator.fires(r, solution))) for r in weighing]
 
 
+def _known(solver: Solver) -> Constraint:
+    """No answer is chosen open."""
+    def constraint(assign: Assignment) -> bool:
+        return not any(k[0] == "answer" and solver.space.classes[k][i].unknown for k, i in assign.items())
+    return constraint
+
+
 def _confirms(outcome: PolicyOutcome, tied: tuple[str, ...]) -> bool:
-    """The reference evaluator and the policy agree: the same tie at the top, or the default applied."""
+    """The reference evaluator and the policy agree: the same approaches level with the primary (the
+    tie the report discloses and the tie_break order decides), or the default applied."""
     if tied == ("",):
         return outcome.defaulted
-    off = {e.approach for e in outcome.excluded}
-    eligible = [s for s in outcome.ranking if s.approach not in off]
-    top = max(s.score for s in eligible)
-    return not outcome.defaulted and tuple(sorted(s.approach for s in eligible if s.score == top)) == tied
+    return not outcome.defaulted and tuple(sorted((outcome.primary, *outcome.tied))) == tied
 
 
 def _words(tied: tuple[str, ...]) -> str:

@@ -48,14 +48,14 @@ class Residues:
         if isinstance(condition, Concluded):
             if condition.conclusion not in memo:
                 producers = self.evaluator.producers.get(condition.conclusion, [])
-                memo[condition.conclusion] = _fold("any", [self._residue(r.when, assign, memo) for r in producers])
+                memo[condition.conclusion] = fold("any", [self._residue(r.when, assign, memo) for r in producers])
             return memo[condition.conclusion]
         if isinstance(condition, NotOf):
             inner = self._residue(condition.item, assign, memo)
             return (not inner) if isinstance(inner, bool) else ("not", inner)
         kind = "all" if isinstance(condition, AllOf) else "any"
         assert isinstance(condition, (AllOf, AnyOf))
-        return _fold(kind, [self._residue(item, assign, memo) for item in condition.items])
+        return fold(kind, [self._residue(item, assign, memo) for item in condition.items])
 
 
     def assign(self, residue: Residue, key: tuple[str, str], index: int) -> Residue:
@@ -73,7 +73,7 @@ class Residues:
                 inner = self.assign(_part(residue[1]), key, index)
                 found = (not inner) if isinstance(inner, bool) else ("not", inner)
             else:
-                found = _fold(str(residue[0]), [self.assign(_part(p), key, index) for p in residue[1:]])
+                found = fold(str(residue[0]), [self.assign(_part(p), key, index) for p in residue[1:]])
             self._substituted[memo_key] = found
         return found
 
@@ -99,7 +99,7 @@ def _part(value: object) -> Residue:
     return value
 
 
-def _fold(kind: str, parts: list[Residue]) -> Residue:
+def fold(kind: str, parts: list[Residue]) -> Residue:
     """A conjunction or disjunction with its constants folded away."""
     absorbing = kind == "any"
     kept: list[Residue] = []
@@ -115,4 +115,4 @@ def _fold(kind: str, parts: list[Residue]) -> Residue:
     return kept[0] if len(kept) == 1 else (kind, *kept)
 
 
-__all__ = ["Residue", "Residues"]
+__all__ = ["Residue", "Residues", "fold"]

@@ -78,9 +78,7 @@ class Solver:
         assign: Assignment = dict(start or {})
 
         def step() -> Iterator[Assignment]:
-            self.steps += 1
-            if self.step_limit is not None and self.steps > self.step_limit:
-                raise BudgetExceeded(self.steps)
+            self.step()
             undecided = False
             for constraint in constraints:
                 result = constraint(assign)
@@ -101,6 +99,12 @@ class Solver:
                 del assign[key]
 
         yield from step()
+
+    def step(self) -> None:
+        """Count one search step against the current limit."""
+        self.steps += 1
+        if self.step_limit is not None and self.steps > self.step_limit:
+            raise BudgetExceeded(self.steps)
 
     def _most_constrained(self, constraints: list[Constraint], variables: list[VarKey],
                           assign: Assignment) -> tuple[VarKey, list[int]] | None:
@@ -156,15 +160,20 @@ class Solver:
     # ------------------------------------------------------------------ checks
 
     def check(self, constraints: list[Constraint], keys: set[VarKey] | frozenset[VarKey],
-              confirm: Confirm | None = None) -> Outcome:
-        """A confirmed concrete witness for the constraints, or unsat, or undecided."""
+              confirm: Confirm | None = None, solutions: Iterator[Assignment] | None = None,
+              budget: int = MAX_CHECK_STEPS) -> Outcome:
+        """A confirmed concrete witness for the constraints, or unsat, or undecided.
+
+        `solutions` replaces the generic search by a specialised one (it must yield exactly the
+        partial assignments under which the constraints can hold, and count its steps here)."""
         tried = 0
         rejected = None
         outer = self.step_limit
-        own = self.steps + MAX_CHECK_STEPS
+        own = self.steps + budget
         self.step_limit = own if outer is None else min(outer, own)
         try:
-            for solution in self.solutions(constraints, self.variables(keys)):
+            found = self.solutions(constraints, self.variables(keys)) if solutions is None else solutions
+            for solution in found:
                 witness = self.realise(solution, constraints)
                 if witness is not None:
                     if confirm is None or confirm(witness):
