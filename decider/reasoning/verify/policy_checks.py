@@ -119,9 +119,7 @@ class ScoreFrontier:
         declared = self.evaluator.ordered(frozenset(reads))
         key = min(declared, key=lambda k: -reads[k])
         result: Reached = {}
-        for index in self.solver.branch_order(key):
-            if self.answered and key[0] == "answer" and self.solver.space.classes[key][index].unknown:
-                continue
+        for index in self.solver.branch_order(key, known=self.answered):
             extended = {**assign, key: index}
             if not self.solver.consistent(key, extended):
                 continue
@@ -207,8 +205,10 @@ def policy_findings(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, de
     """Ties at the top (one finding per set of tied approaches) and a gap, each with a confirmed witness.
 
     A tie is looked for among known answers only: with answers open the policy counts completions,
-    each of them a set of known answers, so every tie its tie_break order decides is one of these.
-    A gap (nothing weighs in) is looked for among all answers, open ones included."""
+    each of them a set of known answers, so every level score at the top its tie_break order breaks
+    is one of these; and each witness is such a completion (figure inputs known too, see
+    `Solver.realise`), so the policy discloses the very tie.  A gap (nothing weighs in) is looked
+    for among all answers, open ones included."""
     weighing = [r.id for r in rulebase.rules if any(isinstance(e, (Support, Oppose)) for e in r.then)]
     if not weighing:
         return []
@@ -273,13 +273,13 @@ def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidat
     for any answers with one of the candidates' firing sets, within the solver's step budget."""
     for solution in candidates:
         constraints = _firing_as_in(evaluator, weighing, solution)
-        witness = solver.realise(solution, constraints)
+        witness = solver.realise(solution, constraints, known=answered)
         if witness is not None and confirm(witness):
             return witness
     for solution in candidates:
-        constraints = _firing_as_in(evaluator, weighing, solution) + ([_known(solver)] if answered else [])
+        constraints = _firing_as_in(evaluator, weighing, solution)
         keys = frozenset().union(*(evaluator.rule_support(r) for r in weighing))
-        outcome = solver.check(constraints, keys, confirm)
+        outcome = solver.check(constraints, keys, confirm, known=answered)
         if outcome.status == "sat":
             return outcome.witness
     return None
@@ -288,13 +288,6 @@ def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidat
 def _firing_as_in(evaluator: Evaluator, weighing: list[str], solution: Assignment) -> list[Constraint]:
     """Each weighing rule fires exactly as it does under the solution."""
     return [_fires_as(evaluator, r, bool(evaluator.fires(r, solution))) for r in weighing]
-
-
-def _known(solver: Solver) -> Constraint:
-    """No answer is chosen open."""
-    def constraint(assign: Assignment) -> bool:
-        return not any(k[0] == "answer" and solver.space.classes[k][i].unknown for k, i in assign.items())
-    return constraint
 
 
 def _confirms(outcome: PolicyOutcome, tied: tuple[str, ...]) -> bool:

@@ -73,8 +73,9 @@ class Solver:
     # ------------------------------------------------------------------ abstract search
 
     def solutions(self, constraints: list[Constraint], variables: list[VarKey],
-                  start: Assignment | None = None) -> Iterator[Assignment]:
-        """Partial assignments (over `variables`, extending `start`) under which every constraint holds."""
+                  start: Assignment | None = None, known: bool = False) -> Iterator[Assignment]:
+        """Partial assignments (over `variables`, extending `start`) under which every constraint holds
+        (`known`: completions only, see `branch_order`)."""
         assign: Assignment = dict(start or {})
 
         def step() -> Iterator[Assignment]:
@@ -89,7 +90,7 @@ class Solver:
             if not undecided:
                 yield dict(assign)
                 return
-            choice = self._most_constrained(constraints, variables, assign)
+            choice = self._most_constrained(constraints, variables, assign, known)
             if choice is None:
                 return
             key, viable = choice
@@ -107,7 +108,7 @@ class Solver:
             raise BudgetExceeded(self.steps)
 
     def _most_constrained(self, constraints: list[Constraint], variables: list[VarKey],
-                          assign: Assignment) -> tuple[VarKey, list[int]] | None:
+                          assign: Assignment, known: bool = False) -> tuple[VarKey, list[int]] | None:
         """The unassigned variable with the fewest classes no constraint rules out, and those classes
         (None when some variable has none left: the branch is dead).
 
@@ -119,7 +120,7 @@ class Solver:
             if key in assign:
                 continue
             viable = []
-            for index in self.branch_order(key):
+            for index in self.branch_order(key, known):
                 assign[key] = index
                 if self.consistent(key, assign) and not any(c(assign) is False for c in constraints):
                     viable.append(index)
@@ -132,13 +133,17 @@ class Solver:
                     break
         return best
 
-    def branch_order(self, key: VarKey) -> list[int]:
+    def branch_order(self, key: VarKey, known: bool = False) -> list[int]:
         """Classes in the order to try: figures try "unknown" first (so witnesses need no made-up
-        numbers when none matter), then ranges, then single points (hardest to realise)."""
+        numbers when none matter), then ranges, then single points (hardest to realise).
+
+        `known`: the search is over completions (every answer known, as the policy counts them):
+        answers skip "unknown", and a figure, unknown only when its known inputs leave it undefined
+        (a zero divisor, a value past the limit), tries that class last."""
         classes = self.space.classes[key]
         if key[0] != "figure":
-            return list(range(len(classes)))
-        return sorted(range(len(classes)), key=lambda i: (not classes[i].unknown, classes[i].low == classes[i].high))
+            return [i for i in range(len(classes)) if not (known and classes[i].unknown)]
+        return sorted(range(len(classes)), key=lambda i: (classes[i].unknown == known, classes[i].low == classes[i].high))
 
     def consistent(self, key: VarKey, assign: Assignment) -> bool:
         """A figure is unknown whenever one of its inputs is unknown."""
@@ -161,20 +166,21 @@ class Solver:
 
     def check(self, constraints: list[Constraint], keys: set[VarKey] | frozenset[VarKey],
               confirm: Confirm | None = None, solutions: Iterator[Assignment] | None = None,
-              budget: int = MAX_CHECK_STEPS) -> Outcome:
+              budget: int = MAX_CHECK_STEPS, known: bool = False) -> Outcome:
         """A confirmed concrete witness for the constraints, or unsat, or undecided.
 
         `solutions` replaces the generic search by a specialised one (it must yield exactly the
-        partial assignments under which the constraints can hold, and count its steps here)."""
+        partial assignments under which the constraints can hold, and count its steps here).
+        `known`: witnesses are completions (see `realise`)."""
         tried = 0
         rejected = None
         outer = self.step_limit
         own = self.steps + budget
         self.step_limit = own if outer is None else min(outer, own)
         try:
-            found = self.solutions(constraints, self.variables(keys)) if solutions is None else solutions
+            found = self.solutions(constraints, self.variables(keys), known=known) if solutions is None else solutions
             for solution in found:
-                witness = self.realise(solution, constraints)
+                witness = self.realise(solution, constraints, known)
                 if witness is not None:
                     if confirm is None or confirm(witness):
                         return Outcome("sat", witness)
@@ -192,8 +198,12 @@ class Solver:
 
     # ------------------------------------------------------------------ concrete witnesses
 
-    def realise(self, solution: Assignment, constraints: list[Constraint]) -> dict[str, object] | None:
-        """Concrete answers in the solution's classes whose full classification satisfies every constraint."""
+    def realise(self, solution: Assignment, constraints: list[Constraint], known: bool = False) -> dict[str, object] | None:
+        """Concrete answers in the solution's classes whose full classification satisfies every constraint.
+
+        `known`: the witness must be a completion as the policy counts them — every figure the
+        solution fixes is computed from known inputs, an unknown one included (left open, an input
+        would make the figure range over its classes)."""
         solution = self.minimise(solution, constraints)
         base: dict[str, object] = {}
         for key, index in solution.items():
@@ -203,7 +213,8 @@ class Solver:
         inputs = self.evaluator.ordered({i for f in figures for i in self._inputs[f]})
         choices: list[list[object]] = []
         for key in inputs:
-            needed_known = any(not self.space.classes[f][solution[f]].unknown and key in self._inputs[f] for f in figures)
+            needed_known = any((known or not self.space.classes[f][solution[f]].unknown) and key in self._inputs[f]
+                               for f in figures)
             if key in solution:
                 cls = self.space.classes[key][solution[key]]
                 options: list[object] = [UNKNOWN] if cls.unknown else [plain(v) for v in cls.samples()]
