@@ -19,6 +19,17 @@ V1 = Path(__file__).parents[1] / "fixtures" / "audit" / "v1"
 RULES = V1 / "rules"
 
 
+def grown_v1_log(tmp_path: Path) -> Path:
+    """0.1.0's log of two records with today's third appended; its formats and chain link as written."""
+    log = tmp_path / "decisions.log"
+    shutil.copy(V1 / "decisions.log", log)
+    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
+    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    return log
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "known regression (issue 10 policy): 0.1.0's traces were decided by the old policy and hashed over the "
     "old rulebase model; 0.2.0 adds policy fields to the model and decides open answers by completions, so "
@@ -54,12 +65,7 @@ def test_v1_traces_and_logs_still_verify_and_say_so() -> None:
     "old rulebase model; 0.2.0 adds policy fields to the model and decides open answers by completions, so "
     "replay names a different rulebase and result. Verifying them needs the recorded policy version."))
 def test_a_v1_log_grows_with_v2_records_and_keeps_one_chain(tmp_path: Path) -> None:
-    log = tmp_path / "decisions.log"
-    shutil.copy(V1 / "decisions.log", log)
-    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
-    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
-    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    log = grown_v1_log(tmp_path)
     result = run_cli("audit", "verify", log, "--rules", RULES)
     assert result.returncode == 0, result.stdout
     assert "3 of 3 trace(s) verified (read 2 decider-log/1, 1 decider-log/2)" in result.stdout
@@ -105,12 +111,7 @@ def test_verify_checks_v1_seals_against_the_traces_as_recorded() -> None:
 
 def test_a_v1_log_grows_with_a_v2_record_and_its_chain_checks(tmp_path: Path) -> None:
     """What the xfail test above asserts before its replay: the chain part holds today."""
-    log = tmp_path / "decisions.log"
-    shutil.copy(V1 / "decisions.log", log)
-    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
-    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
-    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    log = grown_v1_log(tmp_path)
     report = json.loads(run_cli("audit", "verify", log, "--rules", RULES, "--format", "json").stdout)[0]
     assert report["problems"] == [] and report["formats"] == {"decider-log/1": 2, "decider-log/2": 1}
     kinds = {f["kind"] for v in report["verdicts"] for f in v["findings"]}
