@@ -90,25 +90,43 @@ def _worker_pids() -> list[int]:
     return found
 
 
+def _run_signalling_a_worker(portfolio: Rulebase, profiles: list[dict[str, Any]],
+                             sent: signal.Signals) -> tuple[list[BatchResult], list[str]]:
+    """Consult with two workers, sending `sent` to one of them after the 40th result."""
+    notices: list[str] = []
+    results: list[BatchResult] = []
+    signalled = None
+    for result in consult_many(portfolio, profiles, jobs=2, on_notice=notices.append):
+        results.append(result)
+        if signalled is None and len(results) == 40:
+            workers = _worker_pids()
+            assert workers, "no worker process found"
+            signalled = workers[0]
+            os.kill(signalled, sent)
+    assert signalled is not None
+    return results, notices
+
+
 @pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task").exists(), reason="needs Linux /proc")
 def test_a_worker_killed_mid_run_is_replaced_and_every_row_is_accounted_for(portfolio: Rulebase) -> None:
     profiles = random_profiles(portfolio, 2500, seed=3)
-    notices: list[str] = []
-    results: list[BatchResult] = []
-    killed = None
-    for result in consult_many(portfolio, profiles, jobs=2, on_notice=notices.append):
-        results.append(result)
-        if killed is None and len(results) == 40:
-            workers = _worker_pids()
-            assert workers, "no worker process found"
-            killed = workers[0]
-            os.kill(killed, signal.SIGKILL)
-    assert killed is not None
+    results, notices = _run_signalling_a_worker(portfolio, profiles, signal.SIGKILL)
     assert [r.index for r in results] == list(range(len(profiles)))
     assert all(r.ok for r in results), [r.error for r in results if not r.ok][:3]
     assert any("died" in n and "retried" in n for n in notices), notices
     expected = {i: consult(portfolio, profiles[i]).trace.digest for i in (0, 39, 40, 1000, 2499)}
     assert {i: results[i].summary.digest for i in expected} == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task").exists(), reason="needs Linux /proc")
+def test_workers_can_be_terminated_so_a_broken_pool_never_waits_on_them(portfolio: Rulebase) -> None:
+    """Workers start while the parent holds SIGTERM back; they must not inherit that mask. If they do,
+    a pool broken by one dead worker waits forever on the live one it terminates (a CI run hung so)."""
+    profiles = random_profiles(portfolio, 600, seed=5)
+    results, notices = _run_signalling_a_worker(portfolio, profiles, signal.SIGTERM)
+    assert [r.index for r in results] == list(range(len(profiles)))
+    assert all(r.ok for r in results)
+    assert any("died" in n for n in notices), "a worker sent SIGTERM kept running"
 
 
 def test_cli_reads_csv_converts_cells_and_names_failing_rows(tmp_path: Path) -> None:

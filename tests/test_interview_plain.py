@@ -147,3 +147,17 @@ def test_a_reply_without_end_is_refused_in_bounded_memory(tmp_path: Path) -> Non
                               stdin=zeros, capture_output=True, text=True, timeout=120, preexec_fn=limit_memory)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "longer than" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_reply_of_exactly_the_bound_is_read_as_a_reply(tmp_path: Path) -> None:
+    """The bound counts the reply, not its line end: 10,000 characters and a newline are read (and refused
+    as an answer like any other wrong reply); one character more ends the interview as bad input."""
+    from decider.cli.plain import MAX_REPLY
+
+    at_bound = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "a.json"),
+                       stdin="y" * MAX_REPLY + "\n" + "q\n")
+    assert at_bound.returncode == 0, at_bound.stdout[-500:]
+    assert "not accepted" in at_bound.stdout and "longer than" not in at_bound.stdout
+    over = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "b.json"),
+                   stdin="y" * (MAX_REPLY + 1) + "\n")
+    assert over.returncode == 2 and "longer than" in over.stdout

@@ -41,8 +41,8 @@ class PlainInterview:
             for line in options(question):
                 print(f"  {line}", file=out)
             print("> ", end="", file=out, flush=True)
-            line = stdin.readline(MAX_REPLY + 1)
-            if len(line) > MAX_REPLY:  # not skipped to its end: from /dev/zero there is none
+            line = stdin.readline(MAX_REPLY + 2)  # the bound, plus room for its line end ("\r\n" at most)
+            if len(line.rstrip("\r\n")) > MAX_REPLY:  # not skipped to its end: from /dev/zero there is none
                 self.interview.save(rulebase, self.save_path)
                 print(f"\na reply longer than {MAX_REPLY:,} characters is not an answer; saved to {self.save_path} "
                       "(continue with: decider interview --resume)", file=out)

@@ -142,6 +142,10 @@ def _init_worker(rulebase: Rulebase) -> None:
     _worker_rulebase = rulebase
     # Ctrl+C reaches the whole process group: the parent alone handles it and ends the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a worker is started while the parent holds these signals back (`_signals_deferred`), and a
+    # signal mask survives exec: left blocked, SIGTERM could not end a worker, and a pool broken by
+    # a dead worker would wait forever for the live ones it terminates
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _DEFERRED)
 
 
 def _work(start: int, profiles: list[Profile], full: bool, engine: EngineName) -> list[BatchResult]:

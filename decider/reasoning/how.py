@@ -28,16 +28,6 @@ class Reason(BaseModel):
     children: tuple["Reason", ...] = ()
 
 
-def how(rulebase: Rulebase, answers: Answers, evaluation: Evaluation, approach: str) -> tuple[Reason, ...]:
-    """Rules that supported, then rules that opposed `approach`, each explained down to answers."""
-    return Explainer(rulebase, answers, evaluation).how(approach)
-
-
-def explain_conclusion(rulebase: Rulebase, answers: Answers, evaluation: Evaluation, conclusion: str) -> tuple[Reason, ...]:
-    """The rules that concluded (or flagged) `conclusion`, explained down to the answers."""
-    return Explainer(rulebase, answers, evaluation).conclusion(conclusion)
-
-
 class Explainer:
     """HOW trees for one consultation; a rule's node is built once and shared wherever it recurs
     (nodes are frozen values), so explaining every approach and risk stays cheap."""

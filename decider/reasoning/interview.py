@@ -102,10 +102,6 @@ class Interview(BaseModel):
         """No question is left to ask."""
         return self.current(rulebase) is None
 
-    def resume_editing(self) -> "Interview":
-        """Stop revisiting and carry on with the next open question."""
-        return self.model_copy(update={"editing": None})
-
     # ----------------------------------------------------------------------------- saving
 
     def save(self, rulebase: Rulebase, path: Path) -> None:

@@ -133,13 +133,6 @@ def tests_of(condition: Condition) -> list[Test]:
     return []
 
 
-def flatten_all(condition: Condition) -> list[Condition]:
-    """The conjuncts of a condition (itself when it is not an `all`)."""
-    if isinstance(condition, AllOf):
-        return [c for item in condition.items for c in flatten_all(item)]
-    return [condition]
-
-
 __all__ = [
-    "AnyOf", "Reference", "concluded_by", "decides", "questions_read", "flatten_all", "read_facts", "references", "rule_strata", "stratify",
+    "AnyOf", "Reference", "concluded_by", "decides", "questions_read", "read_facts", "references", "rule_strata", "stratify",
 ]

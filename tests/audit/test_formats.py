@@ -17,6 +17,17 @@ V1 = Path(__file__).parents[1] / "fixtures" / "audit" / "v1"
 RULES = V1 / "rules"
 
 
+def grown_v1_log(tmp_path: Path) -> Path:
+    """0.1.0's log of two records with today's third appended; its formats and chain link as written."""
+    log = tmp_path / "decisions.log"
+    shutil.copy(V1 / "decisions.log", log)
+    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
+    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    return log
+
+
 def test_the_v1_fixture_really_differs_under_the_two_schemes() -> None:
     """Otherwise the tests below could pass without reading v1 at all."""
     rulebase = load_rulebase(RULES)
@@ -85,12 +96,7 @@ def test_new_traces_record_the_policy_and_verify(tmp_path: Path) -> None:
 
 
 def test_a_v1_log_grows_with_v2_records_and_keeps_one_chain(tmp_path: Path) -> None:
-    log = tmp_path / "decisions.log"
-    shutil.copy(V1 / "decisions.log", log)
-    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
-    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
-    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    log = grown_v1_log(tmp_path)
     result = run_cli("audit", "verify", log, "--rules", RULES)
     assert result.returncode == 3, result.stdout
     assert ("1 of 3 trace(s) verified, 2 of another policy (seal and chain checked, result not replayed) "
@@ -137,12 +143,7 @@ def test_verify_checks_v1_seals_against_the_traces_as_recorded() -> None:
 
 def test_a_v1_log_grows_with_a_v2_record_and_its_chain_checks(tmp_path: Path) -> None:
     """The chain part of the test above, through the JSON report."""
-    log = tmp_path / "decisions.log"
-    shutil.copy(V1 / "decisions.log", log)
-    consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"}, log=log)
-    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
-    assert [r["format"] for r in lines] == ["decider-log/1", "decider-log/1", "decider-log/2"]
-    assert lines[2]["previous"] == lines[1]["digest"] and lines[2]["seq"] == 2
+    log = grown_v1_log(tmp_path)
     report = json.loads(run_cli("audit", "verify", log, "--rules", RULES, "--format", "json").stdout)[0]
     assert report["problems"] == [] and report["formats"] == {"decider-log/1": 2, "decider-log/2": 1}
     kinds = {f["kind"] for v in report["verdicts"] for f in v["findings"]}
