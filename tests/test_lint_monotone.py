@@ -144,3 +144,20 @@ def test_a_check_that_reaches_its_bound_says_undecided_with_the_bound(tmp_path: 
     assert "monotone check of 'n' for 'a' is undecided: it visited more than 0 search states" in undecided
     assert "unknown-reading check of small is undecided: its search ran past its budget of 0 steps" in undecided
     assert not [f for f in report.findings if f.code in ("E311", "E312")], report.to_text()
+
+
+def test_the_shipped_rulebase_cannot_declare_format_failures_monotone_for_fine_tune(tmp_path: Path) -> None:
+    """rules/README.md says why `format_failures` carries no `monotone:`: measured failures bring the
+    essay's warnings with the case for tuning and can lower fine_tune from 0 to -13."""
+    import shutil
+
+    from decider.reasoning.verify.lint import lint_rulebase
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).parent.parent / "rules", rules)
+    questions = rules / "questions.yaml"
+    text = questions.read_text(encoding="utf-8")
+    questions.write_text(text.replace("  - id: format_failures\n",
+                                      "  - id: format_failures\n    monotone: {fine_tune: up}\n", 1), encoding="utf-8")
+    found = [f.message for f in lint_rulebase(rules).findings if f.code == "E312"]
+    assert len(found) == 1 and "lowers its score from 0 to -13" in found[0], found

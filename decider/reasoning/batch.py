@@ -35,6 +35,8 @@ WINDOW = 4
 MAX_BARREN_RESTARTS = 3
 """Pool replacements in a row without a single finished task before the batch gives up (workers
 that die at start-up would otherwise be replaced forever)."""
+_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+"""Signals held back while a worker starts (`_signals_deferred`) and released again inside it."""
 
 
 class Unreadable(BaseModel):
@@ -250,8 +252,6 @@ class _Parallel:
                                            error=f"could not be passed to a worker process: {type(exc).__name__}: {exc}"))
         return results
 
-
-_DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
 @contextmanager
