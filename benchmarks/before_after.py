@@ -1,7 +1,7 @@
 """consult() of this checkout against another checkout of decider (e.g. the foundation commit).
 
     git archive dc18564 | tar -x -C /tmp/before
-    .venv/bin/python benchmarks/before_after.py /tmp/before [--own-rules]
+    .venv/bin/python benchmarks/before_after.py /tmp/before [--own-rules] [--rounds N] [--count N] [--open F]
 
 Runs the same profiles in alternating child processes (before, after, before, ...) so both
 see the same machine load, and prints the median per call of each round and overall.
@@ -26,9 +26,9 @@ for _ in range(int(sys.argv[2])):
     profile = {}
     for q in rulebase.questions:
         roll = rng.random()
-        if roll < 0.1:
+        if roll < float(sys.argv[3]) / 2:
             continue
-        if roll < 0.2:
+        if roll < float(sys.argv[3]):
             profile[q.id] = "unknown"
         elif q.kind == "boolean":
             profile[q.id] = rng.choice([True, False])
@@ -39,7 +39,7 @@ for _ in range(int(sys.argv[2])):
         else:
             profile[q.id] = rng.choice([q.min, q.max, round(rng.uniform(q.min, q.max), 1)])
     profiles.append(profile)
-for p in profiles[:200]:
+for p in profiles[:max(1, len(profiles) // 8)]:
     consult(rulebase, p)
 samples = []
 for p in profiles:
@@ -50,19 +50,25 @@ print(statistics.median(samples))
 """
 
 
+def _option(name: str, default: str) -> str:
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
 def main() -> int:
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
     before = Path(sys.argv[1]).resolve()
     own = "--own-rules" in sys.argv  # each checkout consults its own rulebase (when the rule language changed)
-    rounds, count = 4, 1500
+    rounds = int(_option("--rounds", "4"))
+    count = int(_option("--count", "1500"))  # profiles per round (an eighth more are consulted to warm up)
+    opened = _option("--open", "0.2")  # share of questions left open (half unanswered, half "not sure")
     rules = str(ROOT / "rules")
     results: dict[str, list[float]] = {"before": [], "after": []}
     for _ in range(rounds):
         for name, source in (("before", before), ("after", ROOT)):
             env = {**os.environ, "PYTHONPATH": str(source)}
-            done = subprocess.run([sys.executable, "-c", CHILD, str(source / "rules") if own else rules, str(count)],
+            done = subprocess.run([sys.executable, "-c", CHILD, str(source / "rules") if own else rules, str(count), opened],
                                   capture_output=True, text=True,
                                   env=env, cwd="/", check=True)
             results[name].append(float(done.stdout))
@@ -73,7 +79,8 @@ def main() -> int:
         print(f"| {name} | {cells} | {statistics.median(values) * 1e6:,.0f} µs |")
     ratio = statistics.median(results["before"]) / statistics.median(results["after"])
     which = "each checkout's own rulebase" if own else f"same rulebase `{rules}`"
-    print(f"\nspeed-up: {ratio:.2f}× (same profiles, {which}, alternating processes)")
+    print(f"\nspeed-up: {ratio:.2f}× (same profiles, {which}, {float(opened):.0%} of questions open, "
+          "alternating processes)")
     return 0
 
 

@@ -4,10 +4,11 @@ with what prior mass and what margin.
 A completion gives every open question (and every figure an open question feeds) one of its answer
 classes (`decider.engine.answer_classes`; "not sure" is not a completion).  Each open variable
 ranges over its classes with the prior the rulebase declares for its question (uniform
-otherwise), independently.  Counting is exact over that space: the search branches only on
-variables that some still-undecided rule which supports, opposes or excludes reads (three-valued
-evaluation), so a subtree in which nothing that weighs can change any more is counted at once
-with its whole mass.  Results are memoised by test-truth pattern.
+otherwise), independently.  Counting is exact over that space, with integer masses: the rules
+still undecided under the answers given (three-valued evaluation) become factors over the open
+variables and open conclusions they read, and variable elimination (`decider.engine.elimination`)
+sums them into the distribution of the summed effects — so the cost follows how the rules share
+variables, not the number of completions.  Results are memoised by test-truth pattern.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd
+from itertools import product
+from math import gcd, prod
 from typing import Any
 
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
+from decider.engine.elimination import Assignment, Distribution, Factor, eliminate, tabulate
 from decider.engine.facts import known_values
 from decider.engine.prepared import built, prepared
 from decider.engine.reference import compile_test
@@ -36,10 +39,14 @@ from decider.rulebase.numbers import SCALE, to_micro
 
 F, U, T = 0, 1, 2
 VarKey = tuple[str, str]
+Var = tuple[str, str]
+"""A variable of the counting: an open question or figure (a VarKey) or an open conclusion ("conclusion", id)."""
 Truths = tuple[int, ...]
 Key = int
 """Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
 MEMO_SIZE = 20_000
+LEAVES_SIZE = 200_000
+"""Leaves kept (by summed effects) before the memo starts afresh."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,9 @@ class Completions:
             place(i)
         self.order = needed
         self.holds = {i: self._compile(rulebase.rules[i].when) for i in needed}
+        self.direct: dict[int, tuple[Var, ...]] = {
+            i: tuple(sorted(derived.read[rulebase.rules[i].id])) for i in needed}
+        """rule -> what its condition reads itself: variables (kind, id) and conclusions ("conclusion", id)."""
         self.concludes = {i: derived.concludes[rulebase.rules[i].id] for i in needed}
         self.effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]] = {}
         """rule -> (support, oppose, excludes): the effects of each deciding rule."""
@@ -152,10 +162,8 @@ class Completions:
         self.packing = Packing(self.approaches, self.effects, separate=self.conflict > 0)
         self.zero: Key = 0
         self.contribution: dict[int, Key] = {i: self.packing.pack(*e) for i, e in self.effects.items()}
-        self.memo: OrderedDict[tuple[frozenset[int], tuple[int, ...]], dict[Key, float]] = OrderedDict()
         self.tallies: OrderedDict[Truths, Tally] = OrderedDict()
         self.leaves: dict[Key, Leaf] = {}
-        self.rule_tests_cache: dict[frozenset[int], tuple[int, ...]] = {}
         self.canon: dict[Key, Key] = {}
         self.lock = threading.RLock()
 
@@ -271,15 +279,7 @@ class Completions:
     def consistent(self, tv: Truths, key: VarKey) -> list[tuple[int, float]]:
         """The variable's classes that agree with the tests already decided on it (a figure whose inputs
         bound it), as (class number, prior weight renormalised over them)."""
-        tests = self.var_tests[key]
-        if all(tv[t] != U for t in tests):  # a known variable: every class (each is another answer)
-            return [(k, float(w)) for k, (w, _) in enumerate(self.classes[key])]
-        fits = [(k, w) for k, (w, truths) in enumerate(self.classes[key])
-                if all(tv[t] == U or tv[t] == truth for t, truth in zip(tests, truths))]
-        total = sum(w for _, w in fits)
-        if not fits or total == 0:
-            return [(k, float(w)) for k, (w, _) in enumerate(self.classes[key])]
-        return [(k, float(w / total)) for k, w in fits]
+        return [(k, float(w)) for k, w in self.exact_weights(tv, key)]
 
     def fix(self, tv: Truths, key: VarKey, klass: int) -> Truths:
         """The truths with variable `key` set to its class number `klass`."""
@@ -289,6 +289,11 @@ class Completions:
         return tuple(values)
 
     def statuses(self, tv: Truths) -> dict[int, int]:
+        """Each needed rule's truth under `tv` (Kleene: U while it reads something open)."""
+        return self.state(tv)[0]
+
+    def state(self, tv: Truths) -> tuple[dict[int, int], dict[str, int]]:
+        """Each needed rule's truth under `tv`, and each conclusion's (F when no rule concludes it)."""
         concluded: dict[str, int] = {}
         status: dict[int, int] = {}
         for i in self.order:
@@ -298,7 +303,7 @@ class Completions:
                 for c in self.concludes[i]:
                     if concluded.get(c, F) < value:
                         concluded[c] = value
-        return status
+        return status, concluded
 
     # ----------------------------------------------------------------------------- counting
 
@@ -308,68 +313,126 @@ class Completions:
             found = self.tallies.get(tv)
             if found is not None:
                 return found
-        status = self.statuses(tv)
+        fired, factors, weights = self.factors(tv)
+        result = self.tally(fired, eliminate(factors, weights, self.merge), self.total(factors, weights))
+        self.remember(tv, result)
+        return result
+
+    def remember(self, tv: Truths, tally: Tally) -> None:
+        with self.lock:
+            self.tallies[tv] = tally
+            while len(self.tallies) > MEMO_SIZE:
+                self.tallies.popitem(last=False)
+
+    def tally(self, fired: Key, distribution: Distribution, total: int) -> Tally:
+        """Each approach's wins over a distribution of summed effects (integer masses out of `total`), the
+        effects of the rules decided true (`fired`) added to each."""
+        masses: dict[str, list[int]] = {}
+        strengths: dict[str, float] = {}
+        levels: dict[str, frozenset[str]] = {}
+        for key, mass in distribution.items():
+            leaf = self.outcome(fired + key)
+            into = masses.setdefault(leaf.winner, [0, 0])
+            into[0] += mass
+            strengths[leaf.winner] = strengths.get(leaf.winner, 0.0) + mass / total * leaf.strength
+            if leaf.level:
+                into[1] += mass
+                levels[leaf.winner] = levels.get(leaf.winner, frozenset()) | leaf.level
+        return {a: Wins(m / total, strengths[a], lm / total, levels.get(a, frozenset()))  # int / int: correctly rounded
+                for a, (m, lm) in masses.items()}
+
+    @staticmethod
+    def total(factors: list[Factor[Var]], weights: dict[Var, dict[int, int]]) -> int:
+        """The masses' total: the weights of the open variables the factors read (a conclusion's factor
+        admits one value, so conclusions add nothing)."""
+        read = {v for f in factors for v in f.scope if v[0] != "conclusion"}
+        return prod(sum(weights[v].values()) for v in read)
+
+    def factors(self, tv: Truths) -> tuple[Key, list[Factor[Var]], dict[Var, dict[int, int]]]:
+        """The rules decided under `tv` as one summed effect, and the rest as factors for variable elimination
+        (`decider.engine.elimination`) with the weights of their variables: each undecided rule that weighs
+        or excludes is a factor over the open variables and open conclusions it reads itself; each open
+        conclusion is tied to its producers by a factor that admits only the value they give it."""
+        status, concluded = self.state(tv)
         fired = self.zero
-        undecided = []
         for i in self.deciding:
             if status[i] == T:
                 fired += self.contribution[i]
-            elif status[i] == U:
-                undecided.append(i)
-        result: Tally = {}
-        for key, mass in self.spread(tv, frozenset(undecided), status).items():
-            leaf = self.outcome(fired + key)
-            result[leaf.winner] = result.get(leaf.winner, NO_WINS).add(mass, leaf)
-        with self.lock:
-            self.tallies[tv] = result
-            while len(self.tallies) > MEMO_SIZE:
-                self.tallies.popitem(last=False)
-        return result
+        weights: dict[Var, dict[int, int]] = {}
+        for key, tests in self.var_tests.items():
+            if any(tv[t] == U for t in tests):
+                exact = self.exact_weights(tv, key)
+                scale = math.lcm(*(w.denominator for _, w in exact))
+                weights[key] = {klass: int(w * scale) for klass, w in exact}
+        open_conclusions = {c for c, value in concluded.items() if value == U}
+        for c in open_conclusions:
+            weights[("conclusion", c)] = {F: 1, T: 1}
+        factors: list[Factor[Var]] = []
+        producers: dict[str, list[tuple[tuple[Var, ...], dict[Assignment, int]]]] = {}
+        for i in self.order:
+            if status[i] != U:
+                continue
+            scope = tuple(v for v in self.direct[i] if v in weights)
+            holds = self.rule_table(i, scope, tv, concluded, weights)
+            if i in self.contribution:
+                effect = self.contribution[i]
+                factors.append(Factor(scope, {values: {effect if h == T else self.zero: 1} for values, h in holds.items()}))
+            for c in self.concludes[i]:
+                if c in open_conclusions:
+                    producers.setdefault(c, []).append((scope, holds))
+        for c, tables in producers.items():
+            factors.append(self.conclusion_factor(c, tables, weights))
+        return fired, factors, weights
 
-    def spread(self, tv: Truths, rules: frozenset[int], status: dict[int, int] | None = None) -> dict[Key, float]:
-        """The distribution of the summed effects of `rules` (all undecided under `tv`) over the
-        completions of the open variables they read.  Groups of rules that share no open variable are
-        independent: their distributions are computed apart and convolved."""
-        if not rules:
-            return {self.zero: 1.0}
-        memo_key = (rules, tuple(tv[t] for t in self.tests_under(rules)))
-        with self.lock:
-            found = self.memo.get(memo_key)
-            if found is not None:
-                self.memo.move_to_end(memo_key)
-                return found
-        status = self.statuses(tv) if status is None else status
-        fixed = self.zero
-        pending = []
-        for i in rules:
-            if status[i] == T:
-                fixed += self.contribution[i]
-            elif status[i] == U:
-                pending.append(i)
-        groups = self.groups(tv, pending)
-        if len(groups) > 1:
-            result: dict[Key, float] = {fixed: 1.0}
-            for group in groups:
-                result = convolve(result, self.spread(tv, group))
-        elif pending:
-            key = self.branch(tv, pending)
-            result = {}
-            get = result.get
-            for klass, w in self.consistent(tv, key):
-                for effect, mass in self.spread(self.fix(tv, key, klass), frozenset(pending)).items():
-                    total = fixed + effect
-                    result[total] = get(total, 0.0) + w * mass
-        else:
-            result = {fixed: 1.0}
-        result = self.merge(result)
-        with self.lock:
-            self.memo[memo_key] = result
-            while len(self.memo) > MEMO_SIZE:
-                self.memo.popitem(last=False)
-        return result
+    def conclusion_factor(self, conclusion: str, tables: list[tuple[tuple[Var, ...], dict[Assignment, int]]],
+                          weights: dict[Var, dict[int, int]]) -> Factor[Var]:
+        """The factor admitting, for each assignment of its producers' scopes, only the value of `conclusion`
+        they give it: T when one of them holds, F otherwise."""
+        scope: list[Var] = [("conclusion", conclusion)]
+        for own, _ in tables:
+            scope.extend(v for v in own if v not in scope)
+        positions = [([scope.index(v) for v in own], holds) for own, holds in tables]
 
-    def merge(self, distribution: dict[Key, float]) -> dict[Key, float]:
-        merged: dict[Key, float] = {}
+        def admits(values: Assignment) -> Distribution:
+            value = max((holds[tuple(values[k] for k in at)] for at, holds in positions), default=F)
+            return {self.zero: 1} if value == values[0] else {}
+        return tabulate(tuple(scope), weights, admits)
+
+    def rule_table(self, i: int, scope: tuple[Var, ...], tv: Truths, concluded: dict[str, int],
+                   weights: dict[Var, dict[int, int]]) -> dict[Assignment, int]:
+        """Whether rule `i` holds (T or F) under each assignment of its scope (what it reads itself)."""
+        holds = self.holds[i]
+        table: dict[Assignment, int] = {}
+        for values in product(*(weights[v] for v in scope)):
+            fixed = list(tv)
+            cs = dict(concluded)
+            for variable, value in zip(scope, values):
+                subject, ref = variable
+                if subject == "conclusion":
+                    cs[ref] = value
+                else:
+                    for t, truth in zip(self.var_tests[variable], self.classes[variable][value][1]):
+                        fixed[t] = truth
+            result = holds(tuple(fixed), cs)
+            assert result != U, f"rule {self.rulebase.rules[i].id} is undecided once all it reads is known"
+            table[values] = result
+        return table
+
+    def exact_weights(self, tv: Truths, key: VarKey) -> list[tuple[int, Fraction]]:
+        """`consistent`, with exact weights."""
+        tests = self.var_tests[key]
+        if all(tv[t] != U for t in tests):  # a known variable: every class (each is another answer)
+            return [(k, w) for k, (w, _) in enumerate(self.classes[key])]
+        fits = [(k, w) for k, (w, truths) in enumerate(self.classes[key])
+                if all(tv[t] == U or tv[t] == truth for t, truth in zip(tests, truths))]
+        total = sum(w for _, w in fits)
+        if not fits or total == 0:
+            return [(k, w) for k, (w, _) in enumerate(self.classes[key])]
+        return [(k, w / total) for k, w in fits]
+
+    def merge(self, distribution: Distribution) -> Distribution:
+        """The distribution with keys made canonical (`Packing.canonical`), equal meanings merged."""
+        merged: Distribution = {}
         canon = self.canon
         for key, mass in distribution.items():
             c = canon.get(key)
@@ -377,38 +440,8 @@ class Completions:
                 c = self.packing.canonical(key)
                 if len(canon) < MEMO_SIZE * 4:
                     canon[key] = c
-            merged[c] = merged.get(c, 0.0) + mass
+            merged[c] = merged.get(c, 0) + mass
         return merged
-
-    def tests_under(self, rules: frozenset[int]) -> tuple[int, ...]:
-        found = self.rule_tests_cache.get(rules)
-        if found is None:
-            found = tuple(sorted({t for i in rules for key in self.reads[i] for t in self.var_tests.get(key, ())}))
-            self.rule_tests_cache[rules] = found
-        return found
-
-    def groups(self, tv: Truths, rules: list[int]) -> list[frozenset[int]]:
-        """Rules partitioned into groups that share no open variable."""
-        owner: dict[VarKey, int] = {}
-        parent = list(range(len(rules)))
-
-        def root(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for n, i in enumerate(rules):
-            for key in self.reads[i]:
-                if any(tv[t] == U for t in self.var_tests.get(key, ())):
-                    if key in owner:
-                        parent[root(n)] = root(owner[key])
-                    else:
-                        owner[key] = n
-        found: dict[int, set[int]] = {}
-        for n, i in enumerate(rules):
-            found.setdefault(root(n), set()).add(i)
-        return [frozenset(g) for g in found.values()]
 
     def bearing(self, tv: Truths) -> list[VarKey]:
         """Open variables read by a rule that weighs or excludes and is still undecided under `tv`."""
@@ -421,16 +454,6 @@ class Completions:
                         found[key] = None
         return list(found)
 
-    def branch(self, tv: Truths, undecided: list[int]) -> VarKey:
-        """The open variable read by the most undecided deciding rules."""
-        counts: dict[VarKey, int] = {}
-        for i in undecided:
-            for key in self.reads[i]:
-                if any(tv[t] == U for t in self.var_tests.get(key, ())):
-                    counts[key] = counts.get(key, 0) + 1
-        assert counts, "an undecided rule reads an open variable"
-        return max(counts, key=lambda k: (counts[k], k))
-
     def outcome(self, key: Key) -> Leaf:
         """The policy on one completion's summed effects: eligibility, scores, the winner and its strength."""
         found = self.leaves.get(key)
@@ -439,8 +462,9 @@ class Completions:
         support, oppose, excluded, weighed = self.packing.unpack(key)
         score = {a: self.base[a] + support[a] - oppose[a] for a in self.approaches}
         leaf = self.winner(score, support, oppose, excluded, weighed)
-        if len(self.leaves) < MEMO_SIZE:
-            self.leaves[key] = leaf
+        if len(self.leaves) >= LEAVES_SIZE:
+            self.leaves.clear()
+        self.leaves[key] = leaf
         return leaf
 
     def winner(self, score: dict[str, int], support: dict[str, int], oppose: dict[str, int], excluded: set[str],
@@ -452,8 +476,10 @@ class Completions:
         if not others:
             return Leaf(win, 1.0)
         level = frozenset(a for a in eligible if a != win and score[a] == score[win]) if weighed else frozenset()
-        margin = score[win] - max(others) - self.conflict * min(support[win], oppose[win])
-        strength = float(margin / (margin + self.scale)) if margin > 0 else 0.0
+        # margin = score gap − conflict × min(support, oppose), in units of 1/denominator, kept an integer
+        margin = ((score[win] - max(others)) * self.conflict.denominator
+                  - self.conflict.numerator * min(support[win], oppose[win]))
+        strength = margin / (margin + self.scale * self.conflict.denominator) if margin > 0 else 0.0
         return Leaf(win, strength, level)
 
 
@@ -490,16 +516,6 @@ def _span_of(tree: Expr, bounds: Mapping[str, Span], figures: Mapping[str, Expr]
     return min(products), max(products)
 
 
-def convolve(left: dict[Key, float], right: dict[Key, float]) -> dict[Key, float]:
-    """The distribution of the sum of two independent packed effects."""
-    result: dict[Key, float] = {}
-    get = result.get
-    for a, p in left.items():
-        for b, q in right.items():
-            result[a + b] = get(a + b, 0.0) + p * q
-    return result
-
-
 class Packing:
     """Summed effects packed into one non-negative integer, a field per quantity, wide enough never to
     carry, so that adding effects is adding integers.  Fields: per approach its support and oppose
@@ -530,6 +546,10 @@ class Packing:
         self.exclusion_shifts = [start + k * self.count_bits for k in range(len(approaches))]
         self.weighed_shift = start + len(approaches) * self.count_bits
         self.added_shift = self.weighed_shift + self.count_bits
+        self.count_mask = (1 << self.count_bits) - 1
+        self.score_mask = (1 << start) - 1
+        self.flag_shifts = (*self.exclusion_shifts, self.weighed_shift)
+        self.offsets = sum(self.offset << shift for shift in self.shifts)
 
     def pack(self, plus: dict[str, int], minus: dict[str, int], excludes: tuple[str, ...]) -> int:
         key = 0
@@ -544,20 +564,16 @@ class Packing:
         return key + (int(bool(plus or minus)) << self.weighed_shift) + (1 << self.added_shift)
 
     def canonical(self, key: int) -> int:
-        """The same effects as one packed contribution (counts reduced to 0/1), so that sums that
-        differ only in how many rules excluded or weighed merge into one entry."""
-        support, oppose, excluded, weighed = self.unpack(key)
+        """The same effects as one packed contribution (counts reduced to 0/1, one offset per score), so
+        that sums that differ only in how many rules were added, excluded or weighed merge into one entry."""
+        added = (key >> self.added_shift) & self.count_mask
         if not self.separate:
-            net = {a: support[a] for a in self.approaches}
-            packed = 0
-            for k, a in enumerate(self.approaches):
-                packed += (net[a] // self.unit + self.offset) << self.shifts[k]
-        else:
-            packed = self.pack(support, oppose, ()) - (1 << self.added_shift) - (int(bool(support or oppose)) << self.weighed_shift)
-        for k, a in enumerate(self.approaches):
-            if a in excluded:
-                packed += 1 << self.exclusion_shifts[k]
-        return packed + (int(weighed) << self.weighed_shift) + (1 << self.added_shift)
+            key -= (added - 1) * self.offsets
+        flags = 0
+        for shift in self.flag_shifts:
+            if (key >> shift) & self.count_mask:
+                flags |= 1 << shift
+        return (key & self.score_mask) | flags | (1 << self.added_shift)
 
     def unpack(self, key: int) -> tuple[dict[str, int], dict[str, int], set[str], bool]:
         """(support, oppose, excluded, weighed) in micro-units; without separate fields the net score

@@ -1,0 +1,95 @@
+"""Counting over completions is exact: `Completions.count` (variable elimination) equals a brute force that
+walks every completion of the open answers one by one.  The brute force is this test's oracle: it uses
+only the model's per-completion primitives (`consistent`, `fix`, `statuses`, `outcome`), never the
+elimination."""
+
+from __future__ import annotations
+
+import tempfile
+from fractions import Fraction
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decider import load_rulebase
+from decider.engine.completions import T, U, Completions, Tally, Wins
+from decider.reasoning.planner import answer_classes, checked
+from decider.rulebase.model import Rulebase
+from test_engine_agreement import rulebases
+
+SHIPPED = load_rulebase()
+
+
+def brute_force(model: Completions, tv: tuple[int, ...]) -> Tally:
+    """Each approach's wins, summed completion by completion."""
+    open_vars = [key for key, tests in model.var_tests.items() if any(tv[t] == U for t in tests)]
+    domains = [model.exact_weights(tv, key) for key in open_vars]
+    masses: dict[str, list[Fraction]] = {}
+    strength: dict[str, Fraction] = {}
+    levels: dict[str, frozenset[str]] = {}
+    for choice in product(*domains):
+        completion = tv
+        mass = Fraction(1)
+        for key, (klass, weight) in zip(open_vars, choice):
+            completion = model.fix(completion, key, klass)
+            mass *= weight
+        status = model.statuses(completion)
+        key = sum((model.contribution[i] for i in model.deciding if status[i] == T), model.zero)
+        leaf = model.outcome(key)
+        into = masses.setdefault(leaf.winner, [Fraction(0), Fraction(0)])
+        into[0] += mass
+        strength[leaf.winner] = strength.get(leaf.winner, Fraction(0)) + mass * Fraction(leaf.strength)
+        if leaf.level:
+            into[1] += mass
+            levels[leaf.winner] = levels.get(leaf.winner, frozenset()) | leaf.level
+    return {a: Wins(float(m), float(strength[a]), float(lm), levels.get(a, frozenset())) for a, (m, lm) in masses.items()}
+
+
+def assert_same(found: Tally, expected: Tally) -> None:
+    assert set(found) == set(expected), (found, expected)
+    for approach, wins in expected.items():
+        got = found[approach]
+        assert got.mass == wins.mass, (approach, got, wins)  # exact: both are correctly rounded fractions
+        assert abs(got.strength - wins.strength) < 1e-9, (approach, got, wins)
+        assert got.level_mass == wins.level_mass and got.level == wins.level, (approach, got, wins)
+
+
+def known_answers(rulebase: Rulebase, question_id: str) -> list[Any]:
+    """A representative answer of each known answer class of the question."""
+    return [c.answer for c in answer_classes(rulebase, question_id) if c.answer != "unknown"]
+
+
+def _load(document: dict[str, Any]) -> Rulebase:
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "rules.yaml").write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+        return load_rulebase(tmp)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rulebases(), st.data())
+def test_counting_equals_the_brute_force_on_generated_rulebases(document: dict[str, Any], data: st.DataObject) -> None:
+    rulebase = _load(document)
+    answers: dict[str, Any] = {}
+    for question in rulebase.questions:
+        if data.draw(st.booleans()):
+            answers[question.id] = data.draw(st.sampled_from(known_answers(rulebase, question.id)))
+    model = Completions(rulebase)
+    tv, _ = model.truths(checked(rulebase, answers))
+    assert_same(model.count(tv), brute_force(model, tv))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_counting_equals_the_brute_force_on_the_shipped_rulebase(data: st.DataObject) -> None:
+    """A few questions left open (the brute force walks every completion), the rest answered."""
+    questions = [q.id for q in SHIPPED.questions]
+    left_open = set(data.draw(st.lists(st.sampled_from(questions), min_size=1, max_size=5, unique=True)))
+    answers = {q: data.draw(st.sampled_from(known_answers(SHIPPED, q)))
+               for q in questions if q not in left_open}
+    model = Completions(SHIPPED)
+    tv, _ = model.truths(checked(SHIPPED, answers))
+    assert_same(model.count(tv), brute_force(model, tv))
