@@ -203,3 +203,20 @@ async def test_preloaded_answers_are_skipped_and_quitting_while_editing_keeps_th
         await pilot.press("escape", "ctrl+q")  # back to "knowledge", then quit
     saved = Interview.load(rulebase, tmp_path / "saved.json")
     assert saved.answers == {"gap": True, "knowledge": "documents"} and saved.editing == "knowledge"
+
+
+async def test_a_progress_count_arriving_while_its_screen_is_taken_down_is_dropped(tmp_path: Path) -> None:
+    """A worker's result can arrive after the screen's widgets are removed but before the screen is
+    detached (the next question is coming up): it is dropped, never a NoMatches that fails the worker."""
+    from decider.reasoning.planner import progress
+
+    rulebase = load_rulebase(TINY)
+    app = DeciderApp(rulebase, **paths(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QuestionScreen) and screen.progress_info is not None
+        await screen.query("#progress-text").remove()
+        screen.progress_info = None
+        screen.show_progress(progress(rulebase, {}))
+        assert screen.is_attached and screen.progress_info is None

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, RadioSet, Static
 from textual.worker import get_current_worker
@@ -135,12 +136,17 @@ class QuestionScreen(Screen[None]):
         """Show the honest progress once counted (ignored when the screen has gone meanwhile)."""
         if not self.is_attached:
             return
+        try:  # attached, yet its widgets may already be gone: the screen is being taken down
+            text, bar, leaning_widget = (self.query_one("#progress-text", Label), self.query_one("#progress", ProgressBar),
+                                         self.query_one(Leaning))
+        except NoMatches:
+            return
         self.progress_info = found
         done, left = found.answered, found.remaining_at_most
-        self.query_one("#progress-text", Label).update(f"Answered {done} · at most {left} more may matter")
-        self.query_one("#progress", ProgressBar).update(total=max(done + left, 1), progress=done)
+        text.update(f"Answered {done} · at most {left} more may matter")
+        bar.update(total=max(done + left, 1), progress=done)
         if leaning is not None:
-            self.query_one(Leaning).update(leaning)
+            leaning_widget.update(leaning)
 
     # ----------------------------------------------------------------------------- answering
 
