@@ -12,8 +12,7 @@ integers: equal shares stay equal, so ties between approaches are never decided 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from itertools import product
 from math import prod
 from typing import Generic, TypeVar
@@ -35,11 +34,13 @@ class Factor(Generic[V]):
 
     scope: tuple[V, ...]
     table: Mapping[Assignment, Distribution]
+    spread: int = field(init=False)
+    """The most keys one entry holds (how much joining the factor can multiply distributions).  Computed
+    once here, not by `functools.cached_property`: in Python 3.11 that holds a lock shared by every
+    instance, which a thread can hold at fork() and leave a child process waiting forever."""
 
-    @cached_property
-    def spread(self) -> int:
-        """The most keys one entry holds (how much joining the factor can multiply distributions)."""
-        return max((len(d) for d in self.table.values()), default=1)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spread", max((len(d) for d in self.table.values()), default=1))
 
 
 def tabulate(scope: tuple[V, ...], weights: Weights[V], entry: Callable[[Assignment], Distribution]) -> Factor[V]:

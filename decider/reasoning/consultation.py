@@ -15,7 +15,9 @@ from decider.engine.policy import POLICY_VERSION
 from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
 from decider.errors import DeciderError
+from decider.reasoning.decision_log import append_trace
 from decider.reasoning.how import Explainer, Reason
+from decider.reasoning.report import answer_words, render_markdown
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.logic import concluded_by
 from decider.rulebase.model import UNKNOWN, Rulebase
@@ -151,8 +153,6 @@ class Consultation(BaseModel):
 
     def to_markdown(self, chart: str | None = None) -> str:
         """The Markdown report; `chart` names the economics SVG written beside it (linked when given)."""
-        from decider.reasoning.report import render_markdown
-
         return render_markdown(self, chart)
 
 
@@ -175,8 +175,6 @@ def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine:
     evaluation = evaluate(rulebase, checked, engine)
     consultation = build_consultation(rulebase, checked, evaluation)
     if log is not None:
-        from decider.reasoning.decision_log import append_trace
-
         append_trace(log, consultation.trace)
     return consultation
 
@@ -260,8 +258,6 @@ def _grounds(rulebase: Rulebase, rules: tuple[str, ...]) -> dict[str, tuple[str,
 
 def _answers_shown(rulebase: Rulebase, answers: Answers) -> tuple[AnswerShown, ...]:
     """Every question in rulebase order, grouped: answered, then "not sure", then never asked."""
-    from decider.reasoning.report import answer_words
-
     shown = []
     for question in rulebase.questions:
         raw = answers.root.get(question.id)
