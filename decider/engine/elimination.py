@@ -4,8 +4,9 @@ of a few discrete variables, over the product of those variables' weighted domai
 A factor maps each assignment of its variables to a distribution of packed effects (`dict[int, int]`:
 packed key -> integer mass; empty where the assignment is impossible).  Multiplying factors convolves
 their distributions; summing a variable out mixes its values' distributions by their integer weights.
-Variables are eliminated greedily, smallest joined table first, so the cost follows the structure of
-the rules (which variables they share) rather than the number of completions.  Masses are exact
+Variables are eliminated greedily, cheapest first (the joined table's entries times the keys its
+entries can hold), so the cost follows the structure of the rules (which variables they share)
+rather than the number of completions.  Masses are exact
 integers: equal shares stay equal, so ties between approaches are never decided by rounding.
 """
 
