@@ -39,8 +39,7 @@ from decider.rulebase.numbers import SCALE, to_micro
 
 F, U, T = 0, 1, 2
 VarKey = tuple[str, str]
-Var = tuple[str, str]
-"""A variable of the counting: an open question or figure (a VarKey) or an open conclusion ("conclusion", id)."""
+"""A variable: ("answer", question id), ("figure", figure id), or in the counting ("conclusion", id)."""
 Truths = tuple[int, ...]
 Key = int
 """Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
@@ -136,7 +135,7 @@ class Completions:
             place(i)
         self.order = needed
         self.holds = {i: self._compile(rulebase.rules[i].when) for i in needed}
-        self.direct: dict[int, tuple[Var, ...]] = {
+        self.direct: dict[int, tuple[VarKey, ...]] = {
             i: tuple(sorted(derived.read[rulebase.rules[i].id])) for i in needed}
         """rule -> what its condition reads itself: variables (kind, id) and conclusions ("conclusion", id)."""
         self.concludes = {i: derived.concludes[rulebase.rules[i].id] for i in needed}
@@ -342,13 +341,13 @@ class Completions:
                 for a, (m, lm) in masses.items()}
 
     @staticmethod
-    def total(factors: list[Factor[Var]], weights: dict[Var, dict[int, int]]) -> int:
+    def total(factors: list[Factor[VarKey]], weights: dict[VarKey, dict[int, int]]) -> int:
         """The masses' total: the weights of the open variables the factors read (a conclusion's factor
         admits one value, so conclusions add nothing)."""
         read = {v for f in factors for v in f.scope if v[0] != "conclusion"}
         return prod(sum(weights[v].values()) for v in read)
 
-    def factors(self, tv: Truths) -> tuple[Key, list[Factor[Var]], dict[Var, dict[int, int]]]:
+    def factors(self, tv: Truths) -> tuple[Key, list[Factor[VarKey]], dict[VarKey, dict[int, int]]]:
         """The rules decided under `tv` as one summed effect, and the rest as factors for variable elimination
         (`decider.engine.elimination`) with the weights of their variables: each undecided rule that weighs
         or excludes is a factor over the open variables and open conclusions it reads itself; each open
@@ -358,7 +357,7 @@ class Completions:
         for i in self.deciding:
             if status[i] == T:
                 fired += self.contribution[i]
-        weights: dict[Var, dict[int, int]] = {}
+        weights: dict[VarKey, dict[int, int]] = {}
         for key, tests in self.var_tests.items():
             if any(tv[t] == U for t in tests):
                 exact = self.exact_weights(tv, key)
@@ -367,8 +366,8 @@ class Completions:
         open_conclusions = {c for c, value in concluded.items() if value == U}
         for c in open_conclusions:
             weights[("conclusion", c)] = {F: 1, T: 1}
-        factors: list[Factor[Var]] = []
-        producers: dict[str, list[tuple[tuple[Var, ...], dict[Assignment, int]]]] = {}
+        factors: list[Factor[VarKey]] = []
+        producers: dict[str, list[tuple[tuple[VarKey, ...], dict[Assignment, int]]]] = {}
         for i in self.order:
             if status[i] != U:
                 continue
@@ -384,11 +383,11 @@ class Completions:
             factors.append(self.conclusion_factor(c, tables, weights))
         return fired, factors, weights
 
-    def conclusion_factor(self, conclusion: str, tables: list[tuple[tuple[Var, ...], dict[Assignment, int]]],
-                          weights: dict[Var, dict[int, int]]) -> Factor[Var]:
+    def conclusion_factor(self, conclusion: str, tables: list[tuple[tuple[VarKey, ...], dict[Assignment, int]]],
+                          weights: dict[VarKey, dict[int, int]]) -> Factor[VarKey]:
         """The factor admitting, for each assignment of its producers' scopes, only the value of `conclusion`
         they give it: T when one of them holds, F otherwise."""
-        scope: list[Var] = [("conclusion", conclusion)]
+        scope: list[VarKey] = [("conclusion", conclusion)]
         for own, _ in tables:
             scope.extend(v for v in own if v not in scope)
         positions = [([scope.index(v) for v in own], holds) for own, holds in tables]
@@ -398,22 +397,20 @@ class Completions:
             return {self.zero: 1} if value == values[0] else {}
         return tabulate(tuple(scope), weights, admits)
 
-    def rule_table(self, i: int, scope: tuple[Var, ...], tv: Truths, concluded: dict[str, int],
-                   weights: dict[Var, dict[int, int]]) -> dict[Assignment, int]:
+    def rule_table(self, i: int, scope: tuple[VarKey, ...], tv: Truths, concluded: dict[str, int],
+                   weights: dict[VarKey, dict[int, int]]) -> dict[Assignment, int]:
         """Whether rule `i` holds (T or F) under each assignment of its scope (what it reads itself)."""
         holds = self.holds[i]
         table: dict[Assignment, int] = {}
         for values in product(*(weights[v] for v in scope)):
-            fixed = list(tv)
+            fixed = tv
             cs = dict(concluded)
             for variable, value in zip(scope, values):
-                subject, ref = variable
-                if subject == "conclusion":
-                    cs[ref] = value
+                if variable[0] == "conclusion":
+                    cs[variable[1]] = value
                 else:
-                    for t, truth in zip(self.var_tests[variable], self.classes[variable][value][1]):
-                        fixed[t] = truth
-            result = holds(tuple(fixed), cs)
+                    fixed = self.fix(fixed, variable, value)
+            result = holds(fixed, cs)
             assert result != U, f"rule {self.rulebase.rules[i].id} is undecided once all it reads is known"
             table[values] = result
         return table

@@ -15,7 +15,6 @@ from decider.engine.policy import POLICY_VERSION
 from decider.engine.reference import ReferenceEngine
 from decider.engine.trace import RulebaseIdentity, Trace
 from decider.errors import DeciderError
-from decider.reasoning.decision_log import append_trace
 from decider.reasoning.how import Explainer, Reason
 from decider.reasoning.report import answer_words, render_markdown
 from decider.rulebase.answers import Answers, validate_answers
@@ -175,6 +174,8 @@ def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine:
     evaluation = evaluate(rulebase, checked, engine)
     consultation = build_consultation(rulebase, checked, evaluation)
     if log is not None:
+        from decider.reasoning.decision_log import append_trace  # portalocker: ~14 ms, only when logging
+
         append_trace(log, consultation.trace)
     return consultation
 
