@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,44 @@ def primary(rulebase: Rulebase, answers: dict[str, Any]) -> str:
     """The primary recommendation by the reference engine and the policy."""
     checked: Answers = validate_answers(rulebase, answers)
     return decide(rulebase, checked, ReferenceEngine(rulebase).run(checked)).primary
+
+
+def leader(rulebase: Rulebase, answers: dict[str, Any]) -> str:
+    """The leader on the scores of the answers as given (an open answer adds nothing), by the reference
+    engine: the highest score among approaches not excluded, equal scores going to the first in
+    tie_break.  The test oracle of the planner's look-ahead."""
+    checked: Answers = validate_answers(rulebase, answers)
+    outcome = decide(rulebase, checked, ReferenceEngine(rulebase).run(checked))
+    off = {e.approach for e in outcome.excluded}
+    eligible = [s for s in outcome.ranking if s.approach not in off] or list(outcome.ranking)
+    order = {a: i for i, a in enumerate(rulebase.policy.tie_break)}
+    return min(eligible, key=lambda s: (-s.score, order.get(s.approach, len(order)))).approach
+
+
+def witnesses(rulebase: Rulebase, answers: dict[str, Any], question: str, pairs: bool = True) -> bool:
+    """Brute force: some class of `question` changes the leader alone, or (with `pairs`) together with
+    one class of any other open question, or (for a figure input) with the classes of the figure's other
+    open inputs.  With pairs this is a superset of the planner's partners (questions one rule reads)."""
+    from decider.engine.answer_classes import figure_inputs
+
+    before = leader(rulebase, answers)
+    open_ids = [q.id for q in rulebase.questions if q.id not in answers]
+    classes = {q: [c.answer for c in answer_classes(rulebase, q)] for q in open_ids}
+    mine = classes[question]
+    if any(leader(rulebase, {**answers, question: v}) != before for v in mine):
+        return True
+    for other in open_ids if pairs else ():
+        if other != question and any(leader(rulebase, {**answers, question: v, other: w}) != before
+                                     for v in mine for w in classes[other]):
+            return True
+    for figure in rulebase.figures:
+        inputs = sorted(figure_inputs(rulebase, figure.id))
+        if question in inputs and all(answers.get(q, None) != "unknown" for q in inputs):
+            todo = [q for q in inputs if q in classes]
+            for combo in product(*(classes[q] for q in todo)):
+                if leader(rulebase, {**answers, **dict(zip(todo, combo))}) != before:
+                    return True
+    return False
 
 
 def scenarios() -> list[tuple[str, dict[str, Any]]]:

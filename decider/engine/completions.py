@@ -244,6 +244,28 @@ class Completions:
                     tv[i] = T if self.checks[i](values, set()) else F
         return tuple(tv), tuple(open_vars)
 
+    def given(self, answers: Answers) -> Truths:
+        """Each test's truth as the engines see the answers: an open answer is simply not there (a
+        comparison on it fails, `is: unknown` holds), so every test is decided."""
+        _, values = known_values(self.rulebase, answers)
+        return tuple(T if check(values, set()) else F for check in self.checks)
+
+    def evidence(self, given: Truths) -> tuple[dict[str, int], frozenset[str]]:
+        """Each approach's score (micro-units) from the rules that fire on `given` (`given`), and the
+        approaches they exclude: the scores of the answers as given."""
+        status, _ = self.state(given)
+        score = dict(self.base)
+        excluded: set[str] = set()
+        for i in self.deciding:
+            if status[i] == T:
+                support, oppose, excludes = self.effects[i]
+                for a, w in support.items():
+                    score[a] += w
+                for a, w in oppose.items():
+                    score[a] -= w
+                excluded.update(excludes)
+        return score, frozenset(excluded)
+
     def _span(self, figure: str, answers: Answers) -> Span:
         """Bounds of an open figure's value computed from its inputs: the answers given, and each open
         input's declared range (so its classes that the known inputs rule out are never counted)."""

@@ -1,27 +1,32 @@
 """The decision under open answers: which approach to recommend, how robust and how sure.
 
-Over the completions of the open answers (`decider.engine.completions`), the primary is the
-approach with the greatest prior mass of completions in which it wins (the one most likely to be
-right once everything is known; equal mass goes to the first in `tie_break`).  With nothing open that could change a score or an exclusion, that is simply the
-winner on the answers given.  Its robustness is that mass; its confidence is the prior-weighted
-mean, over all completions, of how clearly it wins there (0 where it loses or only ties).
+The primary is the approach the evidence given supports best: the leader on the scores of the
+answers as given (equal scores go to the first in `tie_break`), provided it wins in at least one
+completion of the open answers (`decider.engine.completions`).  An open answer is not evidence, so
+it neither adds nor subtracts; what it could still do is measured over the completions: the
+primary's robustness is the prior mass of the completions in which it wins, and its confidence is
+the prior-weighted mean, over all completions, of how clearly it wins there (0 where it loses or
+only ties).  When the leader wins no completion at all (an unknown answer made a rule fire that no
+known answer would), the primary is instead the approach with the greatest mass of wins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from decider.engine.completions import NO_WINS, Completions, Tally, VarKey, completions_of
+from decider.engine.completions import NO_WINS, Completions, Tally, Truths, VarKey, completions_of
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 
-POLICY_VERSION = 2
+POLICY_VERSION = 3
 """The decision policy this decider applies (rules/README.md, "The policy"), recorded in every trace:
 1 is decider 0.1.0's (margin over a non-complementary rival, less a penalty per unknown); 2 adds
-eligibility and decides open answers by counting their completions.  A trace's result can only be
-replayed under the policy that decided it."""
+eligibility and decides open answers by counting their completions (the primary wins the most of
+them); 3 recommends the leader on the evidence given, with the completions measuring how open
+answers could change it.  A trace's result can only be replayed under the policy that decided it."""
 
 
 class Chance(BaseModel):
@@ -60,6 +65,28 @@ def pick(model: Completions, tally: Tally, barred: frozenset[str] = frozenset())
     return min((a for a in allowed if tally.get(a, NO_WINS).mass >= best - 1e-12), key=model.tie.__getitem__)
 
 
+def lead(model: Completions, scores: Mapping[str, int], barred: frozenset[str] = frozenset()) -> str:
+    """The leader on the scores of the answers as given: the highest score, equal scores going to the
+    first in tie_break; `barred` approaches are passed over."""
+    allowed = [a for a in model.approaches if a not in barred] or list(model.approaches)
+    return min(allowed, key=lambda a: (-scores[a], model.tie[a]))
+
+
+def leader(model: Completions, given: Truths) -> str:
+    """The leader on the evidence of `given` (`Completions.given`), eligibility applied."""
+    scores, excluded = model.evidence(given)
+    return lead(model, scores, excluded if len(excluded) < len(model.approaches) else frozenset())
+
+
+def choose(model: Completions, tally: Tally, given: Truths, barred: frozenset[str] = frozenset()) -> str:
+    """The primary: the leader on the evidence if it wins some completion, else the approach with the
+    most mass of wins (an unknown answer made a rule fire that no known answer would)."""
+    first = leader(model, given)
+    if first not in barred and tally.get(first, NO_WINS).mass > 0:
+        return first
+    return pick(model, tally, barred)
+
+
 def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozenset()) -> Verdict:
     """The primary, its confidence and robustness, and the open questions that still bear on it.
 
@@ -69,7 +96,7 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     model = completions_of(rulebase)
     tv, open_vars = model.truths(answers)
     tally = model.count(tv)
-    primary = pick(model, tally, barred)
+    primary = choose(model, tally, model.given(answers), barred)
     wins = tally.get(primary, NO_WINS)
     mass = wins.mass
     settled = set(tally) == {primary}  # structural: no completion has another winner
@@ -112,4 +139,4 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
-__all__ = ["POLICY_VERSION", "Chance", "Verdict", "judge", "pick", "separating"]
+__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "lead", "leader", "pick", "separating"]

@@ -1,9 +1,9 @@
 """The interview planner: which question still matters, WHY it is asked, and what would change the result.
 
-A question is relevant while some answer to it could still change the primary recommendation,
-for some values of the other open questions.  This is decided exactly over value classes
-(`value_classes`) with three-valued evaluation and score bounds (`partial`), branching on open
-questions only where the bounds cannot decide.  Nothing here is specific to one rulebase.
+A question is worth asking while some answer to it, alone or with one answer to one other open
+question, would change the recommendation (`decider.engine.lookahead`, a look-ahead of depth two
+through the policy's own scoring); the highest-priority such question is asked next.  WHY's rule
+statuses come from three-valued evaluation (`partial`).  Nothing here is specific to one rulebase.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from decider.engine.completions import VarKey, completions_of
+from decider.engine.lookahead import lookahead
 from decider.engine.outcome import decide
-from decider.reasoning.partial import FALSE, MAYBE, TRUE, Situation, model_for
+from decider.engine.policy import choose
+from decider.reasoning.partial import FALSE, MAYBE, TRUE, model_for
 from decider.reasoning.value_classes import ValueClass, question_classes
 from decider.rulebase.answers import AnswerValue, Answers, validate_answers
 from decider.rulebase.logic import references
@@ -110,67 +113,71 @@ def checked(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Answers
 
 
 def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
-    """Every primary recommendation some completion of the open questions can produce."""
-    found = _situation(rulebase, checked(rulebase, answers)).possible_primaries()
+    """Every primary recommendation some completion of the open questions can produce (those that win
+    a completion, and the primary itself)."""
+    answers = checked(rulebase, answers)
+    model = completions_of(rulebase)
+    tv, _ = model.truths(answers)
+    tally = model.count(tv)
+    found = {a for a, wins in tally.items() if wins.mass > 0} | {choose(model, tally, model.given(answers))}
     return tuple(a.id for a in rulebase.approaches if a.id in found)
 
 
 def is_settled(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> bool:
-    """True when no answers to the open questions can change the primary recommendation."""
-    return len(_situation(rulebase, checked(rulebase, answers)).possible_primaries(limit=2)) == 1
+    """True when no open question is worth asking: no answer to one (alone, or with one answer to one
+    other open question) would change the recommendation (`decider.engine.lookahead`)."""
+    return not relevant_questions(rulebase, answers)
 
 
 def is_relevant(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: str) -> bool:
-    """True when the question is open and some answer to it could still change the primary."""
+    """True when the question is open and some answer to it could change the recommendation."""
     answers = checked(rulebase, answers)
-    return question_id not in answers.root and _matters(_situation(rulebase, answers), question_id)
+    if question_id in answers.root:
+        return False
+    position = lookahead(rulebase, answers)
+    return any(question_id in position.questions(key) and position.changes(key) for key in position.bearing)
 
 
 def relevant_questions(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
-    """The open questions that still matter, in asking order (priority, then declaration)."""
+    """The open questions worth asking, in asking order (priority, then declaration)."""
     answers = checked(rulebase, answers)
-    situation = _situation(rulebase, answers)
-    if len(situation.possible_primaries(limit=2)) < 2:
-        return ()
-    return tuple(q.id for q in asking_order(rulebase) if q.id not in answers.root and _matters(situation, q.id))
+    position = lookahead(rulebase, answers)
+    wanted = {q for key in position.changing() for q in position.questions(key)}
+    return tuple(q.id for q in asking_order(rulebase) if q.id in wanted and q.id not in answers.root)
 
 
 def next_question(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Question | None:
-    """The next question worth asking, or None when the interview is settled."""
+    """The next question worth asking, or None when no answer could change the recommendation."""
     answers = checked(rulebase, answers)
-    situation = _situation(rulebase, answers)
-    if len(situation.possible_primaries(limit=2)) < 2:
-        return None
+    position = lookahead(rulebase, answers)
+    behind: dict[str, list[VarKey]] = {}
+    for key in position.bearing:
+        for qid in position.questions(key):
+            if qid not in answers.root:
+                behind.setdefault(qid, []).append(key)
+    decided: dict[VarKey, bool] = {}
     for question in asking_order(rulebase):
-        if question.id not in answers.root and _matters(situation, question.id):
-            return question
+        for key in behind.get(question.id, ()):
+            if key not in decided:
+                decided[key] = position.changes(key)
+            if decided[key]:
+                return question
     return None
 
 
 def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progress:
-    """Answered so far and at most how many questions remain relevant."""
+    """Answered so far and at most how many questions may still be asked: the open questions behind
+    a variable that still bears on a score (only these can ever become worth asking)."""
     answers = checked(rulebase, answers)
-    remaining = relevant_questions(rulebase, answers)
-    return Progress(answered=len(answers.root), remaining_at_most=len(remaining), settled=not remaining)
+    position = lookahead(rulebase, answers)
+    bound = {q for key in position.bearing for q in position.questions(key) if q not in answers.root}
+    settled = next_question(rulebase, answers) is None
+    return Progress(answered=len(answers.root), remaining_at_most=0 if settled else len(bound), settled=settled)
 
 
 def asking_order(rulebase: Rulebase) -> list[Question]:
     """Questions by declared priority (higher first), then declaration order."""
     return sorted(rulebase.questions, key=lambda q: -q.priority)
-
-
-def _situation(rulebase: Rulebase, answers: Answers) -> Situation:
-    return model_for(rulebase).situation(answers)
-
-
-def _matters(situation: Situation, question_id: str) -> bool:
-    model = situation.model
-    if situation.var_matters(("answer", question_id)):
-        return True
-    return any(question_id in inputs and situation.var_matters(("figure", fid)) for fid, inputs in model.inputs.items())
-
-
-# ----------------------------------------------------------------------------- WHY
 
 
 def answer_classes(rulebase: Rulebase, question_id: str) -> list[ValueClass]:
@@ -213,7 +220,7 @@ def why(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: s
         outcomes.append(AnswerOutcome(answer=value.answer, label=value.label, leads_to=primary,
                                       leads_to_title=rulebase.approach_index[primary].title,
                                       still_possible=possible_primaries(rulebase, given)))
-    return WhyAnswer(question=question_id, text=question.text, relevant=_matters(situation, question_id),
+    return WhyAnswer(question=question_id, text=question.text, relevant=is_relevant(rulebase, base, question_id),
                      rules=tuple(uses), open_conclusions=open_conclusions, outcomes=tuple(outcomes),
                      possible=possible_primaries(rulebase, base))
 

@@ -1,0 +1,66 @@
+"""How many questions the interview asks: every golden scenario and every case file, walked as the interview does.
+
+Each walk starts empty and asks `planner.next_question` until it returns None; a question the file
+answers gets that answer, any other gets "not sure" (what a team that does not know would say).
+Prints the count per file, then the median and maximum per directory, and the time per step.
+Run: .venv/bin/python benchmarks/interview_length.py [DIR ...] [--rules DIR]
+(default directories: examples/scenarios and examples/cases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from decider import load_rulebase
+from decider.reasoning import planner
+from decider.rulebase.model import UNKNOWN, Rulebase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def walk(rulebase: Rulebase, given: dict[str, Any], steps: list[float]) -> list[str]:
+    """The questions one interview asks, in order; `steps` collects each step's milliseconds."""
+    answers: dict[str, Any] = {}
+    asked: list[str] = []
+    while True:
+        start = time.perf_counter()
+        question = planner.next_question(rulebase, answers)
+        steps.append((time.perf_counter() - start) * 1000)
+        if question is None:
+            return asked
+        asked.append(question.id)
+        answers[question.id] = given.get(question.id, UNKNOWN)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dirs", nargs="*", default=[str(ROOT / "examples/scenarios"), str(ROOT / "examples/cases")])
+    parser.add_argument("--rules", help="rulebase directory (default: the shipped rulebase)")
+    args = parser.parse_args()
+    rulebase = load_rulebase(args.rules)
+    print(f"{rulebase.meta.id} {rulebase.meta.version}: {len(rulebase.questions)} questions")
+    steps: list[float] = []
+    for directory in args.dirs:
+        counts: list[int] = []
+        for path in sorted(Path(directory).glob("*.yaml")):
+            given = (yaml.safe_load(path.read_text()) or {}).get("answers") or {}
+            asked = walk(rulebase, given, steps)
+            counts.append(len(asked))
+            print(f"  {len(asked):>3}  {path.name}")
+        if counts:
+            print(f"{directory}: {len(counts)} walks, questions asked median {statistics.median(counts):g}, "
+                  f"max {max(counts)}, min {min(counts)}")
+    steps.sort()
+    p95 = steps[min(len(steps) - 1, int(len(steps) * 0.95))]
+    print(f"next_question: {len(steps)} steps, median {statistics.median(steps):.1f} ms, p95 {p95:.1f} ms, "
+          f"max {steps[-1]:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

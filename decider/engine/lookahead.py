@@ -1,0 +1,95 @@
+"""Which open answers could still change the recommendation: the interview's look-ahead.
+
+The policy recommends the leader on the evidence given (`decider.engine.policy`).  An open question
+is worth asking while some answer to it would change that leader, alone or together with one answer
+to a partner: another open question that a still undecided rule reads in the same condition (a case
+written as "A and B" is found although neither answer alone decides it).  A figure counts as one variable (its classes), so the inputs of a figure
+whose value could change the leader are worth asking even though no single input decides it.
+A figure with an input answered "not sure" can never be computed, so its other inputs are not asked
+for its sake.  Deeper combinations are not searched: the recommendation then says how robust it is over every
+completion of what is still open.  Everything here is evaluation of compiled tests; nothing counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from decider.engine.completions import U, Completions, Truths, VarKey, completions_of
+from decider.engine.policy import leader
+from decider.rulebase.answers import Answers
+from decider.rulebase.model import Rulebase
+
+
+@dataclass(frozen=True)
+class Lookahead:
+    """The position of an interview: its leader now and the open variables that still bear on it."""
+
+    model: Completions
+    given: Truths
+    current: str
+    bearing: tuple[VarKey, ...]
+    """Open variables read by a rule that weighs or excludes and is still undecided."""
+    classes: dict[VarKey, tuple[int, ...]]
+    """Each bearing variable's classes still consistent with the answers."""
+    partners: dict[VarKey, tuple[VarKey, ...]]
+    """For each bearing variable, the others that an undecided rule reads together with it."""
+
+    def questions(self, key: VarKey) -> tuple[str, ...]:
+        """The questions behind a variable: the question, or a figure's inputs."""
+        subject, ref = key
+        return (ref,) if subject == "answer" else tuple(sorted(self.model.figure_inputs[ref]))
+
+    def changes(self, key: VarKey) -> bool:
+        """Some class of `key`, alone or with one class of a partner, changes the leader."""
+        model = self.model
+        for klass in self.classes[key]:
+            once = model.fix(self.given, key, klass)
+            if leader(model, once) != self.current:
+                return True
+            for other in self.partners[key]:
+                for second in self.classes[other]:
+                    if leader(model, model.fix(once, other, second)) != self.current:
+                        return True
+        return False
+
+    def changing(self) -> tuple[VarKey, ...]:
+        """Every bearing variable that `changes` the leader (pairs are checked once each)."""
+        found: set[VarKey] = set()
+        model = self.model
+        for key in self.bearing:
+            if any(leader(model, model.fix(self.given, key, k)) != self.current for k in self.classes[key]):
+                found.add(key)
+        for a, b in combinations(self.bearing, 2):
+            if (a in found and b in found) or b not in self.partners[a]:
+                continue
+            if any(leader(model, model.fix(model.fix(self.given, a, ka), b, kb)) != self.current
+                   for ka in self.classes[a] for kb in self.classes[b]):
+                found.update((a, b))
+        return tuple(k for k in self.bearing if k in found)
+
+
+def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
+    """The look-ahead position for validated answers."""
+    model = completions_of(rulebase)
+    tv, _ = model.truths(answers)
+    given = model.given(answers)
+    # a figure with an input answered "not sure" stays unknown whatever the other inputs are: no evidence
+    # and a question answered "not sure" will not be asked again: it stays as it is, no evidence
+    bearing = tuple(key for key in model.bearing(tv) if (
+        key[1] not in answers.root if key[0] == "answer"
+        else not any(q in answers.root and answers.value(q) is None for q in model.figure_inputs[key[1]])))
+    classes = {key: tuple(k for k, _ in model.consistent(tv, key)) for key in bearing}
+    status = model.statuses(tv)
+    together: dict[VarKey, set[VarKey]] = {key: set() for key in bearing}
+    for i, truth in status.items():
+        if truth == U:
+            read = [key for key in model.direct[i] if key in together]
+            for key in read:
+                together[key].update(k for k in read if k != key)
+    partners = {key: tuple(k for k in bearing if k in together[key]) for key in bearing}
+    return Lookahead(model=model, given=given, current=leader(model, given), bearing=bearing, classes=classes,
+                     partners=partners)
+
+
+__all__ = ["Lookahead", "lookahead"]
