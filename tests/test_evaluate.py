@@ -11,15 +11,29 @@ from decider.reasoning.evaluate import CaseResult, totals
 from conftest import ROOT, run_cli
 
 AGREEMENT_FLOOR = 1.0
-"""`decider evaluate examples/`: every golden scenario's primary is accepted (the build fails if it drops)."""
+"""`decider evaluate examples/scenarios`: every golden scenario's primary is accepted (the build fails if it drops)."""
 FLAGS_FLOOR = 1.0
+CASES_AGREEMENT_FLOOR = 0.85
+"""The 20 real cases of examples/cases: 17 accepted today (README, "Real cases"); fewer fails the build."""
+CASES_FLAGS_FLOOR = 0.95
 
 
 def test_examples_meet_the_floors() -> None:
-    done = run_cli("evaluate", "examples/", "--min-agreement", str(AGREEMENT_FLOOR), "--min-flags", str(FLAGS_FLOOR))
+    done = run_cli("evaluate", "examples/scenarios", "--min-agreement", str(AGREEMENT_FLOOR),
+                   "--min-flags", str(FLAGS_FLOOR))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "primaries accepted" in done.stdout and "Brier score" in done.stdout
-    assert "Skipped (not case files): examples/not-sure.json, examples/structured-output.yaml" in done.stdout
+    everything = run_cli("evaluate", "examples/")
+    assert "Skipped (not case files): examples/not-sure.json, examples/structured-output.yaml" in everything.stdout
+
+
+def test_the_real_cases_meet_their_floors_and_no_miss_reads_high() -> None:
+    done = run_cli("evaluate", "examples/cases", "--min-agreement", str(CASES_AGREEMENT_FLOOR),
+                   "--min-flags", str(CASES_FLAGS_FLOOR))
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(run_cli("evaluate", "examples/cases", "--format", "json").stdout)
+    assert len(report["results"]) == 20
+    assert [r["id"] for r in report["results"] if not r["accepted"] and r["level"] == "high"] == []
 
 
 def test_json_output_has_per_case_results_and_calibration() -> None:

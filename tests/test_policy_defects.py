@@ -16,14 +16,17 @@ FORMAT_CASE: dict[str, Any] = {
     "knowledge": "general", "narrow_task": False, "general_skills": False, "data_quality": 5,
     "example_count": 2000, "retune_capacity": True, "ml_expertise": True, "can_tune": True, "on_prem": False,
     "monthly_mtokens": 5000, "price_per_mtoken": 3, "tuning_cost": 20000, "retune_cost_year": 10000,
+    "accuracy_gap": False, "knowledge_volatile": False, "retrieval_status": "not_tried", "latency_ms": 5000,
+    "latency_missed": False, "teacher_model": False, "motive": "behaviour", "end_users": False,
 }
 """A favourable, fully answered format profile: fine-tuning wins clearly."""
 
-TIE = {"prompting_baseline": "measured", "eval_harness": True, "format_failures": False, "persona_drift": True,
-       "knowledge": "proprietary", "knowledge_volatile": True, "narrow_task": False, "latency_ms": 600000,
-       "general_skills": True, "data_quality": 2, "example_count": 867.21, "retune_capacity": False,
-       "ml_expertise": True, "can_tune": False, "on_prem": True, "monthly_mtokens": 722.19,
-       "price_per_mtoken": 1000, "tuning_cost": 936961.8, "retune_cost_year": 0}
+TIE = {"prompting_baseline": "measured", "eval_harness": True, "format_failures": True, "persona_drift": False,
+       "accuracy_gap": False, "knowledge": "general", "knowledge_volatile": False, "retrieval_status": "not_tried",
+       "narrow_task": False, "latency_ms": 5000, "latency_missed": False, "general_skills": False,
+       "data_quality": 4, "example_count": 500, "teacher_model": False, "retune_capacity": False,
+       "ml_expertise": True, "can_tune": True, "on_prem": False, "monthly_mtokens": 1000, "price_per_mtoken": 3,
+       "tuning_cost": 20000, "retune_cost_year": 10000, "motive": "behaviour", "end_users": False}
 """A fully answered profile whose two best eligible approaches score the same."""
 
 

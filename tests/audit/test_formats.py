@@ -45,7 +45,7 @@ def test_v1_traces_and_logs_verify_as_far_as_policy_1_allows_and_say_so() -> Non
     result = run_cli("audit", "verify", V1 / "trace.json", V1 / "decisions.log", "--rules", RULES)
     assert result.returncode == 3, result.stdout + result.stderr
     assert (f"{V1 / 'trace.json'}: OTHER POLICY (1) — audit_fixture 1.0.0, durable_rules, 4 firings "
-            "(decider-trace/1)\n  [policy] recorded under policy 1; this decider applies policy 2: its seal, rulebase "
+            "(decider-trace/1)\n  [policy] recorded under policy 1; this decider applies policy 3: its seal, rulebase "
             "and firings check, its result cannot be compared by replay\n") in result.stdout
     assert "its seal, the log's chain, rulebase and firings check" in result.stdout
     assert ("decision log of 2 record(s), chain intact, 0 of 2 trace(s) verified, 2 of another policy (seal and "
