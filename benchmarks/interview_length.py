@@ -2,7 +2,8 @@
 
 Each walk starts empty and asks `planner.next_question` until it returns None; a question the file
 answers gets that answer, any other gets "not sure" (what a team that does not know would say).
-Prints the count per file, then the median and maximum per directory, and the time per step.
+Prints the count per file, then the median and maximum per directory, how many walks end on the
+recommendation the file's full answers give, and the time per step.
 Run: .venv/bin/python benchmarks/interview_length.py [DIR ...] [--rules DIR]
 (default directories: examples/scenarios and examples/cases).
 """
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from decider import load_rulebase
+from decider import consult, load_rulebase
 from decider.reasoning import planner
 from decider.rulebase.model import UNKNOWN, Rulebase
 
@@ -48,14 +49,18 @@ def main() -> None:
     steps: list[float] = []
     for directory in args.dirs:
         counts: list[int] = []
+        same = 0
         for path in sorted(Path(directory).glob("*.yaml")):
             given = (yaml.safe_load(path.read_text()) or {}).get("answers") or {}
             asked = walk(rulebase, given, steps)
+            walked = consult(rulebase, {q: given.get(q, UNKNOWN) for q in asked}).recommendation.approach
+            full = consult(rulebase, given).recommendation.approach
+            same += walked == full
             counts.append(len(asked))
-            print(f"  {len(asked):>3}  {path.name}")
+            print(f"  {len(asked):>3}  {path.name}{'' if walked == full else f'  (ends on {walked}, full answers give {full})'}")
         if counts:
             print(f"{directory}: {len(counts)} walks, questions asked median {statistics.median(counts):g}, "
-                  f"max {max(counts)}, min {min(counts)}")
+                  f"max {max(counts)}, min {min(counts)}; {same} end on the full answers' recommendation")
     steps.sort()
     p95 = steps[min(len(steps) - 1, int(len(steps) * 0.95))]
     print(f"next_question: {len(steps)} steps, median {statistics.median(steps):.1f} ms, p95 {p95:.1f} ms, "

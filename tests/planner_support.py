@@ -75,10 +75,20 @@ def witnesses(rulebase: Rulebase, answers: dict[str, Any], question: str, pairs:
         inputs = sorted(figure_inputs(rulebase, figure.id))
         if question in inputs and all(answers.get(q, None) != "unknown" for q in inputs):
             todo = [q for q in inputs if q in classes]
-            for combo in product(*(classes[q] for q in todo)):
+            # a figure's class can need values between the extremes its inputs' classes offer
+            # (a ratio is unknown at 0 and tiny at the maximum): try a spread of magnitudes too
+            spread = {q: _magnitudes(rulebase.question_index[q]) + classes[q] for q in todo}
+            for combo in product(*(spread[q] for q in todo)):
                 if leader(rulebase, {**answers, **dict(zip(todo, combo))}) != before:
                     return True
     return False
+
+
+def _magnitudes(question: Question) -> list[Any]:
+    """Values of a number question spread over its range by powers of ten (none for other kinds)."""
+    if not isinstance(question, NumberQuestion):
+        return []
+    return [v for v in (1, 10, 100, 1000, 100000) if question.min <= v <= question.max]
 
 
 def scenarios() -> list[tuple[str, dict[str, Any]]]:

@@ -251,8 +251,8 @@ class Completions:
         return tuple(T if check(values, set()) else F for check in self.checks)
 
     def evidence(self, given: Truths) -> tuple[dict[str, int], frozenset[str]]:
-        """Each approach's score (micro-units) from the rules that fire on `given` (`given`), and the
-        approaches they exclude: the scores of the answers as given."""
+        """Each approach's score (micro-units) from the rules that fire on `given` (`Completions.given`),
+        and the approaches they exclude: the scores of the answers as given."""
         status, _ = self.state(given)
         score = dict(self.base)
         excluded: set[str] = set()

@@ -3,18 +3,16 @@
 The policy recommends the leader on the evidence given (`decider.engine.policy`).  An open question
 is worth asking while some answer to it would change that leader, alone or together with one answer
 to a partner: another open question that a still undecided rule reads in the same condition (a case
-written as "A and B" is found although neither answer alone decides it).  A figure counts as one variable (its classes), so the inputs of a figure
-whose value could change the leader are worth asking even though no single input decides it.
-A figure with an input answered "not sure" can never be computed, so its other inputs are not asked
-for its sake.  Deeper combinations are not searched: the recommendation then says how robust it is over every
-completion of what is still open.  Everything here is evaluation of compiled tests; nothing counts.
+written as "A and B" is found although neither answer alone decides it).  A figure counts as one
+variable (its classes), so the inputs of a figure whose value could change the leader are worth
+asking even though no single input decides it; a figure with an input answered "not sure" can never
+be computed, so its other inputs are not asked for its sake.  Deeper combinations are not searched:
+the recommendation then says how robust it is over every completion of what is still open.  Everything here is evaluation of compiled tests; nothing counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations
-
 from decider.engine.completions import U, Completions, Truths, VarKey, completions_of
 from decider.engine.policy import leader
 from decider.rulebase.answers import Answers
@@ -54,19 +52,8 @@ class Lookahead:
         return False
 
     def changing(self) -> tuple[VarKey, ...]:
-        """Every bearing variable that `changes` the leader (pairs are checked once each)."""
-        found: set[VarKey] = set()
-        model = self.model
-        for key in self.bearing:
-            if any(leader(model, model.fix(self.given, key, k)) != self.current for k in self.classes[key]):
-                found.add(key)
-        for a, b in combinations(self.bearing, 2):
-            if (a in found and b in found) or b not in self.partners[a]:
-                continue
-            if any(leader(model, model.fix(model.fix(self.given, a, ka), b, kb)) != self.current
-                   for ka in self.classes[a] for kb in self.classes[b]):
-                found.update((a, b))
-        return tuple(k for k in self.bearing if k in found)
+        """Every bearing variable that `changes` the leader."""
+        return tuple(key for key in self.bearing if self.changes(key))
 
 
 def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:

@@ -12,7 +12,6 @@ known answer would), the primary is instead the approach with the greatest mass 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -65,17 +64,13 @@ def pick(model: Completions, tally: Tally, barred: frozenset[str] = frozenset())
     return min((a for a in allowed if tally.get(a, NO_WINS).mass >= best - 1e-12), key=model.tie.__getitem__)
 
 
-def lead(model: Completions, scores: Mapping[str, int], barred: frozenset[str] = frozenset()) -> str:
-    """The leader on the scores of the answers as given: the highest score, equal scores going to the
-    first in tie_break; `barred` approaches are passed over."""
-    allowed = [a for a in model.approaches if a not in barred] or list(model.approaches)
-    return min(allowed, key=lambda a: (-scores[a], model.tie[a]))
-
-
 def leader(model: Completions, given: Truths) -> str:
-    """The leader on the evidence of `given` (`Completions.given`), eligibility applied."""
+    """The leader on the evidence of `given` (`Completions.given`): the highest score among the
+    approaches not excluded (all of them if every one is), equal scores going to the first in
+    tie_break."""
     scores, excluded = model.evidence(given)
-    return lead(model, scores, excluded if len(excluded) < len(model.approaches) else frozenset())
+    allowed = [a for a in model.approaches if a not in excluded] or list(model.approaches)
+    return min(allowed, key=lambda a: (-scores[a], model.tie[a]))
 
 
 def choose(model: Completions, tally: Tally, given: Truths, barred: frozenset[str] = frozenset()) -> str:
@@ -139,4 +134,4 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
-__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "lead", "leader", "pick", "separating"]
+__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "leader", "pick", "separating"]

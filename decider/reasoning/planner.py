@@ -1,7 +1,7 @@
 """The interview planner: which question still matters, WHY it is asked, and what would change the result.
 
-A question is worth asking while some answer to it, alone or with one answer to one other open
-question, would change the recommendation (`decider.engine.lookahead`, a look-ahead of depth two
+A question is worth asking while some answer to it, alone or with one answer to a question the same
+undecided rule reads, would change the recommendation (`decider.engine.lookahead`, a look-ahead
 through the policy's own scoring); the highest-priority such question is asked next.  WHY's rule
 statuses come from three-valued evaluation (`partial`).  Nothing here is specific to one rulebase.
 """
@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.completions import VarKey, completions_of
-from decider.engine.lookahead import lookahead
+from decider.engine.lookahead import Lookahead, lookahead
 from decider.engine.outcome import decide
 from decider.engine.policy import choose
 from decider.reasoning.partial import FALSE, MAYBE, TRUE, model_for
@@ -124,9 +124,9 @@ def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
 
 
 def is_settled(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> bool:
-    """True when no open question is worth asking: no answer to one (alone, or with one answer to one
-    other open question) would change the recommendation (`decider.engine.lookahead`)."""
-    return not relevant_questions(rulebase, answers)
+    """True when no open question is worth asking: no answer to one (alone, or with a partner's)
+    would change the recommendation (`decider.engine.lookahead`)."""
+    return next_question(rulebase, answers) is None
 
 
 def is_relevant(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: str) -> bool:
@@ -149,7 +149,22 @@ def relevant_questions(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
 def next_question(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Question | None:
     """The next question worth asking, or None when no answer could change the recommendation."""
     answers = checked(rulebase, answers)
+    return _next(rulebase, answers, lookahead(rulebase, answers))
+
+
+def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progress:
+    """Answered so far and at most how many questions may still be asked: the open questions behind
+    a variable that still bears on a score (only these can ever become worth asking)."""
+    answers = checked(rulebase, answers)
     position = lookahead(rulebase, answers)
+    bound = {q for key in position.bearing for q in position.questions(key) if q not in answers.root}
+    settled = _next(rulebase, answers, position) is None
+    return Progress(answered=len(answers.root), remaining_at_most=0 if settled else len(bound), settled=settled)
+
+
+def _next(rulebase: Rulebase, answers: Answers, position: Lookahead) -> Question | None:
+    """The highest-priority open question behind a variable that `changes` the leader; each variable
+    is looked ahead at most once, and only as far as the asking order needs."""
     behind: dict[str, list[VarKey]] = {}
     for key in position.bearing:
         for qid in position.questions(key):
@@ -163,16 +178,6 @@ def next_question(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Q
             if decided[key]:
                 return question
     return None
-
-
-def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progress:
-    """Answered so far and at most how many questions may still be asked: the open questions behind
-    a variable that still bears on a score (only these can ever become worth asking)."""
-    answers = checked(rulebase, answers)
-    position = lookahead(rulebase, answers)
-    bound = {q for key in position.bearing for q in position.questions(key) if q not in answers.root}
-    settled = next_question(rulebase, answers) is None
-    return Progress(answered=len(answers.root), remaining_at_most=0 if settled else len(bound), settled=settled)
 
 
 def asking_order(rulebase: Rulebase) -> list[Question]:
