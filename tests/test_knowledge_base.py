@@ -16,7 +16,7 @@ RULEBASE = load_rulebase()
 ENGINES = ("durable_rules", "reference")
 ESSAY_WARNINGS_AND_CASES = ("P3", "P4", "P5", "P6", "P7", "P8", "P9")
 FIELD_SOURCES = ("openai-guide", "anthropic-prompting", "google-vertex-tuning", "azure-ft-considerations",
-                 "aws-bedrock", "hf-llm-course", "field-checklists")
+                 "aws-bedrock", "hf-llm-course", "field-checklists", "qi-2023")
 STRONG_FORMAT_CASE = {
     "prompting_baseline": "measured", "eval_harness": True, "format_failures": True, "persona_drift": False,
     "knowledge": "general", "knowledge_volatile": False, "narrow_task": False, "latency_ms": 20000,
@@ -56,7 +56,8 @@ def test_field_guidance_is_cited_to_its_source_not_to_the_essay() -> None:
 
 def test_questions_are_a_moderate_answerable_set() -> None:
     questions = RULEBASE.questions
-    assert 15 <= len(questions) <= 20
+    # the planner asks only what could change the advice, so the set may grow past what one walk asks
+    assert 15 <= len(questions) <= 30
     for question in questions:
         assert question.help and len(question.help) > 40, question.id
         assert "example" in question.help.lower(), question.id
@@ -90,7 +91,7 @@ def test_not_sure_to_everything_gives_prompt_eval_not_settled(engine: str) -> No
     assert result.recommendation.approach == "prompt_eval"
     assert result.recommendation.level != "high" and not result.recommendation.settled
     assert result.recommendation.confidence < result.recommendation.robustness < 1
-    assert {p.id for p in result.prerequisites} >= {"need_eval", "need_baseline"}
+    assert "confirm_groundwork" in {p.id for p in result.prerequisites}
     silent = consult(RULEBASE, {}, engine=engine)  # type: ignore[arg-type]
     assert silent.recommendation.approach == "prompt_eval" and silent.recommendation.level != "high"
 
@@ -100,7 +101,8 @@ def test_strong_consistent_evidence_gives_high_confidence(engine: str) -> None:
     result = consult(RULEBASE, STRONG_FORMAT_CASE, engine=engine)  # type: ignore[arg-type]
     assert result.recommendation.approach == "fine_tune"
     assert result.recommendation.level == "high"
-    assert result.risks == ()
+    # only the standing reminders (yearly re-tuning cost, end users not stated) remain, at low
+    assert {r.severity for r in result.risks} <= {"low"}
 
 
 def test_not_sure_differs_from_no() -> None:

@@ -146,9 +146,9 @@ def test_a_check_that_reaches_its_bound_says_undecided_with_the_bound(tmp_path: 
     assert not [f for f in report.findings if f.code in ("E311", "E312")], report.to_text()
 
 
-def test_the_shipped_rulebase_cannot_declare_format_failures_monotone_for_fine_tune(tmp_path: Path) -> None:
-    """rules/README.md says why `format_failures` carries no `monotone:`: measured failures bring the
-    essay's warnings with the case for tuning and can lower fine_tune from 0 to -13."""
+def test_the_shipped_rulebase_format_failures_declaration_holds_and_its_reverse_is_caught(tmp_path: Path) -> None:
+    """rules/README.md says why `format_failures` may be declared monotone up for tuning (the warnings weigh
+    whether or not tuning is on the table); the reverse declaration is broken by answers lint exhibits."""
     import shutil
 
     from decider.reasoning.verify.lint import lint_rulebase
@@ -157,7 +157,10 @@ def test_the_shipped_rulebase_cannot_declare_format_failures_monotone_for_fine_t
     shutil.copytree(Path(__file__).parent.parent / "rules", rules)
     questions = rules / "questions.yaml"
     text = questions.read_text(encoding="utf-8")
-    questions.write_text(text.replace("  - id: format_failures\n",
-                                      "  - id: format_failures\n    monotone: {fine_tune: up}\n", 1), encoding="utf-8")
+    declared = "  - id: format_failures\n    monotone: {fine_tune: up, fine_tune_small: up}\n"
+    assert declared in text
+    assert not [f for f in lint_rulebase(rules).findings if f.code == "E312"]
+    questions.write_text(text.replace(declared, "  - id: format_failures\n    monotone: {fine_tune: down}\n", 1),
+                         encoding="utf-8")
     found = [f.message for f in lint_rulebase(rules).findings if f.code == "E312"]
-    assert len(found) == 1 and "lowers its score from 0 to -13" in found[0], found
+    assert len(found) == 1 and "'format_failures' is declared monotone down for 'fine_tune'" in found[0], found

@@ -319,7 +319,9 @@ def test_evidence_for_a_rival_never_lifts_the_cap_of_even_odds() -> None:
     (still half) and wins less clearly, so its confidence must not rise (it rose from 0.35 to 0.39 when
     only an exact tie of masses was capped)."""
     before = consult(_even_odds([]), {"q2": True}, engine="reference").recommendation
-    rival = {"id": "for_a2", "when": {"answer": "q2", "==": True}, "then": [{"support": "a2", "weight": 3}],
+    # the rival's support rests on the open q1, so a0 still leads on the evidence given (policy 3)
+    rival = {"id": "for_a2", "when": {"all": [{"answer": "q1", "==": True}, {"answer": "q2", "==": True}]},
+             "then": [{"support": "a2", "weight": 3}],
              "because": "b", "cite": "P1"}
     after = consult(_even_odds([rival]), {"q2": True}, engine="reference").recommendation
     assert before.approach == after.approach == "a0"

@@ -1,5 +1,6 @@
 """A question's declared prior weights the completions of its open answer (rules/README.md, "With open
-answers"): robustness is the prior mass in which the primary wins, so the prior can decide the primary."""
+answers"): robustness is the prior mass in which the primary wins. Under policy 3 the primary is the leader
+on the evidence given, so a prior moves the confidence, never the recommendation."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def load(tmp_path: Path, boolean_prior: str = "", choice_prior: str = "") -> Rul
 
 @pytest.mark.parametrize(("prior", "primary", "robustness"), [
     ("", "simple", 0.5),  # uniform: an even split (heavy when urgent, else simple), the tie_break picks simple
-    ("{true: 3, false: 1}", "heavy", 0.75),
+    ("{true: 3, false: 1}", "simple", 0.25),  # likely urgent: the leader stands, its robustness falls
     ("{true: 1, false: 4}", "simple", 0.8),
 ])
 def test_a_boolean_prior_weights_the_completions(tmp_path: Path, prior: str, primary: str, robustness: float) -> None:
@@ -55,7 +56,7 @@ def test_a_boolean_prior_weights_the_completions(tmp_path: Path, prior: str, pri
 
 @pytest.mark.parametrize(("prior", "primary", "robustness"), [
     ("", "simple", 0.6667),  # formal is one class of three
-    ("{formal: 3, casual: 1}", "heavy", 0.75),  # terse, unnamed, weighs 0
+    ("{formal: 3, casual: 1}", "simple", 0.25),  # terse, unnamed, weighs 0
 ])
 def test_a_choice_prior_weights_the_completions(tmp_path: Path, prior: str, primary: str, robustness: float) -> None:
     rec = consult(load(tmp_path, choice_prior=prior), {"urgent": False, "tone": "unknown"},
