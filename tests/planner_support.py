@@ -84,6 +84,21 @@ def witnesses(rulebase: Rulebase, answers: dict[str, Any], question: str, pairs:
     return False
 
 
+def matters(rulebase: Rulebase, answers: dict[str, Any], question: str) -> bool:
+    """Brute force over every completion of the open questions (their answer classes, and a spread of
+    magnitudes for numbers): two completions that differ only in `question` have different leaders.
+    Exponential: for the small fixture rulebases only."""
+    open_ids = [q.id for q in rulebase.questions if q.id not in answers]
+    spread = {q: [c.answer for c in answer_classes(rulebase, q)] + _magnitudes(rulebase.question_index[q])
+              for q in open_ids}
+    others = [q for q in open_ids if q != question]
+    for combo in product(*(spread[q] for q in others)):
+        rest = {**answers, **dict(zip(others, combo))}
+        if len({leader(rulebase, {**rest, question: v}) for v in spread[question]}) > 1:
+            return True
+    return False
+
+
 def _magnitudes(question: Question) -> list[Any]:
     """Values of a number question spread over its range by powers of ten (none for other kinds)."""
     if not isinstance(question, NumberQuestion):

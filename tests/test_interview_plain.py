@@ -51,7 +51,7 @@ def test_the_interview_stops_once_settled_and_asks_fewer_questions(tmp_path: Pat
 
 
 def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
-    replies = ["?", "yes", "7", "2", "b", "1", "5"]  # why; gap; bad choice; documents; back; none; quality 5
+    replies = ["?", "yes", "1", "7", "b", "5", "1"]  # why; gap; quality 1; bad knowledge choice; back; quality 5; none
     done = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "s.json"),
                    stdin="\n".join(replies) + "\n")
     assert done.returncode == 0, done.stderr
@@ -59,7 +59,7 @@ def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
     assert "behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
     assert "not accepted: there is no option 7: choose 1–2, or 0 for not sure" in done.stdout
     saved = json.loads((tmp_path / "s.json").read_text())
-    assert saved["answers"] == {"gap": True, "knowledge": "none", "quality": 5}
+    assert saved["answers"] == {"gap": True, "quality": 5, "knowledge": "none"}
     assert "Recommendation: Fine-tune [tune]" in done.stdout
 
 
@@ -68,7 +68,7 @@ def test_input_ending_early_saves_and_resume_continues(tmp_path: Path) -> None:
     first = run_cli("interview", "--plain", "--rules", str(TINY), "--save", save, stdin="yes\n")
     assert first.returncode == 2
     assert "input ended before the interview finished; saved to" in first.stdout
-    second = run_cli("interview", "--plain", "--rules", str(TINY), "--save", save, "--resume", stdin="documents\n1\n")
+    second = run_cli("interview", "--plain", "--rules", str(TINY), "--save", save, "--resume", stdin="1\ndocuments\n")
     assert second.returncode == 0, second.stderr
     assert second.stdout.startswith("\nQuestion 2 — answered 1")
     assert "Recommendation: Retrieve documents [retrieve]" in second.stdout

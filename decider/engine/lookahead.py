@@ -6,8 +6,10 @@ to a partner: another open question that a still undecided rule reads in the sam
 written as "A and B" is found although neither answer alone decides it).  A figure counts as one
 variable (its classes), so the inputs of a figure whose value could change the leader are worth
 asking even though no single input decides it; a figure with an input answered "not sure" can never
-be computed, so its other inputs are not asked for its sake.  Deeper combinations are not searched:
-the recommendation then says how robust it is over every completion of what is still open.  Everything here is evaluation of compiled tests; nothing counts.
+be computed, so its other inputs are not asked for its sake.  Deeper combinations (three answers
+spread over several rules that together outweigh the leader) are not searched one by one; instead
+`settled` counts every completion of the questions not yet asked, so the interview never ends while
+some combination of their answers would still change the result.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class Lookahead:
     """Each bearing variable's classes still consistent with the answers."""
     partners: dict[VarKey, tuple[VarKey, ...]]
     """For each bearing variable, the others that an undecided rule reads together with it."""
+    unasked: Truths
+    """Each test's truth with only the questions not yet asked left open: an answer "not sure" is
+    final for the interview (it is not asked again), so its tests read as the engines see them."""
 
     def questions(self, key: VarKey) -> tuple[str, ...]:
         """The questions behind a variable: the question, or a figure's inputs."""
@@ -49,6 +54,25 @@ class Lookahead:
                 for second in self.classes[other]:
                     if leader(model, model.fix(once, other, second)) != self.current:
                         return True
+        return False
+
+    def settled(self) -> bool:
+        """No completion of the questions not yet asked has another winner than the others: asking
+        more cannot change the result, whatever the answers (exact, over every completion)."""
+        return len(self.model.count(self.unasked)) <= 1
+
+    def bears_deeper(self, key: VarKey) -> bool:
+        """Over the completions of the unasked questions, which approach wins depends on `key`'s
+        class.  The priors are independent, so an answer that never matters in any combination
+        leaves the distribution of winners as it is; one that does (almost always) moves it."""
+        model, seen = self.model, None
+        for klass in self.classes[key]:
+            tally = model.count(model.fix(self.unasked, key, klass))
+            total = sum(wins.mass for wins in tally.values()) or 1.0
+            shares = {a: round(wins.mass / total, 9) for a, wins in tally.items() if wins.mass > 0}
+            if seen is not None and shares != seen:
+                return True
+            seen = shares
         return False
 
     def changing(self) -> tuple[VarKey, ...]:
@@ -75,8 +99,14 @@ def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
             for key in read:
                 together[key].update(k for k in read if k != key)
     partners = {key: tuple(k for k in bearing if k in together[key]) for key in bearing}
+    unasked = list(tv)
+    for key, indices in model.var_tests.items():
+        inputs = (key[1],) if key[0] == "answer" else model.figure_inputs[key[1]]
+        if any(q in answers.root and answers.value(q) is None for q in inputs):
+            for i in indices:
+                unasked[i] = given[i]
     return Lookahead(model=model, given=given, current=leader(model, given), bearing=bearing, classes=classes,
-                     partners=partners)
+                     partners=partners, unasked=tuple(unasked))
 
 
 __all__ = ["Lookahead", "lookahead"]

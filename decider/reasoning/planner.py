@@ -2,7 +2,11 @@
 
 A question is worth asking while some answer to it, alone or with one answer to a question the same
 undecided rule reads, would change the recommendation (`decider.engine.lookahead`, a look-ahead
-through the policy's own scoring); the highest-priority such question is asked next.  WHY's rule
+through the policy's own scoring); the highest-priority such question is asked next.  When none
+does but some combination of the unasked answers still would (the result is not settled, counted
+exactly over their completions), the highest-priority question on whose answer the winner over
+those completions depends is asked: the interview never ends while an unasked answer could change
+the result.  WHY's rule
 statuses come from three-valued evaluation (`partial`).  Nothing here is specific to one rulebase.
 """
 
@@ -124,32 +128,30 @@ def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
 
 
 def is_settled(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> bool:
-    """True when no open question is worth asking: no answer to one (alone, or with a partner's)
-    would change the recommendation (`decider.engine.lookahead`)."""
+    """True when no open question is worth asking: no answers to the questions not yet asked would
+    change the recommendation (`decider.engine.lookahead`)."""
     return next_question(rulebase, answers) is None
 
 
 def is_relevant(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: str) -> bool:
-    """True when the question is open and some answer to it could change the recommendation."""
+    """True when the question is open and its answer could change the recommendation (see `relevant_questions`)."""
     answers = checked(rulebase, answers)
-    if question_id in answers.root:
-        return False
-    position = lookahead(rulebase, answers)
-    return any(question_id in position.questions(key) and position.changes(key) for key in position.bearing)
+    return question_id not in answers.root and question_id in relevant_questions(rulebase, answers)
 
 
 def relevant_questions(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
-    """The open questions worth asking, in asking order (priority, then declaration)."""
+    """The open questions worth asking, in asking order (priority, then declaration): those with an
+    answer that changes the leader alone or with a partner's; when there are none but the result is
+    not settled, those on whose answer the winner over the unasked completions depends."""
     answers = checked(rulebase, answers)
     position = lookahead(rulebase, answers)
-    wanted = {q for key in position.changing() for q in position.questions(key)}
-    return tuple(q.id for q in asking_order(rulebase) if q.id in wanted and q.id not in answers.root)
+    return tuple(q.id for q in _ranked(rulebase, answers, position, first_only=False))
 
 
 def next_question(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Question | None:
-    """The next question worth asking, or None when no answer could change the recommendation."""
+    """The next question worth asking (the first of `relevant_questions`), or None once settled."""
     answers = checked(rulebase, answers)
-    return _next(rulebase, answers, lookahead(rulebase, answers))
+    return next(iter(_ranked(rulebase, answers, lookahead(rulebase, answers), first_only=True)), None)
 
 
 def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progress:
@@ -158,26 +160,37 @@ def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progre
     answers = checked(rulebase, answers)
     position = lookahead(rulebase, answers)
     bound = {q for key in position.bearing for q in position.questions(key) if q not in answers.root}
-    settled = _next(rulebase, answers, position) is None
+    settled = not _ranked(rulebase, answers, position, first_only=True)
     return Progress(answered=len(answers.root), remaining_at_most=0 if settled else len(bound), settled=settled)
 
 
-def _next(rulebase: Rulebase, answers: Answers, position: Lookahead) -> Question | None:
-    """The highest-priority open question behind a variable that `changes` the leader; each variable
-    is looked ahead at most once, and only as far as the asking order needs."""
+def _ranked(rulebase: Rulebase, answers: Answers, position: Lookahead, first_only: bool) -> list[Question]:
+    """The relevant questions in asking order (only the first with `first_only`): each variable is
+    looked ahead at most once, and only as far as the asking order needs.  Questions behind a variable
+    that `changes` the leader come first; only when there are none, and the result is not settled,
+    those behind a variable that `bears_deeper` — else, as a last resort, behind any bearing one."""
     behind: dict[str, list[VarKey]] = {}
     for key in position.bearing:
         for qid in position.questions(key):
             if qid not in answers.root:
                 behind.setdefault(qid, []).append(key)
-    decided: dict[VarKey, bool] = {}
-    for question in asking_order(rulebase):
-        for key in behind.get(question.id, ()):
-            if key not in decided:
-                decided[key] = position.changes(key)
-            if decided[key]:
-                return question
-    return None
+    candidates = [q for q in asking_order(rulebase) if q.id in behind]
+    for test in (position.changes, position.bears_deeper):
+        decided: dict[VarKey, bool] = {}
+        found = []
+        for question in candidates:
+            for key in behind[question.id]:
+                if key not in decided:
+                    decided[key] = test(key)
+            if any(decided[key] for key in behind[question.id]):
+                found.append(question)
+                if first_only:
+                    return found
+        if found:
+            return found
+        if position.settled():
+            return []
+    return candidates[:1]
 
 
 def asking_order(rulebase: Rulebase) -> list[Question]:
