@@ -60,8 +60,8 @@ async def test_an_early_answer_settles_and_back_brings_questions_back(tmp_path: 
         await pilot.press("escape")  # back to change it
         assert app.screen.question.id == "gap"  # type: ignore[attr-defined]
         assert app.screen.query_one(RadioSet).pressed_index == 1  # the earlier answer is kept
-        await pilot.press("1")  # Yes: the knowledge question becomes relevant again
-        assert app.screen.question.id == "knowledge"  # type: ignore[attr-defined]
+        await pilot.press("1")  # Yes: the data-quality question becomes relevant again
+        assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
         await app.workers.wait_for_complete()  # progress is counted off the UI thread
         await pilot.pause()
         assert "at most 4 more" in str(app.screen.query_one("#progress-text", Label).render())
@@ -70,7 +70,7 @@ async def test_an_early_answer_settles_and_back_brings_questions_back(tmp_path: 
 async def test_why_explains_the_question_and_returns(tmp_path: Path) -> None:
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "f1")
+        await pilot.press("1", "1", "enter", "f1")  # gap yes, quality 1: knowledge is asked
         assert isinstance(app.screen, WhyScreen)
         text = app.screen.query_one(Markdown).source
         assert "A behaviour gap is the case for tuning" not in text  # that rule reads gap, not knowledge
@@ -82,7 +82,7 @@ async def test_why_explains_the_question_and_returns(tmp_path: Path) -> None:
 async def test_numbers_are_validated_and_not_sure_is_always_there(tmp_path: Path) -> None:
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1")  # gap yes, knowledge none
+        await pilot.press("1")  # gap yes
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
         await pilot.press("9", "enter")
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
@@ -96,7 +96,7 @@ async def test_numbers_are_validated_and_not_sure_is_always_there(tmp_path: Path
 async def test_results_show_reasons_risks_what_if_and_export(tmp_path: Path) -> None:
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "2", "enter")  # gap yes, knowledge none, quality 2
+        await pilot.press("1", "2", "enter", "1")  # gap yes, quality 2, knowledge none
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen)
         result = app.screen.result
@@ -117,7 +117,7 @@ async def test_results_show_reasons_risks_what_if_and_export(tmp_path: Path) -> 
 async def test_the_how_tree_goes_from_rules_down_to_answers(tmp_path: Path) -> None:
     app = DeciderApp(load_rulebase(TINY), **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("1", "1", "5", "enter")  # gap yes, knowledge none, quality 5
+        await pilot.press("1", "5", "enter", "1")  # gap yes, quality 5, knowledge none
         await settle(pilot)
         assert isinstance(app.screen, ResultsScreen) and app.screen.result is not None
         assert app.screen.result.recommendation.approach == "tune"
@@ -149,7 +149,7 @@ async def test_resume_after_quitting_mid_interview(tmp_path: Path) -> None:
     assert resumed.answers == {"gap": True}
     app = DeciderApp(rulebase, resumed, **paths(tmp_path))
     async with app.run_test(size=SIZE) as pilot:
-        assert app.screen.question.id == "knowledge"  # type: ignore[attr-defined]
+        assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
         assert "Answered 1" in str(app.screen.query_one("#progress-text", Label).render())
 
 
@@ -173,7 +173,7 @@ async def test_export_from_the_command_palette(tmp_path: Path) -> None:
         assert (tmp_path / "report.md").exists()
 
 
-@pytest.mark.parametrize(("key", "expected"), [("y", "knowledge"), ("n", "gap")])
+@pytest.mark.parametrize(("key", "expected"), [("y", "quality"), ("n", "gap")])
 async def test_a_saved_interview_is_offered_for_resuming(key: str, expected: str, tmp_path: Path) -> None:
     rulebase = load_rulebase(TINY)
     saved = Interview().answer(rulebase, "gap", True)

@@ -47,9 +47,10 @@ class Verdict:
     settled: bool
     chances: tuple[Chance, ...]
     tied: tuple[str, ...]
-    """A tie at the top, judged over the completions like everything else: when settled, the approaches
-    level with the primary in completions it wins only by tie_break, if that is every completion (its
-    confidence is then 0); otherwise the approaches with exactly the primary's mass of completions."""
+    """A tie at the top: the approaches level with the primary on the evidence given (it leads them
+    only by tie_break); and, judged over the completions, when settled the approaches level with it in
+    completions it wins only by tie_break, if that is every completion (its confidence is then 0),
+    otherwise the approaches with exactly the primary's mass of completions."""
     open_deciding: tuple[str, ...]
     """When not settled: the open questions that still bear on a score or an exclusion (an undecided
     rule that weighs or excludes reads them) — among them every one whose answer could change the primary."""
@@ -91,7 +92,8 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     model = completions_of(rulebase)
     tv, open_vars = model.truths(answers)
     tally = model.count(tv)
-    primary = choose(model, tally, model.given(answers), barred)
+    given = model.given(answers)
+    primary = choose(model, tally, given, barred)
     wins = tally.get(primary, NO_WINS)
     mass = wins.mass
     settled = set(tally) == {primary}  # structural: no completion has another winner
@@ -102,6 +104,11 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     else:  # as likely as the primary to be the winner once everything is known
         tied = tuple(a for a in ordered if a != primary and a not in barred
                      and abs(tally.get(a, NO_WINS).mass - mass) < 1e-12)
+    scores, excluded = model.evidence(given)
+    if primary not in excluded:
+        level = {a for a in model.approaches if a != primary and a not in excluded and a not in barred
+                 and scores[a] == scores[primary]}
+        tied = tuple(sorted({*tied, *level}, key=model.tie.__getitem__))
     deciding: set[str] = set()
     if not settled:
         for key in model.bearing(tv):

@@ -91,7 +91,7 @@ def test_a_weight_change_in_the_shipped_rulebase_reports_exactly_the_changed_sce
 def test_diff_over_answers_traces_and_logs_names_the_rule(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
     new_dir = edited_rules(tmp_path / "new", _set_weight("documents_to_retrieval", 0.5))
     documents = tmp_path / "documents.yaml"
-    documents.write_text("knowledge: documents\n")
+    documents.write_text("knowledge: documents\npersona: true\ngeneral_skills: true\n")
     scenario = tmp_path / "format.yaml"
     scenario.write_text("context: a format case\nanswers:\n  structured_output: true\n  knowledge: none\nexpect: {}\n")
     trace = tmp_path / "documents.trace.json"
@@ -107,17 +107,17 @@ def test_diff_over_answers_traces_and_logs_names_the_rule(tmp_path: Path, fixtur
     assert f"{documents}: CHANGED" in out
     position = out.index(f"{documents}: CHANGED")
     # the fixture leaves most questions open, so the policy weighs their completions (confidence is low)
-    assert out[position + 1] == "  old: retrieval (21%), with [prompt_eval]"
-    assert out[position + 2] == "  new: prompt_eval (13%)"
+    assert out[position + 1] == "  old: retrieval (28%), with [fine_tune], risks [forgetting (medium), maintenance (medium)]"
+    assert out[position + 2] == "  new: fine_tune (2%), risks [forgetting (medium), maintenance (medium)]"
     assert out[position + 3] == ("  rule documents_to_retrieval: effects: supports retrieval +3 (old) vs "
                                  "supports retrieval +0.5 (new)")
     assert f"{trace}: CHANGED" in out
-    assert any(line.startswith(f"{scenario}: same advice — prompt_eval") for line in out)
+    assert any(line.startswith(f"{scenario}: same advice — fine_tune") for line in out)
     assert any(line.startswith(f"{log}:1 (record 0): same advice") for line in out)
     assert f"{log}:2 (record 1): CHANGED" in out
     position = out.index(f"{log}:2 (record 1): CHANGED")
     assert out[position + 1] == "  old: retrieval (28%), with [fine_tune], risks [maintenance (medium)]"
-    assert out[position + 2].startswith("  new: prompt_eval (")
+    assert out[position + 2].startswith("  new: fine_tune (")
     assert out[-1] == "5 cases, 3 changed"
 
 

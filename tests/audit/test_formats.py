@@ -10,6 +10,7 @@ from pathlib import Path
 
 from decider import consult, load_rulebase
 from decider.canonical import sha256_hex
+from decider.engine.policy import POLICY_VERSION
 from decider.rulebase.loader import content_hash
 from conftest import run_cli
 
@@ -73,10 +74,10 @@ def test_an_edited_policy_1_trace_is_still_not_verified(tmp_path: Path) -> None:
     assert "NOT VERIFIED" in result.stdout and "[digest] tampered" in result.stdout and "[firings]" in result.stdout
 
 
-def test_a_policy_1_trace_cannot_claim_policy_2(tmp_path: Path) -> None:
+def test_a_policy_1_trace_cannot_claim_the_current_policy(tmp_path: Path) -> None:
     """The policy is inside the digest: relabelling an old trace to get its result replayed breaks the seal."""
     data = json.loads((V1 / "trace.json").read_text(encoding="utf-8"))
-    data["policy"] = 2
+    data["policy"] = POLICY_VERSION
     relabelled = tmp_path / "relabelled.json"
     relabelled.write_text(json.dumps(data), encoding="utf-8")
     result = run_cli("audit", "verify", relabelled, "--rules", RULES)
@@ -86,10 +87,10 @@ def test_a_policy_1_trace_cannot_claim_policy_2(tmp_path: Path) -> None:
 
 def test_new_traces_record_the_policy_and_verify(tmp_path: Path) -> None:
     consultation = consult(load_rulebase(RULES), {"structured_output": True, "knowledge": "none"})
-    assert consultation.trace.policy == 2
+    assert consultation.trace.policy == POLICY_VERSION
     path = tmp_path / "t.json"
     path.write_text(consultation.trace.to_json(), encoding="utf-8")
-    assert json.loads(path.read_text(encoding="utf-8"))["policy"] == 2
+    assert json.loads(path.read_text(encoding="utf-8"))["policy"] == POLICY_VERSION
     result = run_cli("audit", "verify", path, "--rules", RULES)
     assert result.returncode == 0, result.stdout
     assert ": verified — audit_fixture 1.0.0" in result.stdout and "[policy]" not in result.stdout
