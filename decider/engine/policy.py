@@ -47,10 +47,12 @@ class Verdict:
     settled: bool
     chances: tuple[Chance, ...]
     tied: tuple[str, ...]
-    """A tie at the top: the approaches level with the primary on the evidence given (it leads them
-    only by tie_break); and, judged over the completions, when settled the approaches level with it in
-    completions it wins only by tie_break, if that is every completion (its confidence is then 0),
-    otherwise the approaches with exactly the primary's mass of completions."""
+    """A tie at the top, judged over the completions like everything else: when settled, the approaches
+    level with the primary in completions it wins only by tie_break, if that is every completion (its
+    confidence is then 0); otherwise the approaches with exactly the primary's mass of completions,
+    and those level with it on the evidence given that some completion makes the winner (it leads them
+    only by tie_break while the open answers decide).  A settled result is never tied on the evidence alone: the scores of the answers
+    given are then no completion's scores."""
     open_deciding: tuple[str, ...]
     """When not settled: the open questions that still bear on a score or an exclusion (an undecided
     rule that weighs or excludes reads them) — among them every one whose answer could change the primary."""
@@ -105,9 +107,9 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
         tied = tuple(a for a in ordered if a != primary and a not in barred
                      and abs(tally.get(a, NO_WINS).mass - mass) < 1e-12)
     scores, excluded = model.evidence(given)
-    if primary not in excluded:
+    if not settled and primary not in excluded:
         level = {a for a in model.approaches if a != primary and a not in excluded and a not in barred
-                 and scores[a] == scores[primary]}
+                 and scores[a] == scores[primary] and tally.get(a, NO_WINS).mass > 0}
         tied = tuple(sorted({*tied, *level}, key=model.tie.__getitem__))
     deciding: set[str] = set()
     if not settled:
