@@ -65,7 +65,9 @@ def test_every_relevant_question_has_a_witness(rulebase: Rulebase, data: st.Data
     answers = data.draw(partial_answers(rulebase))
     relevant = planner.relevant_questions(rulebase, answers)
     for question in relevant[:3]:
-        assert witnesses(rulebase, answers, question), question
+        # a near reason has a witness; a deeper one (three or more answers together) is asked only while
+        # the result is not settled (brute-forced on the tiny rulebase below)
+        assert witnesses(rulebase, answers, question) or not planner.is_settled(rulebase, answers), question
     first = planner.next_question(rulebase, answers)
     assert (first.id if first else None) == (relevant[0] if relevant else None)
 
