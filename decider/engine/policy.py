@@ -108,9 +108,9 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
                      and abs(tally.get(a, NO_WINS).mass - mass) < 1e-12)
     scores, excluded = model.evidence(given)
     if not settled and primary not in excluded:
-        level = {a for a in model.approaches if a != primary and a not in excluded and a not in barred
-                 and scores[a] == scores[primary] and tally.get(a, NO_WINS).mass > 0}
-        tied = tuple(sorted({*tied, *level}, key=model.tie.__getitem__))
+        even = {a for a in model.approaches if a != primary and a not in excluded and a not in barred
+                and scores[a] == scores[primary] and tally.get(a, NO_WINS).mass > 0}
+        tied = tuple(sorted({*tied, *even}, key=model.tie.__getitem__))
     deciding: set[str] = set()
     if not settled:
         for key in model.bearing(tv):
