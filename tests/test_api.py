@@ -79,7 +79,7 @@ def test_consult_accepts_an_answers_model_and_answers_are_immutable() -> None:
 def test_markdown_report_has_the_parts_a_team_lead_needs() -> None:
     report = consult(CHAIN, {"q1": True, "q3": 600, "q2": "z", "q4": 1}).to_markdown()
     assert report.startswith("# Recommendation: Approach B")
-    assert "## Why" in report and "[P1]" in report
+    assert "## Why" in report and "[The essay ¶1]" in report and "## Sources" in report
     assert "## Risks" in report and "**Danger** (high)" in report
     assert "## Figures used" in report and "| Twice q3 | 1,201 |" in report
     assert CHAIN.sha256[:16] in report

@@ -56,7 +56,7 @@ def test_why_back_and_bad_input_in_the_plain_mode(tmp_path: Path) -> None:
                    stdin="\n".join(replies) + "\n")
     assert done.returncode == 0, done.stderr
     assert "Why this is asked: Is there a behaviour gap" in done.stdout
-    assert "behaviour (open): A behaviour gap is the case for tuning. [P1]" in done.stdout
+    assert "behaviour (open): A behaviour gap is the case for tuning. [Test essay ¶1]" in done.stdout
     assert "not accepted: there is no option 7: choose 1–2, or 0 for not sure" in done.stdout
     saved = json.loads((tmp_path / "s.json").read_text())
     assert saved["answers"] == {"gap": True, "quality": 5, "knowledge": "none"}

@@ -24,7 +24,7 @@ def test_map_names_every_rule_paragraph_and_question() -> None:
     for rule in RULEBASE.rules:
         assert f"`{rule.id}`" in text
     for paragraph in ("P3", "P4", "P5", "P6", "P7", "P8", "P9"):
-        section = text.split(f"#### {paragraph}\n", 1)[1].split("####", 1)[0]
+        section = text.split(f"#### {paragraph} — ", 1)[1].split("####", 1)[0]
         assert "- `" in section, f"{paragraph} has no rule in the map"
     for question in RULEBASE.questions:
         assert f"`{question.id}`" in text

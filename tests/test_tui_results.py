@@ -47,10 +47,12 @@ async def test_risks_keep_severity_and_citations_written_in_brackets(tmp_path: P
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         risks = shown(app, "#risks")
-        assert "high" in risks and "Forgetting [catastrophic]" in risks and "[P3]" in risks
-        assert "medium" in risks and "[P3, guide]" in risks
+        assert "high" in risks and "Forgetting [catastrophic]" in risks and "[Test essay ¶3]" in risks
+        assert "medium" in risks and "[Test essay ¶3; Test guide]" in risks
         tree = app.screen.query_one("#how")
-        assert "[see P1]. [P1]" in str(tree.root.children[0].label)  # type: ignore[attr-defined]
+        assert "[see P1]. [Test essay ¶1]" in str(tree.root.children[0].label)  # type: ignore[attr-defined]
+        sources = shown(app, "#sources")
+        assert "Test essay ¶3" in sources and "Test guide" in sources
 
 
 async def test_results_open_at_the_top_and_scroll_with_the_keys(tmp_path: Path) -> None:
@@ -233,5 +235,5 @@ async def test_an_approach_off_the_table_is_shown_with_why(tmp_path: Path) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         standing = shown(app, "#standing")
-        assert "Off the table: Fine-tune — With no budget there is nothing to train with. [guide]" in standing
+        assert "Off the table: Fine-tune — With no budget there is nothing to train with. [Test guide]" in standing
         assert "off the table" in shown(app, "#ranking")

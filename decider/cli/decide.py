@@ -68,21 +68,26 @@ def _text(result: Any, more: str = "Use --format markdown for the full explanati
         lines.append("")
         lines.append("Why:")
         for reason in result.reasons:
-            lines.append(f"  - {reason.because} ({reason.effect}; {', '.join(reason.cite)})")
+            lines.append(f"  - {reason.because} ({reason.effect}; {result.cited(reason.cite)})")
     if result.prerequisites:
         lines.append("")
         lines.append("Before you start:")
         for item in result.prerequisites:
-            lines.append(f"  - {item.title} ({', '.join(item.cite)})")
+            lines.append(f"  - {item.title} ({result.cited(item.cite)})")
     if result.risks:
         lines.append("")
         lines.append("Risks:")
         for risk in result.risks:
-            lines.append(f"  - [{risk.severity}] {risk.title} ({', '.join(risk.cite)})")
+            lines.append(f"  - [{risk.severity}] {risk.title} ({result.cited(risk.cite)})")
     costs = economics(result)
     if costs is not None:
         lines.append("")
         lines.append(f"Economics over {costs.months} months: {summary_line(costs)}")
+    if result.sources:
+        lines.append("")
+        lines.append("Sources:")
+        for source in result.sources:
+            lines.append(f"  - {source.label}" + (f" <{source.link}>" if source.link else ""))
     lines.append("")
     lines.append(f"Rulebase {result.trace.rulebase.id} {result.trace.rulebase.version}, "
                  f"{len(result.trace.firings)} rules fired. {more}")

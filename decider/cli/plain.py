@@ -11,6 +11,7 @@ from typing import TextIO
 
 from decider.reasoning import planner
 from decider.reasoning.interview import Interview
+from decider.rulebase.citations import inline
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase
 
 EXIT_OK, EXIT_INPUT = 0, 2
@@ -128,7 +129,7 @@ def why_text(rulebase: Rulebase, interview: Interview, question: Question) -> st
     answer = planner.why(rulebase, interview.planning_answers(), question.id)
     lines = ["", f"Why this is asked: {question.text}"]
     for use in answer.rules:
-        lines.append(f"  - {use.title} ({use.status}): {use.because} [{', '.join(use.cite)}]")
+        lines.append(f"  - {use.title} ({use.status}): {use.because} [{inline(rulebase, use.cite)}]")
     if answer.open_conclusions:
         lines.append("  Still open: " + "; ".join(c.title for c in answer.open_conclusions))
     lines.append("  Each answer would lead to:")

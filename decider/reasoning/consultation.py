@@ -18,6 +18,7 @@ from decider.errors import DeciderError
 from decider.reasoning.how import Explainer, Reason
 from decider.reasoning.report import answer_words, render_markdown
 from decider.rulebase.answers import Answers, validate_answers
+from decider.rulebase.citations import Citation, citations
 from decider.rulebase.logic import concluded_by
 from decider.rulebase.model import UNKNOWN, Rulebase
 from decider.version import __version__
@@ -149,6 +150,13 @@ class Consultation(BaseModel):
     unknowns: tuple[str, ...]
     trace: Trace
     answers_shown: tuple[AnswerShown, ...] = ()
+    sources: tuple[Citation, ...] = ()
+    """Every id cited anywhere in this consultation, as people read it (label, summary, link)."""
+
+    def cited(self, cites: tuple[str, ...] | list[str]) -> str:
+        """Cited ids as they read inline ("essay ¶6; OpenAI fine-tuning guide")."""
+        short = {c.id: c.short for c in self.sources}
+        return "; ".join(short.get(c, c) for c in cites)
 
     def to_markdown(self, chart: str | None = None) -> str:
         """The Markdown report; `chart` names the economics SVG written beside it (linked when given)."""
@@ -195,6 +203,19 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         firings=evaluation.firings,
         result=outcome,
     ).sealed()
+    reasons = explain.how(outcome.primary)
+    alternatives = tuple(
+        Alternative(approach=s.approach, title=s.title, score=s.score, reasons=found)
+        for s in outcome.ranking[1:]
+        if (found := explain.how(s.approach))
+    )
+    risks = _risks(rulebase, explain, outcome)
+    prerequisites = _prerequisites(rulebase, evaluation)
+    excluded = _excluded(rulebase, explain, outcome)
+    cited = [c for tree in reasons for c in _cites(tree)]
+    for items in (excluded, prerequisites, risks):
+        cited += [c for item in items for c in item.cite]
+    cited += [c for a in alternatives for tree in a.reasons for c in _cites(tree)]
     return Consultation(
         recommendation=Recommendation(
             approach=primary.id, title=primary.title, summary=primary.summary, confidence=outcome.confidence,
@@ -205,15 +226,11 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
             separating=outcome.separating, open_questions=outcome.open_deciding,
         ),
         ranking=outcome.ranking,
-        reasons=explain.how(outcome.primary),
-        alternatives=tuple(
-            Alternative(approach=s.approach, title=s.title, score=s.score, reasons=reasons)
-            for s in outcome.ranking[1:]
-            if (reasons := explain.how(s.approach))
-        ),
-        risks=_risks(rulebase, explain, outcome),
-        prerequisites=_prerequisites(rulebase, evaluation),
-        excluded=_excluded(rulebase, explain, outcome),
+        reasons=reasons,
+        alternatives=alternatives,
+        risks=risks,
+        prerequisites=prerequisites,
+        excluded=excluded,
         conclusions=evaluation.conclusions,
         figures=tuple(
             FigureUsed(id=f.id, title=f.title, unit=f.unit, expr=f.expr, value=evaluation.figures.get(f.id))
@@ -222,7 +239,13 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         unknowns=tuple(q.id for q in rulebase.questions if answers.value(q.id) is None),
         trace=trace,
         answers_shown=_answers_shown(rulebase, answers),
+        sources=citations(rulebase, cited),
     )
+
+
+def _cites(reason: Reason) -> list[str]:
+    """The ids a HOW tree cites, top down."""
+    return [*reason.cite, *(c for child in reason.children for c in _cites(child))]
 
 
 def _risks(rulebase: Rulebase, explain: Explainer, outcome: Outcome) -> tuple[Risk, ...]:

@@ -53,7 +53,10 @@ def knowledge_map(rulebase: Rulebase) -> str:
         for cite in source.sections or (source.id,):
             rules = by_cite.get(cite, [])
             if source.sections:
-                lines += [f"#### {cite}", ""]
+                note = next((n for n in source.notes if n.id == cite), None)
+                lines += [f"#### {cite} — {note.heading}" if note else f"#### {cite}", ""]
+                if note and note.summary:
+                    lines += [note.summary, ""]
             if not rules:
                 lines += ["Not encoded by any rule (background to the argument).", ""]
                 continue

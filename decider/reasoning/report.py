@@ -6,6 +6,7 @@ conclusion is reused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from decider.reasoning.economics import economics, markdown_section
@@ -41,24 +42,24 @@ def render_markdown(consultation: "Consultation", chart: str | None = None, *, s
     if consultation.excluded:
         lines += ["## Off the table", ""]
         for off in consultation.excluded:
-            lines.append(f"- **{off.title}** (`{off.approach}`) — {' '.join(off.because)} [{', '.join(off.cite)}]")
+            lines.append(f"- **{off.title}** (`{off.approach}`) — {' '.join(off.because)} [{consultation.cited(off.cite)}]")
         lines.append("")
     if consultation.prerequisites:
         lines += ["## Before you start", ""]
         for prerequisite in consultation.prerequisites:
-            lines.append(f"- **{prerequisite.title}** — {' '.join(prerequisite.because)} [{', '.join(prerequisite.cite)}]")
+            lines.append(f"- **{prerequisite.title}** — {' '.join(prerequisite.because)} [{consultation.cited(prerequisite.cite)}]")
         lines.append("")
     lines += ["## Risks", ""]
     if consultation.risks:
         for risk in consultation.risks:
-            lines.append(f"- **{risk.title}** ({risk.severity}) — {' '.join(risk.because)} [{', '.join(risk.cite)}]")
+            lines.append(f"- **{risk.title}** ({risk.severity}) — {' '.join(risk.because)} [{consultation.cited(risk.cite)}]")
     else:
         lines.append("No risk was flagged.")
     lines += ["", "## Ranking", "", "| approach | score | baseline | points for | points against |",
               "|---|---:|---:|---:|---:|"]
     for item in consultation.ranking:
         lines.append(f"| {item.title} (`{item.approach}`) | {item.score:g} | {item.baseline:g} | {item.support:g} | {item.oppose:g} |")
-    tree = _Derivations(words)
+    tree = _Derivations(words, consultation.cited)
     lines += ["", "## Why", ""]
     if consultation.reasons:
         for reason in consultation.reasons:
@@ -81,6 +82,7 @@ def render_markdown(consultation: "Consultation", chart: str | None = None, *, s
             lines.append(f"| {figure.title} | {_number(figure.value)}{unit} | `{figure.expr}` |")
     lines += markdown_section(economics(consultation), chart)
     lines += _answers(consultation)
+    lines += _sources(consultation)
     lines += [
         "",
         "---",
@@ -120,6 +122,21 @@ def standing_words(consultation: "Consultation") -> str:
     return text
 
 
+def _sources(consultation: "Consultation") -> list[str]:
+    """Each source cited above: its label, what it says (for the essay's paragraphs), and its link."""
+    if not consultation.sources:
+        return []
+    lines = ["", "## Sources", ""]
+    for source in consultation.sources:
+        text = f"- **{source.label}**"
+        if source.summary:
+            text += f": {source.summary}"
+        if source.link:
+            text += f" <{source.link}>"
+        lines.append(text)
+    return lines
+
+
 def _answers(consultation: "Consultation") -> list[str]:
     """Answers by question text; "not sure" and "not asked" kept apart."""
     shown = consultation.answers_shown
@@ -142,14 +159,15 @@ def _answers(consultation: "Consultation") -> list[str]:
 class _Derivations:
     """Writes HOW trees, each rule's derivation in full only the first time it appears."""
 
-    def __init__(self, words: dict[str, str]) -> None:
+    def __init__(self, words: dict[str, str], cited: Callable[[tuple[str, ...]], str]) -> None:
         self.words = words
+        self.cited = cited
         self.shown: set[str] = set()
 
     def lines(self, node: Reason, depth: int) -> list[str]:
         pad = "  " * depth
         if node.kind == "rule":
-            cite = f" [{', '.join(node.cite)}]" if node.cite else ""
+            cite = f" [{self.cited(node.cite)}]" if node.cite else ""
             if node.id in self.shown:
                 return [f"{pad}- **{node.title}** ({node.effect}) — derived above"]
             self.shown.add(node.id)

@@ -202,6 +202,14 @@ class _Loader:
                 if cid in s_ids:
                     self.fail(doc, loc, f"citation id {cid!r} is already declared by source {s_ids[cid]!r}", source.id)
                 s_ids[cid] = source.id
+            noted: set[str] = set()
+            for k, note in enumerate(source.notes):
+                if note.id not in source.sections:
+                    self.fail(doc, (*loc, "notes", k, "id"), f"note for {note.id!r}, which is not one of the source's "
+                              f"sections ({', '.join(source.sections) or 'none'})", source.id)
+                elif note.id in noted:
+                    self.fail(doc, (*loc, "notes", k, "id"), f"section {note.id!r} has two notes", source.id)
+                noted.add(note.id)
 
         self.check_figures(figures, q_index, f_index)
         for question, doc, loc in questions:

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, StrictBool, StrictFloat, StrictInt,
+                      StrictStr, model_serializer, model_validator)
 
 from decider.rulebase.expressions import Expr
 from decider.rulebase.yaml_source import Position
@@ -37,6 +38,14 @@ class Item(Value):
 # ----------------------------------------------------------------------------- metadata
 
 
+class SectionNote(Value):
+    """What one section of a source says, in the rulebase's own words: shown wherever it is cited."""
+
+    id: StrictStr
+    heading: StrictStr = Field(min_length=1)
+    summary: StrictStr = ""
+
+
 class Source(Item):
     """A cited source: the essay (with paragraph ids) or a piece of field guidance."""
 
@@ -44,6 +53,20 @@ class Source(Item):
     title: StrictStr
     sections: tuple[StrictStr, ...] = ()
     reference: StrictStr = ""
+    short: StrictStr = ""
+    """How citations name it (e.g. "essay"); the title when empty."""
+    notes: tuple[SectionNote, ...] = ()
+    """A heading and summary for each section (optional; each names one of `sections`)."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """`short` and `notes` are left out while empty, so a rulebase without them hashes as before they existed."""
+        data = handler(self)
+        if isinstance(data, dict):
+            for key, empty in (("short", ""), ("notes", ())):
+                if key in data and data[key] in (empty, [], ()):
+                    del data[key]
+        return data
 
 
 class Meta(Item):

@@ -3,6 +3,8 @@ points for and against, the reasons as a tree, what would change it, and the ans
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,10 +29,12 @@ from decider.tui.widgets.economics import EconomicsChart
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 
-def reason_label(node: Reason, words: dict[str, str] | None = None) -> Text:
-    """A HOW tree node as plain text (rulebase texts are never read as markup)."""
+def reason_label(node: Reason, words: dict[str, str] | None = None,
+                 cited: Callable[[tuple[str, ...]], str] | None = None) -> Text:
+    """A HOW tree node as plain text (rulebase texts are never read as markup); `cited` names the
+    sources as readers know them (`Consultation.cited`)."""
     if node.kind == "rule":
-        cite = f" [{', '.join(node.cite)}]" if node.cite else ""
+        cite = f" [{(cited or ', '.join)(node.cite)}]" if node.cite else ""
         return Text(f"{node.title} ({node.effect}): {node.because}{cite}")
     if node.kind == "conclusion":
         return Text(f"{'✓' if node.value else '✗'} {node.title}")
@@ -47,9 +51,19 @@ def headline(result: Consultation) -> Text:
     return text
 
 
-def explained(item: Risk | Prerequisite | Excluded) -> str:
-    """A flagged item with why and where that comes from: "title — because [cites]"."""
-    return f"{item.title} — {' '.join(item.because)} [{', '.join(item.cite)}]"
+def explained(item: Risk | Prerequisite | Excluded, result: Consultation) -> str:
+    """A flagged item with why and where that comes from: "title — because [sources]"."""
+    return f"{item.title} — {' '.join(item.because)} [{result.cited(item.cite)}]"
+
+
+def sources_text(result: Consultation) -> Text:
+    """Every source behind this result: the essay's paragraphs with their headings, the others with links."""
+    text = Text("Sources:", style="bold")
+    for source in result.sources:
+        text.append(f"\n  • {source.label}")
+        if source.link:
+            text.append(f"  {source.link}", style="underline")
+    return text
 
 
 def risks_text(result: Consultation) -> Text:
@@ -59,7 +73,7 @@ def risks_text(result: Consultation) -> Text:
     for risk in result.risks:
         text.append("\n  ")
         text.append(f"{risk.severity:<7}", style=SEVERITY_STYLE.get(risk.severity, ""))
-        text.append(f" {explained(risk)}")
+        text.append(f" {explained(risk, result)}")
     return text
 
 
@@ -68,7 +82,7 @@ def prerequisites_text(result: Consultation) -> Text:
         return Text("")
     text = Text("Before you start:", style="bold")
     for item in result.prerequisites:
-        text.append(f"\n  • {explained(item)}")
+        text.append(f"\n  • {explained(item, result)}")
     return text
 
 
@@ -109,7 +123,7 @@ def standing_text(result: Consultation) -> Text:
         if text:
             text.append("\n")
         text.append("Off the table: ", style="bold")
-        text.append(explained(item))
+        text.append(explained(item, result))
     return text
 
 
@@ -160,6 +174,7 @@ class ResultsScreen(Screen[None]):
             yield Static(what_if_text(None), id="what-if")
             yield Label("Your answers (a, then Enter on one to change it):", classes="section")
             yield OptionList(id="answers")
+            yield Static("", id="sources", classes="optional")
             yield Label("", id="exported")
         yield Footer()
 
@@ -215,6 +230,9 @@ class ResultsScreen(Screen[None]):
                 self._add(branch, reason, words, expand=False)
         if (chart := EconomicsChart.of(result)) is not None:  # the economics, where the cost answers are known
             self.query_one("#results", VerticalScroll).mount(chart, before="#what-if")
+        sources = self.query_one("#sources", Static)
+        sources.update(sources_text(result))
+        sources.display = bool(result.sources)
         options = self.query_one("#answers", OptionList)
         for shown in result.answers_shown:
             if shown.status != "not_asked":
@@ -229,11 +247,14 @@ class ResultsScreen(Screen[None]):
 
     def _add(self, parent: TreeNode[Reason], node: Reason, words: dict[str, str], *, expand: bool) -> None:
         if node.children:
-            branch = parent.add(reason_label(node, words), data=node, expand=expand and node.kind == "rule")
+            branch = parent.add(reason_label(node, words, self._cited()), data=node, expand=expand and node.kind == "rule")
             for child in node.children:
                 self._add(branch, child, words, expand=False)
         else:
-            parent.add_leaf(reason_label(node, words), data=node)
+            parent.add_leaf(reason_label(node, words, self._cited()), data=node)
+
+    def _cited(self) -> Callable[[tuple[str, ...]], str] | None:
+        return self.result.cited if self.result is not None else None
 
     @on(OptionList.OptionSelected, "#answers")
     def change_answer(self, event: OptionList.OptionSelected) -> None:

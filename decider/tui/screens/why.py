@@ -12,6 +12,7 @@ from textual.worker import get_current_worker
 
 from decider.reasoning import planner
 from decider.rulebase.answers import Answers
+from decider.rulebase.citations import inline
 from decider.rulebase.model import Question, Rulebase
 
 
@@ -23,7 +24,7 @@ def why_markdown(rulebase: Rulebase, answers: Answers, question: Question) -> st
         lines += ["No answer to this question can change the recommendation any more.", ""]
     lines += ["### Rules that use it", ""]
     for use in answer.rules:
-        lines.append(f"- **{_plain(use.title)}** ({use.status}): {_plain(use.because)} \\[{', '.join(use.cite)}\\]")
+        lines.append(f"- **{_plain(use.title)}** ({use.status}): {_plain(use.because)} \\[{_plain(inline(rulebase, use.cite))}\\]")
     if not answer.rules:
         lines.append("- none directly")
     if answer.open_conclusions:
