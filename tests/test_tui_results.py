@@ -237,3 +237,20 @@ async def test_an_approach_off_the_table_is_shown_with_why(tmp_path: Path) -> No
         standing = shown(app, "#standing")
         assert "Off the table: Fine-tune — With no budget there is nothing to train with. [Test guide]" in standing
         assert "off the table" in shown(app, "#ranking")
+
+
+async def test_the_approach_the_team_came_in_with_is_shown_with_what_speaks_against_it(tmp_path: Path) -> None:
+    rulebase = load_rulebase()
+    answers: dict[str, object] = {q.id: "unknown" for q in rulebase.questions}  # finished: every question answered
+    answers.update({"motive": "better", "prompting_baseline": "tried", "eval_harness": False})
+    app = DeciderApp(rulebase, Interview.preloaded(Answers(answers)), save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen) and app.screen.result is not None
+        anyway = app.screen.result.anyway
+        assert anyway is not None
+        text = shown(app, "#anyway")
+        assert text.startswith(f"If you choose {anyway.title} anyway")
+        for reason in anyway.against:
+            assert reason.title in text
+        assert "Sources:" in shown(app, "#sources")

@@ -79,6 +79,15 @@ def _text(result: Any, more: str = "Use --format markdown for the full explanati
         lines.append("Risks:")
         for risk in result.risks:
             lines.append(f"  - [{risk.severity}] {risk.title} ({result.cited(risk.cite)})")
+    if result.anyway is not None:
+        lines.append("")
+        lines.append(f"If you choose {result.anyway.title} [{result.anyway.approach}] anyway (you came in considering it):")
+        if result.anyway.excluded:
+            lines.append(f"  - off the table: {' '.join(result.anyway.excluded)}")
+        for reason in result.anyway.against:
+            lines.append(f"  - {reason.because} ({reason.effect}; {result.cited(reason.cite)})")
+        if not result.anyway.against and not result.anyway.excluded:
+            lines.append("  - no rule weighed against it; it ranks below on the points for it")
     costs = economics(result)
     if costs is not None:
         lines.append("")

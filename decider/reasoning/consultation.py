@@ -20,7 +20,7 @@ from decider.reasoning.report import answer_words, render_markdown
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.citations import Citation, citations
 from decider.rulebase.logic import concluded_by
-from decider.rulebase.model import UNKNOWN, Rulebase
+from decider.rulebase.model import UNKNOWN, ChoiceQuestion, Rulebase
 from decider.version import __version__
 
 EngineName = Literal["durable_rules", "reference"]
@@ -132,6 +132,23 @@ class Alternative(BaseModel):
     reasons: tuple[Reason, ...]
 
 
+class Anyway(BaseModel):
+    """The approach the team came in considering (named by an answer whose choice `considers` it),
+    when another is recommended: what the rules hold against it, so going ahead anyway is an
+    informed choice."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approach: str
+    title: str
+    named_by: str
+    """The answer that named it, in words: "question → choice"."""
+    against: tuple[Reason, ...]
+    """The rules that opposed it (each with its reasons beneath)."""
+    excluded: tuple[str, ...] = ()
+    """Why it is off the table, when it is."""
+
+
 class Consultation(BaseModel):
     """The full answer to one consultation."""
 
@@ -152,6 +169,8 @@ class Consultation(BaseModel):
     answers_shown: tuple[AnswerShown, ...] = ()
     sources: tuple[Citation, ...] = ()
     """Every id cited anywhere in this consultation, as people read it (label, summary, link)."""
+    anyway: Anyway | None = None
+    """What speaks against the approach the team came in considering, when it is not the recommendation."""
 
     def cited(self, cites: tuple[str, ...] | list[str]) -> str:
         """Cited ids as they read inline ("essay ¶6; OpenAI fine-tuning guide")."""
@@ -212,10 +231,12 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
     risks = _risks(rulebase, explain, outcome)
     prerequisites = _prerequisites(rulebase, evaluation)
     excluded = _excluded(rulebase, explain, outcome)
+    anyway = _anyway(rulebase, answers, explain, outcome.primary, excluded)
     cited = [c for tree in reasons for c in _cites(tree)]
     for items in (excluded, prerequisites, risks):
         cited += [c for item in items for c in item.cite]
     cited += [c for a in alternatives for tree in a.reasons for c in _cites(tree)]
+    cited += [c for tree in (anyway.against if anyway else ()) for c in _cites(tree)]
     return Consultation(
         recommendation=Recommendation(
             approach=primary.id, title=primary.title, summary=primary.summary, confidence=outcome.confidence,
@@ -240,7 +261,26 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         trace=trace,
         answers_shown=_answers_shown(rulebase, answers),
         sources=citations(rulebase, cited),
+        anyway=anyway,
     )
+
+
+def _anyway(rulebase: Rulebase, answers: Answers, explain: Explainer, primary: str,
+            excluded: tuple[Excluded, ...]) -> Anyway | None:
+    """The approach the first answer whose choice `considers` one names, unless it is the primary."""
+    for question in rulebase.questions:
+        if not isinstance(question, ChoiceQuestion):
+            continue
+        choice = next((c for c in question.choices if c.id == answers.value(question.id)), None)
+        if choice is None or choice.considers is None:
+            continue
+        if choice.considers == primary:
+            return None
+        off = next((e for e in excluded if e.approach == choice.considers), None)
+        return Anyway(approach=choice.considers, title=rulebase.approach_index[choice.considers].title,
+                      named_by=f"{question.text} → {choice.label}", against=explain.against(choice.considers),
+                      excluded=off.because if off else ())
+    return None
 
 
 def _cites(reason: Reason) -> list[str]:

@@ -50,14 +50,20 @@ class Explainer:
 
     def how(self, approach: str) -> tuple[Reason, ...]:
         """Rules that supported, then rules that opposed `approach`."""
-        supporting, opposing = [], []
+        return self._weighing(approach, Support) + self.against(approach)
+
+    def against(self, approach: str) -> tuple[Reason, ...]:
+        """Rules that opposed `approach`."""
+        return self._weighing(approach, Oppose)
+
+    def _weighing(self, approach: str, kind: type[Support] | type[Oppose]) -> tuple[Reason, ...]:
+        found = []
         for firing in self.ordered:
             for effect in firing.effects:
-                if isinstance(effect, Support) and effect.approach == approach:
-                    supporting.append(self.rule_node(firing, f"supports {approach} +{_num(effect.weight)}"))
-                elif isinstance(effect, Oppose) and effect.approach == approach:
-                    opposing.append(self.rule_node(firing, f"opposes {approach} −{_num(effect.weight)}"))
-        return tuple(supporting + opposing)
+                if isinstance(effect, kind) and effect.approach == approach:
+                    sign = f"supports {approach} +" if kind is Support else f"opposes {approach} −"
+                    found.append(self.rule_node(firing, f"{sign}{_num(effect.weight)}"))
+        return tuple(found)
 
     def exclusion(self, approach: str) -> tuple[Reason, ...]:
         """The rules that took `approach` off the table."""

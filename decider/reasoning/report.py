@@ -55,11 +55,12 @@ def render_markdown(consultation: "Consultation", chart: str | None = None, *, s
             lines.append(f"- **{risk.title}** ({risk.severity}) — {' '.join(risk.because)} [{consultation.cited(risk.cite)}]")
     else:
         lines.append("No risk was flagged.")
+    tree = _Derivations(words, consultation.cited)
+    lines += _anyway(consultation, tree)
     lines += ["", "## Ranking", "", "| approach | score | baseline | points for | points against |",
               "|---|---:|---:|---:|---:|"]
     for item in consultation.ranking:
         lines.append(f"| {item.title} (`{item.approach}`) | {item.score:g} | {item.baseline:g} | {item.support:g} | {item.oppose:g} |")
-    tree = _Derivations(words, consultation.cited)
     lines += ["", "## Why", ""]
     if consultation.reasons:
         for reason in consultation.reasons:
@@ -120,6 +121,26 @@ def standing_words(consultation: "Consultation") -> str:
                      f" — answers that would separate them: {'; '.join(texts.get(q, q) for q in rec.separating)}"
                      if rec.separating else "") + ".")
     return text
+
+
+def _anyway(consultation: "Consultation", tree: "_Derivations") -> list[str]:
+    """"If you choose X anyway": what the rules hold against the approach the team came in considering."""
+    anyway = consultation.anyway
+    if anyway is None:
+        return []
+    lines = ["", f"## If you choose {anyway.title} anyway", "",
+             f"You came in considering **{anyway.title}** (`{anyway.approach}`): {anyway.named_by}."]
+    if anyway.excluded:
+        lines += ["", f"It is off the table: {' '.join(anyway.excluded)}"]
+    if anyway.against:
+        lines += ["", "What the rules hold against it:", ""]
+        for reason in anyway.against:
+            lines += tree.lines(reason, 0)
+    elif not anyway.excluded:
+        lines += ["", "No rule weighed against it; it ranks below the recommendation on the points for it."]
+    if consultation.risks:
+        lines += ["", "The risks above are the ones flagged for this case; plan for them before going ahead."]
+    return lines
 
 
 def _sources(consultation: "Consultation") -> list[str]:

@@ -217,6 +217,10 @@ class _Loader:
                 if aid not in a_index:
                     self.fail(doc, (*loc, "monotone", aid), f"monotone: unknown approach {aid!r}", question.id,
                               UNKNOWN_REFERENCE)
+            for index, choice in enumerate(getattr(question, "choices", ())):
+                if choice.considers is not None and choice.considers not in a_index:
+                    self.fail(doc, (*loc, "choices", index, "considers"),
+                              f"considers: unknown approach {choice.considers!r}", question.id, UNKNOWN_REFERENCE)
         if len(questions) + len(figures) > MAX_FACT_FIELDS and questions:
             _, doc, loc = questions[-1]
             self.fail(doc, loc, f"at most {MAX_FACT_FIELDS} questions and figures together are supported")

@@ -85,6 +85,17 @@ class Choice(Value):
     id: Identifier
     label: StrictStr
     help: StrictStr = ""
+    considers: Identifier | None = None
+    """The approach a team giving this answer came in considering (reports then say what speaks
+    against it when something else is recommended)."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """`considers` is left out while unset, so a rulebase without it hashes as before it existed."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("considers", "") is None:
+            del data["considers"]
+        return data
 
 
 class QuestionBase(Item):

@@ -86,6 +86,22 @@ def prerequisites_text(result: Consultation) -> Text:
     return text
 
 
+def anyway_text(result: Consultation) -> Text:
+    """What the rules hold against the approach the team came in considering, when another is recommended."""
+    anyway = result.anyway
+    if anyway is None:
+        return Text("")
+    text = Text(f"If you choose {anyway.title} anyway", style="bold")
+    text.append(f" (you came in considering it: {anyway.named_by}):")
+    if anyway.excluded:
+        text.append(f"\n  • off the table: {' '.join(anyway.excluded)}")
+    for reason in anyway.against:
+        text.append(f"\n  • {reason.title} ({reason.effect}): {reason.because} [{result.cited(reason.cite)}]")
+    if not anyway.against and not anyway.excluded:
+        text.append("\n  • no rule weighed against it; it ranks below on the points for it")
+    return text
+
+
 def ranking_text(result: Consultation) -> Text:
     """Every approach with its score and the points for and against it (room below each for ties and
     approaches taken off the table)."""
@@ -165,6 +181,7 @@ class ResultsScreen(Screen[None]):
             yield Static("", id="summary")
             yield Static("", id="risks")
             yield Static("", id="prerequisites", classes="optional")
+            yield Static("", id="anyway", classes="optional")
             yield Static("", id="ranking")
             yield Static("", id="standing", classes="optional")  # ties and exclusions, when the policy reports them
             yield Label("", id="asked")
@@ -210,6 +227,9 @@ class ResultsScreen(Screen[None]):
         prerequisites = self.query_one("#prerequisites", Static)
         prerequisites.update(prerequisites_text(result))
         prerequisites.display = bool(result.prerequisites)
+        anyway = self.query_one("#anyway", Static)
+        anyway.update(anyway_text(result))
+        anyway.display = result.anyway is not None
         self.query_one("#ranking", Static).update(ranking_text(result))
         standing, shown_standing = self.query_one("#standing", Static), standing_text(result)
         standing.update(shown_standing)
