@@ -150,7 +150,7 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
         settled=verdict.settled,
         chances=verdict.chances,
         tied=tied,
-        separating=separating(rulebase, answers, (primary, *tied)) if tied else (),
+        separating=separating(rulebase, answers, (primary, *tied), verdict.settled) if tied else (),
         open_deciding=verdict.open_deciding,
     )
 

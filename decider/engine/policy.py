@@ -128,12 +128,23 @@ def _questions(model: Completions, key: VarKey) -> list[str]:
     return [ref] if subject == "answer" else list(model.figure_inputs[ref])
 
 
-def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]) -> tuple[str, ...]:
-    """For a tie: the questions one different answer to which breaks it (some approach then wins with a
-    positive margin in some completion), open questions first."""
+def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...], settled: bool = True) -> tuple[str, ...]:
+    """For a tie: the questions one different answer to which breaks it, open questions first.  A
+    settled tie (one in every completion) is broken where some approach then wins with a positive
+    margin in some completion; a tie on the evidence given, where the answer makes the scores of the
+    tied approaches differ (or excludes one of them)."""
     model = completions_of(rulebase)
-    tv, _ = model.truths(answers)
     found: set[str] = set()
+    if not settled:
+        given = model.given(answers)
+        for key in sorted(model.classes):
+            for klass in range(len(model.classes[key])):
+                scores, excluded = model.evidence(model.fix(given, key, klass))
+                if any(a in excluded for a in approaches) or len({scores[a] for a in approaches}) > 1:
+                    found.update(_questions(model, key))
+                    break
+        return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
+    tv, _ = model.truths(answers)
     for key in sorted(model.classes):
         for klass, _ in model.consistent(tv, key):
             tally = model.count(model.fix(tv, key, klass))
