@@ -171,13 +171,20 @@ def long_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize(("jobs", "delay"), [("1", 0.3), ("2", 0.0), ("2", 0.2), ("2", 1.0)])
 def test_ctrl_c_during_a_batch_leaves_no_output_and_prints_no_traceback(long_batch: Path, tmp_path: Path,
                                                                          jobs: str, delay: float) -> None:
     """SIGINT to the whole process group, as a terminal sends it: workers starting up included."""
     out = tmp_path / "results.jsonl"
+    # as from a terminal: Ctrl+C live in the child even when this test runs where SIGINT is ignored (a
+    # background job of a non-interactive shell), which Python would otherwise inherit and keep
     batch = subprocess.Popen([sys.executable, "-m", "decider", "batch", str(long_batch), "--jobs", jobs, "--out", str(out)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True,
+                             preexec_fn=_interruptible)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".results.jsonl.*")) and time.monotonic() < deadline and batch.poll() is None:
         time.sleep(0.005)

@@ -72,8 +72,9 @@ def test_markdown_report_shows_recommendation_reasons_risks_and_figures(scenario
     assert f"# Recommendation: {result.recommendation.title}" in text
     assert f"{result.recommendation.confidence:.0%}" in text
     why = text.split("## Why", 1)[1]
-    for reason in result.reasons:
-        assert f"[{', '.join(reason.cite)}]" in why
+    for reason in result.reasons:  # cited by label; written out in full where it first appears
+        assert (f"[{result.cited(reason.cite)}]" in text
+                and (f"[{result.cited(reason.cite)}]" in why or f"**{reason.title}** ({reason.effect}) — derived above" in why))
     risks = text.split("## Risks", 1)[1]
     for risk in scenario.expect.risks:
         title = RULEBASE.conclusion_index[risk].title

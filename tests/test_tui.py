@@ -122,7 +122,7 @@ async def test_the_how_tree_goes_from_rules_down_to_answers(tmp_path: Path) -> N
         assert isinstance(app.screen, ResultsScreen) and app.screen.result is not None
         assert app.screen.result.recommendation.approach == "tune"
         rule = app.screen.query_one("#how", Tree).root.children[0]
-        assert str(rule.label) == "behaviour (supports tune +3): A behaviour gap is the case for tuning. [P1]"
+        assert str(rule.label) == "behaviour (supports tune +3): A behaviour gap is the case for tuning. [Test essay ¶1]"
         assert [str(c.label) for c in rule.children] == ["Is there a behaviour gap that prompting cannot close? → yes"]
         assert "Risks: none flagged." in str(app.screen.query_one("#risks").render())
 
