@@ -254,3 +254,19 @@ async def test_the_approach_the_team_came_in_with_is_shown_with_what_speaks_agai
         for reason in anyway.against:
             assert reason.title in text
         assert "Sources:" in shown(app, "#sources")
+
+
+async def test_the_question_stays_in_view_above_a_long_help_at_80x24(tmp_path: Path) -> None:
+    """A long help text used to scroll the question itself off the top once the answers had focus."""
+    rulebase = load_rulebase()
+    answers = {"motive": "better", "prompting_baseline": "tried", "eval_harness": False}
+    app = DeciderApp(rulebase, Interview.preloaded(Answers(answers)), save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen)
+        await pilot.press("down", "down", "down")  # move through the options, scrolling the pane
+        await pilot.pause()
+        text = app.screen.query_one("#question-text", Static)
+        assert str(text.render()).startswith(app.screen.question.text[:30])
+        region = text.region
+        assert region.height > 0 and 0 <= region.y < 24 and text.visible

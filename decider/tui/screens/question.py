@@ -84,26 +84,32 @@ class QuestionScreen(Screen[None]):
             yield Label(f"Answered {done} · counting what may still matter…", id="progress-text")
             yield ProgressBar(total=None, show_eta=False, show_percentage=False, id="progress")
         with Horizontal(id="body"):
-            with VerticalScroll(id="question-pane", can_focus=False):
+            with Vertical(id="question-column"):
+                # the question stays in view; its help and answers scroll beneath it on a small terminal
                 yield Static(Text(question.text), id="question-text")
-                if question.help:
-                    yield Static(Text(question.help.strip()), id="question-help")
-                if self.later:
-                    yield Static(Text(
-                        f"Changing an earlier answer: {self.later} later answer{'s are' if self.later != 1 else ' is'} "
-                        "kept and still counted. Ctrl+D clears them."), id="editing")
-                if isinstance(question, (BooleanQuestion, ChoiceQuestion)):
-                    with RadioSet(id="answer"):
-                        for index, (label, value) in enumerate(option_values(question)):
-                            key = 0 if value == UNKNOWN else index + 1
-                            yield OptionButton(Text(f"{key}  {label}"), value=self.previous == value)
-                else:
-                    yield from self._number_input(question)
-                yield Label("", id="error")
+                with VerticalScroll(id="question-pane", can_focus=False):
+                    yield from self._answer_area(question)
             with Vertical(id="leaning-pane") as pane:
                 pane.border_title = "Leaning"
                 yield Leaning(id="leaning")
         yield Footer()
+
+    def _answer_area(self, question: Question) -> ComposeResult:
+        """The help, the note about later answers, the answer widget and the error line."""
+        if question.help:
+            yield Static(Text(question.help.strip()), id="question-help")
+        if self.later:
+            yield Static(Text(
+                f"Changing an earlier answer: {self.later} later answer{'s are' if self.later != 1 else ' is'} "
+                "kept and still counted. Ctrl+D clears them."), id="editing")
+        if isinstance(question, (BooleanQuestion, ChoiceQuestion)):
+            with RadioSet(id="answer"):
+                for index, (label, value) in enumerate(option_values(question)):
+                    key = 0 if value == UNKNOWN else index + 1
+                    yield OptionButton(Text(f"{key}  {label}"), value=self.previous == value)
+        else:
+            yield from self._number_input(question)
+        yield Label("", id="error")
 
     def _number_input(self, question: Question) -> ComposeResult:
         assert isinstance(question, (NumberQuestion, ScaleQuestion))
