@@ -57,8 +57,8 @@ class Lookahead:
         return False
 
     def settled(self) -> bool:
-        """No completion of the questions not yet asked has another winner than the others: asking
-        more cannot change the result, whatever the answers (exact, over every completion)."""
+        """Every completion of the questions not yet asked has the same winner: asking more cannot
+        change the result, whatever the answers (exact, over every completion)."""
         return len(self.model.count(self.unasked)) <= 1
 
     def bears_deeper(self, key: VarKey) -> bool:
