@@ -175,3 +175,15 @@ def test_bad_answers_are_rejected_with_the_item() -> None:
 
     with pytest.raises(AnswersError, match=r"\[gap\]"):
         planner.next_question(load_rulebase(TINY), {"gap": "maybe"})
+
+
+@SOUNDNESS
+@given(data=st.data())
+def test_the_policys_primary_alone_is_the_consultations(rulebase: Rulebase, data: st.DataObject) -> None:
+    """what-if and WHY ask `policy.primary_of`, which skips the engines and the explanations."""
+    from decider.engine.policy import primary_of
+    from decider.rulebase.answers import validate_answers
+
+    answers = data.draw(partial_answers(rulebase))
+    assert primary_of(rulebase, validate_answers(rulebase, answers)) == primary(rulebase, answers)
+    assert primary_of(rulebase, validate_answers(rulebase, answers)) == consult(rulebase, answers).recommendation.approach

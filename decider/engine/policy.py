@@ -122,6 +122,18 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     )
 
 
+def primary_of(rulebase: Rulebase, answers: Answers) -> str:
+    """The primary `judge` would give, and nothing else (no confidence, ties or explanations): the
+    approaches excluded on the answers as given are read off the compiled tests, as the engines
+    would find them (all of them excluded at once bars none, as in `decide`)."""
+    model = completions_of(rulebase)
+    tv, _ = model.truths(answers)
+    given = model.given(answers)
+    _, excluded = model.evidence(given)
+    barred = excluded if len(excluded) < len(model.approaches) else frozenset()
+    return choose(model, model.count(tv), given, barred)
+
+
 def _questions(model: Completions, key: VarKey) -> list[str]:
     """The questions behind a variable: the question itself, or the inputs of a figure."""
     subject, ref = key
@@ -154,4 +166,4 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
-__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "leader", "pick", "separating"]
+__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "leader", "pick", "primary_of", "separating"]

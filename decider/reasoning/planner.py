@@ -20,8 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.completions import VarKey, completions_of
 from decider.engine.lookahead import Lookahead, lookahead
-from decider.engine.outcome import decide
-from decider.engine.policy import choose
+from decider.engine.policy import choose, primary_of
 from decider.reasoning.partial import FALSE, MAYBE, TRUE, model_for
 from decider.reasoning.value_classes import ValueClass, question_classes
 from decider.rulebase.answers import AnswerValue, Answers, validate_answers
@@ -302,9 +301,9 @@ def _flips(rulebase: Rulebase, answers: Answers, current: str,
 
 
 def _primary(rulebase: Rulebase, answers: Answers) -> str:
-    """The primary recommendation on these answers, by the reference evaluator and the policy."""
-    engine = model_for(rulebase).engine
-    return decide(rulebase, answers, engine.run(answers)).primary
+    """The primary recommendation on these answers (the policy's alone: what-if and WHY try many
+    answers and need nothing else of a consultation)."""
+    return primary_of(rulebase, answers)
 
 
 __all__ = [
