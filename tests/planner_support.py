@@ -89,14 +89,19 @@ def matters(rulebase: Rulebase, answers: dict[str, Any], question: str) -> bool:
     magnitudes for numbers): two completions that differ only in `question` have different leaders.
     Exponential: for the small fixture rulebases only."""
     open_ids = [q.id for q in rulebase.questions if q.id not in answers]
-    spread = {q: [c.answer for c in answer_classes(rulebase, q)] + _magnitudes(rulebase.question_index[q])
-              for q in open_ids}
+    spread = {q: values_spread(rulebase, q) for q in open_ids}
     others = [q for q in open_ids if q != question]
     for combo in product(*(spread[q] for q in others)):
         rest = {**answers, **dict(zip(others, combo))}
         if len({leader(rulebase, {**rest, question: v}) for v in spread[question]}) > 1:
             return True
     return False
+
+
+def values_spread(rulebase: Rulebase, question: str) -> list[Any]:
+    """A question's answer classes, and for a number a spread of magnitudes too (a figure's class can
+    need values between the extremes its inputs' classes offer)."""
+    return [c.answer for c in answer_classes(rulebase, question)] + _magnitudes(rulebase.question_index[question])
 
 
 def _magnitudes(question: Question) -> list[Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from decider import RulebaseError, consult, load_rulebase
+from decider.rulebase.model import Oppose
 from conftest import run_cli, write_rulebase
 
 SHIPPED = load_rulebase()
@@ -22,7 +23,7 @@ def test_the_approach_the_team_came_in_with_gets_what_speaks_against_it() -> Non
     assert "To make the results better in general" in anyway.named_by
     opposing = {r.id for r in anyway.against}
     fired_against = {f.rule for f in result.trace.firings
-                     if any(getattr(e, "approach", None) == "fine_tune" and type(e).__name__ == "Oppose" for e in f.effects)}
+                     if any(isinstance(e, Oppose) and e.approach == "fine_tune" for e in f.effects)}
     assert opposing == fired_against and opposing
     report = result.to_markdown()
     assert "## If you choose Fine-tune a model anyway" in report

@@ -297,6 +297,11 @@ class Completions:
             return T if at_low else F
         return U
 
+    def questions(self, key: VarKey) -> tuple[str, ...]:
+        """The questions behind a variable: the question itself, or a figure's inputs (sorted)."""
+        subject, ref = key
+        return (ref,) if subject == "answer" else tuple(sorted(self.figure_inputs[ref]))
+
     def consistent(self, tv: Truths, key: VarKey) -> list[tuple[int, float]]:
         """The variable's classes that agree with the tests already decided on it (a figure whose inputs
         bound it), as (class number, prior weight renormalised over them)."""

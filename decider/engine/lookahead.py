@@ -40,8 +40,7 @@ class Lookahead:
 
     def questions(self, key: VarKey) -> tuple[str, ...]:
         """The questions behind a variable: the question, or a figure's inputs."""
-        subject, ref = key
-        return (ref,) if subject == "answer" else tuple(sorted(self.model.figure_inputs[ref]))
+        return self.model.questions(key)
 
     def changes(self, key: VarKey) -> bool:
         """Some class of `key`, alone or with one class of a partner, changes the leader."""
@@ -85,11 +84,11 @@ def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
     model = completions_of(rulebase)
     tv, _ = model.truths(answers)
     given = model.given(answers)
-    # a figure with an input answered "not sure" stays unknown whatever the other inputs are: no evidence
-    # and a question answered "not sure" will not be asked again: it stays as it is, no evidence
-    bearing = tuple(key for key in model.bearing(tv) if (
-        key[1] not in answers.root if key[0] == "answer"
-        else not any(q in answers.root and answers.value(q) is None for q in model.figure_inputs[key[1]])))
+    # a question answered "not sure" will not be asked again: it stays as it is, no evidence; and a
+    # figure with such an input stays unknown whatever the other inputs are
+    unsure = {q for q in answers.root if answers.value(q) is None}
+    held = {key for key in model.var_tests if unsure.intersection(model.questions(key))}
+    bearing = tuple(key for key in model.bearing(tv) if key not in held)
     classes = {key: tuple(k for k, _ in model.consistent(tv, key)) for key in bearing}
     status = model.statuses(tv)
     together: dict[VarKey, set[VarKey]] = {key: set() for key in bearing}
@@ -100,11 +99,9 @@ def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
                 together[key].update(k for k in read if k != key)
     partners = {key: tuple(k for k in bearing if k in together[key]) for key in bearing}
     unasked = list(tv)
-    for key, indices in model.var_tests.items():
-        inputs = (key[1],) if key[0] == "answer" else model.figure_inputs[key[1]]
-        if any(q in answers.root and answers.value(q) is None for q in inputs):
-            for i in indices:
-                unasked[i] = given[i]
+    for key in held:
+        for i in model.var_tests[key]:
+            unasked[i] = given[i]
     return Lookahead(model=model, given=given, current=leader(model, given), bearing=bearing, classes=classes,
                      partners=partners, unasked=tuple(unasked))
 

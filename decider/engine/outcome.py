@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.prepared import prepared
-from decider.engine.policy import Chance, judge, separating
+from decider.engine.policy import Chance, barred_of, judge, separating
 from decider.engine.relevance import open_share
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import SEVERITY_ORDER, Exclude, Flag, Oppose, Rulebase, Severity, Support
@@ -112,7 +112,7 @@ def decide(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> Outc
     tie = derived.tie
     totals = {a.id: derived.baselines[a.id] + support[a.id] - oppose[a.id] for a in rulebase.approaches}
     # every approach excluded at once is a rulebase error (lint E310); the ranking then ignores exclusions
-    barred = frozenset(excluding) if len(excluding) < len(rulebase.approaches) else frozenset()
+    barred = barred_of(excluding, len(rulebase.approaches))
     verdict = judge(rulebase, answers, barred)
     primary = verdict.primary
     ranked = sorted(rulebase.approaches, key=lambda a: (a.id != primary, a.id in barred, -totals[a.id],

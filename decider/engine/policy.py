@@ -12,6 +12,7 @@ known answer would), the primary is instead the approach with the greatest mass 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -114,7 +115,7 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     deciding: set[str] = set()
     if not settled:
         for key in model.bearing(tv):
-            deciding.update(q for q in _questions(model, key) if answers.value(q) is None)
+            deciding.update(q for q in model.questions(key) if answers.value(q) is None)
     return Verdict(
         primary=primary, confidence=min(wins.strength, float(mass)), robustness=float(mass), settled=settled,
         chances=tuple(Chance(approach=a, mass=round(float(tally.get(a, NO_WINS).mass), 4)) for a in ordered),
@@ -130,14 +131,13 @@ def primary_of(rulebase: Rulebase, answers: Answers) -> str:
     tv, _ = model.truths(answers)
     given = model.given(answers)
     _, excluded = model.evidence(given)
-    barred = excluded if len(excluded) < len(model.approaches) else frozenset()
-    return choose(model, model.count(tv), given, barred)
+    return choose(model, model.count(tv), given, barred_of(excluded, len(model.approaches)))
 
 
-def _questions(model: Completions, key: VarKey) -> list[str]:
-    """The questions behind a variable: the question itself, or the inputs of a figure."""
-    subject, ref = key
-    return [ref] if subject == "answer" else list(model.figure_inputs[ref])
+def barred_of(excluded: Collection[str], approaches: int) -> frozenset[str]:
+    """The approaches passed over as excluded: all of them excluded at once is a rulebase error (lint
+    E310), and then none is barred."""
+    return frozenset(excluded) if len(excluded) < approaches else frozenset()
 
 
 def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...], settled: bool = True) -> tuple[str, ...]:
@@ -146,24 +146,21 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     margin in some completion; a tie on the evidence given, where the answer makes the scores of the
     tied approaches differ (or excludes one of them)."""
     model = completions_of(rulebase)
-    found: set[str] = set()
-    if not settled:
-        given = model.given(answers)
-        for key in sorted(model.classes):
+    given = model.given(answers)
+    tv, _ = model.truths(answers)
+
+    def breaks(key: VarKey) -> bool:
+        if not settled:  # on the evidence: the tied scores differ, or one of them is excluded
             for klass in range(len(model.classes[key])):
                 scores, excluded = model.evidence(model.fix(given, key, klass))
                 if any(a in excluded for a in approaches) or len({scores[a] for a in approaches}) > 1:
-                    found.update(_questions(model, key))
-                    break
-        return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
-    tv, _ = model.truths(answers)
-    for key in sorted(model.classes):
-        for klass, _ in model.consistent(tv, key):
-            tally = model.count(model.fix(tv, key, klass))
-            if any(wins.strength > 0 for wins in tally.values()):
-                found.update(_questions(model, key))
-                break
+                    return True
+            return False
+        return any(any(wins.strength > 0 for wins in model.count(model.fix(tv, key, klass)).values())
+                   for klass, _ in model.consistent(tv, key))
+
+    found = {q for key in sorted(model.classes) if breaks(key) for q in model.questions(key)}
     return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
-__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "leader", "pick", "primary_of", "separating"]
+__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "leader", "barred_of", "pick", "primary_of", "separating"]

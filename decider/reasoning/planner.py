@@ -12,7 +12,7 @@ statuses come from three-valued evaluation (`partial`).  Nothing here is specifi
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from itertools import combinations, product
 from typing import Any, Literal
 
@@ -164,32 +164,36 @@ def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progre
 
 
 def _ranked(rulebase: Rulebase, answers: Answers, position: Lookahead, first_only: bool) -> list[Question]:
-    """The relevant questions in asking order (only the first with `first_only`): each variable is
-    looked ahead at most once, and only as far as the asking order needs.  Questions behind a variable
-    that `changes` the leader come first; only when there are none, and the result is not settled,
-    those behind a variable that `bears_deeper` — else, as a last resort, behind any bearing one."""
+    """The relevant questions in asking order (only the first with `first_only`).  Questions behind a
+    variable that `changes` the leader come first; only when there are none, and the result is not
+    settled, those behind a variable that `bears_deeper` — else, as a last resort, behind any bearing one."""
     behind: dict[str, list[VarKey]] = {}
     for key in position.bearing:
         for qid in position.questions(key):
             if qid not in answers.root:
                 behind.setdefault(qid, []).append(key)
     candidates = [q for q in asking_order(rulebase) if q.id in behind]
-    for test in (position.changes, position.bears_deeper):
-        decided: dict[VarKey, bool] = {}
-        found = []
-        for question in candidates:
-            for key in behind[question.id]:
-                if key not in decided:
-                    decided[key] = test(key)
-            if any(decided[key] for key in behind[question.id]):
-                found.append(question)
-                if first_only:
-                    return found
-        if found:
-            return found
-        if position.settled():
-            return []
-    return candidates[:1]
+    near = _behind_a(position.changes, candidates, behind, first_only)
+    if near or position.settled():
+        return near
+    return _behind_a(position.bears_deeper, candidates, behind, first_only) or candidates[:1]
+
+
+def _behind_a(test: Callable[[VarKey], bool], candidates: list[Question], behind: dict[str, list[VarKey]],
+              first_only: bool) -> list[Question]:
+    """The candidates behind a variable passing `test`, each variable tested at most once and only as
+    far as the asking order needs."""
+    decided: dict[VarKey, bool] = {}
+    found = []
+    for question in candidates:
+        for key in behind[question.id]:
+            if key not in decided:
+                decided[key] = test(key)
+        if any(decided[key] for key in behind[question.id]):
+            found.append(question)
+            if first_only:
+                break
+    return found
 
 
 def asking_order(rulebase: Rulebase) -> list[Question]:
@@ -233,7 +237,7 @@ def why(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: s
     outcomes = []
     for value in answer_classes(rulebase, question_id):
         given = base.with_answer(question_id, value.answer)
-        primary = _primary(rulebase, given)
+        primary = primary_of(rulebase, given)
         outcomes.append(AnswerOutcome(answer=value.answer, label=value.label, leads_to=primary,
                                       leads_to_title=rulebase.approach_index[primary].title,
                                       still_possible=possible_primaries(rulebase, given)))
@@ -248,7 +252,7 @@ def why(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: s
 def what_if(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> WhatIf:
     """The smallest changes of answers (one, or two when no single change does it) that change the primary."""
     answers = checked(rulebase, answers)
-    current = _primary(rulebase, answers)
+    current = primary_of(rulebase, answers)
     options = {q.id: _alternatives(rulebase, answers, q.id) for q in rulebase.questions}
     options = {qid: values for qid, values in options.items() if values}
     singles = [((qid, value),) for qid, values in options.items() for value in values]
@@ -290,7 +294,7 @@ def _flips(rulebase: Rulebase, answers: Answers, current: str,
         changed = answers
         for qid, value in change:
             changed = changed.with_answer(qid, value.answer)
-        primary = _primary(rulebase, changed)
+        primary = primary_of(rulebase, changed)
         if primary != current:
             found.append(WhatIfChange(
                 changes=tuple(AnswerChange(question=qid, text=rulebase.question_index[qid].text,
@@ -298,12 +302,6 @@ def _flips(rulebase: Rulebase, answers: Answers, current: str,
                               for qid, value in change),
                 primary=primary, title=rulebase.approach_index[primary].title))
     return found
-
-
-def _primary(rulebase: Rulebase, answers: Answers) -> str:
-    """The primary recommendation on these answers (the policy's alone: what-if and WHY try many
-    answers and need nothing else of a consultation)."""
-    return primary_of(rulebase, answers)
 
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, StrictBool, StrictFloat, StrictInt,
                       StrictStr, model_serializer, model_validator)
@@ -29,6 +29,22 @@ class Value(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Additions(BaseModel):
+    """Fields added to a rulebase value after rulebases were hashed are left out of its dump while they
+    hold their empty default, so a rulebase that does not use them hashes as before they existed."""
+
+    added: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in self.added:
+                if key in data and data[key] in ("", None, [], ()):
+                    del data[key]
+        return data
+
+
 class Item(Value):
     """Something declared in a rulebase file; `at` locates it and is left out of the content hash."""
 
@@ -46,7 +62,7 @@ class SectionNote(Value):
     summary: StrictStr = ""
 
 
-class Source(Item):
+class Source(Item, Additions):
     """A cited source: the essay (with paragraph ids) or a piece of field guidance."""
 
     id: StrictStr = Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,62}$")
@@ -57,16 +73,7 @@ class Source(Item):
     """How citations name it (e.g. "essay"); the title when empty."""
     notes: tuple[SectionNote, ...] = ()
     """A heading and summary for each section (optional; each names one of `sections`)."""
-
-    @model_serializer(mode="wrap")
-    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """`short` and `notes` are left out while empty, so a rulebase without them hashes as before they existed."""
-        data = handler(self)
-        if isinstance(data, dict):
-            for key, empty in (("short", ""), ("notes", ())):
-                if key in data and data[key] in (empty, [], ()):
-                    del data[key]
-        return data
+    added: ClassVar[tuple[str, ...]] = ("short", "notes")
 
 
 class Meta(Item):
@@ -81,21 +88,14 @@ class Meta(Item):
 # ----------------------------------------------------------------------------- questions
 
 
-class Choice(Value):
+class Choice(Value, Additions):
     id: Identifier
     label: StrictStr
     help: StrictStr = ""
     considers: Identifier | None = None
     """The approach a team giving this answer came in considering (reports then say what speaks
     against it when something else is recommended)."""
-
-    @model_serializer(mode="wrap")
-    def _without_empty_additions(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """`considers` is left out while unset, so a rulebase without it hashes as before it existed."""
-        data = handler(self)
-        if isinstance(data, dict) and data.get("considers", "") is None:
-            del data["considers"]
-        return data
+    added: ClassVar[tuple[str, ...]] = ("considers",)
 
 
 class QuestionBase(Item):
