@@ -22,7 +22,7 @@ STRONG_FORMAT_CASE = {
     "knowledge": "general", "knowledge_volatile": False, "narrow_task": False, "latency_ms": 20000,
     "general_skills": False, "data_quality": 5, "example_count": 6000, "retune_capacity": True,
     "ml_expertise": True, "can_tune": True, "on_prem": False, "monthly_mtokens": 3000, "price_per_mtoken": 3,
-    "tuning_cost": 50000, "retune_cost_year": 20000,
+    "tuning_cost": 50000, "retune_cost_year": 20000, "deadline_soon": False, "base_model_changes": "controlled",
 }
 
 

@@ -18,6 +18,8 @@ FORMAT_CASE: dict[str, Any] = {
     "monthly_mtokens": 5000, "price_per_mtoken": 3, "tuning_cost": 20000, "retune_cost_year": 10000,
     "accuracy_gap": False, "knowledge_volatile": False, "retrieval_status": "not_tried", "latency_ms": 5000,
     "latency_missed": False, "teacher_model": False, "motive": "behaviour", "end_users": False,
+    "on_device": False, "deadline_soon": False, "base_model_changes": "controlled", "prompt_overhead": False,
+    "serving_cost_month": 1000,
 }
 """A favourable, fully answered format profile: fine-tuning wins clearly."""
 
@@ -26,7 +28,9 @@ TIE = {"prompting_baseline": "measured", "eval_harness": True, "format_failures"
        "narrow_task": False, "latency_ms": 5000, "latency_missed": False, "general_skills": False,
        "data_quality": 4, "example_count": 500, "teacher_model": False, "retune_capacity": False,
        "ml_expertise": True, "can_tune": True, "on_prem": False, "monthly_mtokens": 1000, "price_per_mtoken": 3,
-       "tuning_cost": 20000, "retune_cost_year": 10000, "motive": "behaviour", "end_users": False}
+       "tuning_cost": 20000, "retune_cost_year": 10000, "motive": "behaviour", "end_users": False,
+       "on_device": False, "deadline_soon": False, "base_model_changes": "controlled", "prompt_overhead": False,
+       "serving_cost_month": 500}
 """A fully answered profile whose two best eligible approaches score the same."""
 
 
@@ -106,7 +110,7 @@ def test_defect_7_measured_baseline_is_not_sent_back_to_measure_prompting(shippe
 def test_defect_8_zero_spend_is_a_value_not_unknown(shipped: Rulebase) -> None:
     zero = consult(shipped, {**FORMAT_CASE, "monthly_mtokens": 0})
     some = consult(shipped, {**FORMAT_CASE, "monthly_mtokens": 499})
-    assert zero.figures[-1].value is not None
+    assert next(f for f in zero.figures if f.id == "tuning_in_api_months").value is not None
     zero_tuning = zero.recommendation.confidence if zero.recommendation.approach == "fine_tune" else 0.0
     some_tuning = some.recommendation.confidence if some.recommendation.approach == "fine_tune" else 0.0
     assert zero_tuning <= some_tuning
