@@ -92,6 +92,11 @@ def _text(result: Any, more: str = "Use --format markdown for the full explanati
     if costs is not None:
         lines.append("")
         lines.append(f"Economics over {costs.months} months: {summary_line(costs)}")
+    if result.assumptions:
+        lines.append("")
+        lines.append("Assumptions (thresholds no source gives):")
+        for assumption in result.assumptions:
+            lines.append(f"  - {assumption.title} [{assumption.id}]")
     if result.sources:
         lines.append("")
         lines.append("Sources:")

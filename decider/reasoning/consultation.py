@@ -19,8 +19,8 @@ from decider.reasoning.how import Explainer, Reason
 from decider.reasoning.report import answer_words, render_markdown
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.citations import Citation, citations
-from decider.rulebase.logic import concluded_by
-from decider.rulebase.model import UNKNOWN, ChoiceQuestion, Rulebase
+from decider.rulebase.logic import concluded_by, read_facts
+from decider.rulebase.model import UNKNOWN, Assumption, ChoiceQuestion, NumberQuestion, Rulebase, ScaleQuestion
 from decider.version import __version__
 
 EngineName = Literal["durable_rules", "reference"]
@@ -171,6 +171,9 @@ class Consultation(BaseModel):
     """Every id cited anywhere in this consultation, as people read it (label, summary, link)."""
     anyway: Anyway | None = None
     """What speaks against the approach the team came in considering, when it is not the recommendation."""
+    assumptions: tuple[Assumption, ...] = ()
+    """The rulebase's stated assumptions behind this result: those of every rule that compared a known answer
+    or figure with its threshold (whether or not the rule fired, since the threshold decided that)."""
 
     def cited(self, cites: tuple[str, ...] | list[str]) -> str:
         """Cited ids as they read inline ("essay ¶6; OpenAI fine-tuning guide")."""
@@ -262,7 +265,23 @@ def build_consultation(rulebase: Rulebase, answers: Answers, evaluation: Evaluat
         answers_shown=_answers_shown(rulebase, answers),
         sources=citations(rulebase, cited),
         anyway=anyway,
+        assumptions=_assumptions(rulebase, answers, evaluation),
     )
+
+
+def _assumptions(rulebase: Rulebase, answers: Answers, evaluation: Evaluation) -> tuple[Assumption, ...]:
+    """The assumptions whose rules compared a number given (an answer to a number or scale question, or a
+    figure computed from answers given) with their thresholds."""
+    def weighed(rule_id: str) -> bool:
+        for kind, ref in read_facts(rulebase.rule_index[rule_id]):
+            if kind == "figure" and evaluation.figures.get(ref) is not None:
+                return True
+            question = rulebase.question_index.get(ref) if kind == "answer" else None
+            if isinstance(question, (NumberQuestion, ScaleQuestion)) and answers.value(ref) is not None:
+                return True
+        return False
+
+    return tuple(a for a in rulebase.assumptions if any(weighed(r) for r in a.rules))
 
 
 def _anyway(rulebase: Rulebase, answers: Answers, explain: Explainer, primary: str,

@@ -61,9 +61,21 @@ def knowledge_map(rulebase: Rulebase) -> str:
                 lines += ["Not encoded by any rule (background to the argument).", ""]
                 continue
             lines += _cited_by(rulebase, rules)
+    lines += _assumption_list(rulebase)
     lines += _question_table(rulebase, by_cite)
     lines += _conclusion_table(rulebase)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _assumption_list(rulebase: Rulebase) -> list[str]:
+    """The thresholds no source gives, each with the rules it sets (reports list the ones applied)."""
+    if not rulebase.assumptions:
+        return []
+    lines = ["### Assumptions (numbers no source gives)", ""]
+    for assumption in rulebase.assumptions:
+        rules = ", ".join(f"`{r}`" for r in assumption.rules)
+        lines += [f"- **{assumption.title}** (`{assumption.id}`; {rules}): {assumption.statement}"]
+    return [*lines, ""]
 
 
 def _cited_by(rulebase: Rulebase, rules: list[Rule]) -> list[str]:

@@ -83,6 +83,7 @@ def render_markdown(consultation: "Consultation", chart: str | None = None, *, s
             lines.append(f"| {figure.title} | {_number(figure.value)}{unit} | `{figure.expr}` |")
     lines += markdown_section(economics(consultation), chart)
     lines += _answers(consultation)
+    lines += _assumptions(consultation)
     lines += _sources(consultation)
     lines += [
         "",
@@ -140,6 +141,15 @@ def _anyway(consultation: "Consultation", tree: "_Derivations") -> list[str]:
         lines += ["", "No rule weighed against it; it ranks below the recommendation on the points for it."]
     if consultation.risks:
         lines += ["", "The risks above are the ones flagged for this case; plan for them before going ahead."]
+    return lines
+
+
+def _assumptions(consultation: "Consultation") -> list[str]:
+    """The rulebase's own numbers behind this result, stated so a reader can challenge them by name."""
+    if not consultation.assumptions:
+        return []
+    lines = ["", "## Assumptions", "", "Thresholds no source gives, which the rules applied to your answers:", ""]
+    lines += [f"- **{a.title}** (`{a.id}`): {a.statement}" for a in consultation.assumptions]
     return lines
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from decider.rulebase.loader import SECTIONS
 from decider.rulebase.model import (
     Approach,
+    Assumption,
     Conclusion,
     Effect,
     Figure,
@@ -60,6 +61,7 @@ name, once it exists, is described by the model instead."""
 _SECTION_HELP = {
     "rulebase": "Identity: id, version, title, description (exactly once in the directory).",
     "sources": "What rules may cite: a source id, and its sections (e.g. the essay's P1..P9).",
+    "assumptions": "Numbers the rules rest on that no source gives: id, title, statement, and the rules they set.",
     "questions": "The questions, each with a kind: boolean, choice, number or scale. Every question accepts 'unknown'.",
     "figures": "Numbers computed from number questions and earlier figures (+ - * / and parentheses).",
     "conclusions": "Cases, findings, prerequisites and risks the rules can conclude or flag.",
@@ -68,7 +70,7 @@ _SECTION_HELP = {
     "policy": "How effects become a recommendation (exactly once in the directory).",
 }
 _ITEM_MODELS: dict[str, Any] = {
-    "rulebase": Meta, "sources": Source, "questions": Question, "figures": Figure,
+    "rulebase": Meta, "sources": Source, "assumptions": Assumption, "questions": Question, "figures": Figure,
     "conclusions": Conclusion, "approaches": Approach, "policy": Policy,
 }
 _DERIVED_ONLY = ("at", "tree")

@@ -22,6 +22,7 @@ from decider.rulebase.model import (
     AllOf,
     AnyOf,
     Approach,
+    Assumption,
     BooleanQuestion,
     ChoiceQuestion,
     Conclude,
@@ -48,7 +49,7 @@ from decider.rulebase.model import (
 from decider.rulebase.numbers import NumberError, is_on_grid, to_decimal
 from decider.rulebase.yaml_source import Document, Loc, SourceError, read_yaml
 
-SECTIONS = ("rulebase", "sources", "questions", "figures", "conclusions", "approaches", "rules", "policy")
+SECTIONS = ("rulebase", "sources", "assumptions", "questions", "figures", "conclusions", "approaches", "rules", "policy")
 MAX_FACT_FIELDS = 200
 """durable_rules holds about 250 properties per fact; answers and figures share one fact."""
 MAX_DEPTH = 32
@@ -179,6 +180,7 @@ class _Loader:
         meta = self.single(sections["rulebase"], "rulebase", Meta)
         policy_raw = self.single_raw(sections["policy"], "policy")
         sources = self.items(sections["sources"], Source, "source")
+        assumptions = self.items(sections["assumptions"], Assumption, "assumption")
         questions = self.items(sections["questions"], None, "question", parse=self.question)
         figures = self.items(sections["figures"], None, "figure", parse=self.figure)
         conclusions = self.items(sections["conclusions"], Conclusion, "conclusion")
@@ -238,6 +240,8 @@ class _Loader:
             seen_rules.add(rule.id)
             rules.append((rule, doc, loc))
 
+        self.check_assumptions(assumptions, seen_rules)
+
         policy = None
         if policy_raw is not None:
             policy = self.policy(*policy_raw, a_index)
@@ -263,6 +267,7 @@ class _Loader:
         rulebase = Rulebase(
             meta=meta,
             sources=tuple(s for s, _, _ in sources),
+            assumptions=tuple(a for a, _, _ in assumptions),
             questions=tuple(q for q, _, _ in questions),
             figures=tuple(f for f, _, _ in figures),
             conclusions=tuple(c for c, _, _ in conclusions),
@@ -272,6 +277,18 @@ class _Loader:
             root=str(self.root),
         )
         return rulebase.model_copy(update={"sha256": content_hash(rulebase)})
+
+    def check_assumptions(self, assumptions: list[tuple[Assumption, Document, Loc]], rules: set[str]) -> None:
+        """Each assumption has its own id and names rules that exist."""
+        seen: set[str] = set()
+        for assumption, doc, loc in assumptions:
+            if assumption.id in seen:
+                self.fail(doc, (*loc, "id"), f"duplicate assumption id {assumption.id!r}", assumption.id)
+            seen.add(assumption.id)
+            for k, rule in enumerate(assumption.rules):
+                if rule not in rules:
+                    self.fail(doc, (*loc, "rules", k), f"assumption names unknown rule {rule!r}", assumption.id,
+                              UNKNOWN_REFERENCE)
 
     # -- sections
 

@@ -76,6 +76,18 @@ class Source(Item, Additions):
     added: ClassVar[tuple[str, ...]] = ("short", "notes")
 
 
+class Assumption(Item):
+    """A number the rules rest on that no source gives (a threshold, a prior), stated and owned: reports list
+    the assumptions of every rule that weighed an answer given, so a reader can disagree with one by name."""
+
+    id: Identifier
+    title: StrictStr = Field(min_length=1)
+    statement: StrictStr = Field(min_length=1)
+    """What is assumed and why this number, in the project's own words."""
+    rules: tuple[StrictStr, ...] = Field(min_length=1)
+    """The rules whose thresholds it sets."""
+
+
 class Meta(Item):
     """Identity of a rulebase: id and version are recorded in every trace."""
 
@@ -336,11 +348,12 @@ class Policy(Item):
 # ----------------------------------------------------------------------------- the rulebase
 
 
-class Rulebase(Value):
+class Rulebase(Value, Additions):
     """A loaded, validated and resolved rulebase; `sha256` identifies its content."""
 
     meta: Meta
     sources: tuple[Source, ...]
+    assumptions: tuple[Assumption, ...] = ()
     questions: tuple[Question, ...]
     figures: tuple[Figure, ...] = ()
     conclusions: tuple[Conclusion, ...]
@@ -349,6 +362,7 @@ class Rulebase(Value):
     policy: Policy
     sha256: str = Field(default="", exclude=True)
     root: str = Field(default="", exclude=True)
+    added: ClassVar[tuple[str, ...]] = ("assumptions",)
 
     @cached_property
     def question_index(self) -> dict[str, Question]:

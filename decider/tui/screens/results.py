@@ -63,6 +63,10 @@ def sources_text(result: Consultation) -> Text:
         text.append(f"\n  • {source.label}")
         if source.link:
             text.append(f"  {source.link}", style="underline")
+    if result.assumptions:
+        text.append("\n\nAssumptions (thresholds no source gives):", style="bold")
+        for assumption in result.assumptions:
+            text.append(f"\n  • {assumption.title}: {assumption.statement}")
     return text
 
 
@@ -252,7 +256,7 @@ class ResultsScreen(Screen[None]):
             self.query_one("#results", VerticalScroll).mount(chart, before="#what-if")
         sources = self.query_one("#sources", Static)
         sources.update(sources_text(result))
-        sources.display = bool(result.sources)
+        sources.display = bool(result.sources or result.assumptions)
         options = self.query_one("#answers", OptionList)
         for shown in result.answers_shown:
             if shown.status != "not_asked":
