@@ -53,3 +53,29 @@ def test_mostly_not_sure_says_the_advice_rests_on_what_is_not_known() -> None:
     assert '2 of 3 answers were "not sure"' in unsure
     known = consult(SHOWCASE, {"baseline": "measured", "gap": True, "quality": "unknown"}).to_markdown()
     assert "not sure\": this advice" not in known
+
+
+def test_a_figure_built_on_figures_is_explained_down_to_the_answers() -> None:
+    answers = {"narrow_task": True, "motive": "cost", "monthly_mtokens": 20000, "price_per_mtoken": 2,
+               "tuning_cost": 80000, "retune_cost_year": 40000}
+    result = consult(SHIPPED, answers)
+
+    def figures(reasons: Any) -> list[Any]:
+        found = []
+        for reason in reasons:
+            if reason.kind == "figure":
+                found.append(reason)
+            found += figures(reason.children)
+        return found
+
+    payback = [f for f in figures(result.reasons) if f.id == "tuning_in_api_months"]
+    assert payback, "the payback rule fired on a figure"
+
+    def leaves(reason: Any) -> set[str]:
+        if reason.kind == "answer":
+            return {reason.id}
+        assert reason.children, f"figure {reason.id} stops before the answers"
+        return {q for child in reason.children for q in leaves(child)}
+
+    assert leaves(payback[0]) == {"monthly_mtokens", "price_per_mtoken", "tuning_cost", "retune_cost_year"}
+    assert "How many million tokens a month will the system process? → **20,000" in result.to_markdown()

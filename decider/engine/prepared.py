@@ -36,10 +36,12 @@ class Prepared:
             read.update(n for n in expression_references(figure.tree) if n in rulebase.question_index)
         self.questions_read: tuple[str, ...] = tuple(sorted(read))
         """Questions the rules (directly or through figures) read: the base of the unknown share."""
-        self.figure_inputs: dict[str, tuple[str, ...]] = {
-            f.id: tuple(n for n in dict.fromkeys(expression_references(f.tree)) if n in rulebase.question_index)
+        self.figure_refs: dict[str, tuple[str, ...]] = {
+            f.id: tuple(n for n in dict.fromkeys(expression_references(f.tree))
+                        if n in rulebase.question_index or n in rulebase.figure_index)
             for f in rulebase.figures
         }
+        """The questions and earlier figures each figure's expression names, in first-use order."""
         self.weights: dict[str, tuple[Decimal | None, ...]] = {
             r.id: tuple(to_decimal(e.weight) if isinstance(e, (Support, Oppose)) else None for e in r.then)
             for r in rulebase.rules

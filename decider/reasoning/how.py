@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -39,7 +39,8 @@ class Explainer:
         self.ordered = sorted(evaluation.firings, key=lambda f: order[f.rule])
         derived = prepared(rulebase)
         self.effect_text = derived.effect_text
-        self.figure_inputs = derived.figure_inputs
+        self.figure_refs = derived.figure_refs
+        self.figure_values = evaluation.figures
         self.below = derived.below
         self._nodes: dict[tuple[str, str, frozenset[str]], Reason] = {}
         self.producers: dict[str, list[Firing]] = {}
@@ -87,7 +88,7 @@ class Explainer:
         return node
 
     def _build(self, firing: Firing, effect: str, seen: frozenset[str]) -> Reason:
-        rulebase, answers = self.rulebase, self.answers
+        rulebase = self.rulebase
         rule = rulebase.rule_index[firing.rule]
         children = []
         for fact in firing.matched:
@@ -99,17 +100,23 @@ class Explainer:
                 children.append(Reason(kind="conclusion", id=fact.id, title=rulebase.conclusion_index[fact.id].title,
                                        value=fact.value, children=tuple(producers)))
             elif fact.kind == "figure":
-                figure = rulebase.figure_index[fact.id]
-                inputs = tuple(
-                    _answer_leaf(name, rulebase.question_index[name].text, answers.root.get(name, "unknown"))
-                    for name in self.figure_inputs[fact.id]
-                )
-                children.append(Reason(kind="figure", id=fact.id, title=f"{figure.title} = {figure.expr}",
-                                       value=fact.value, children=inputs))
+                children.append(self.figure_node(fact.id, fact.value))
             else:
                 children.append(_answer_leaf(fact.id, rulebase.question_index[fact.id].text, fact.value))
         return Reason(kind="rule", id=rule.id, title=rule.title or rule.id, because=rule.because, cite=rule.cite,
                       effect=effect, children=tuple(children))
+
+    def figure_node(self, figure_id: str, value: Any) -> Reason:
+        """A figure with what it is computed from, down to the answers (through the figures it builds on)."""
+        rulebase = self.rulebase
+        figure = rulebase.figure_index[figure_id]
+        inputs = tuple(
+            _answer_leaf(name, rulebase.question_index[name].text, self.answers.root.get(name, "unknown"))
+            if name in rulebase.question_index else self.figure_node(name, self.figure_values.get(name))
+            for name in self.figure_refs[figure_id]
+        )
+        return Reason(kind="figure", id=figure_id, title=f"{figure.title} = {figure.expr}", value=value,
+                      children=inputs)
 
 
 _LEAVES: dict[tuple[str, str, type, str], Reason] = {}
