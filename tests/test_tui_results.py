@@ -270,3 +270,22 @@ async def test_the_question_stays_in_view_above_a_long_help_at_80x24(tmp_path: P
         assert str(text.render()).startswith(app.screen.question.text[:30])
         region = text.region
         assert region.height > 0 and 0 <= region.y < 24 and text.visible
+
+
+async def test_a_reason_cut_at_the_edge_of_the_tree_is_shown_in_full_when_highlighted(tmp_path: Path) -> None:
+    """The HOW tree shows each reason on one line, cut at the screen's edge (at 80, 100 and even 160 columns
+    the rule's `because` and its citation were out of sight); the highlighted one is shown in full beneath."""
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one("#how")
+        rule = str(tree.root.children[0].label)  # type: ignore[attr-defined]
+        assert rule.endswith("[see P1]. [Test essay ¶1]") and len(rule) > tree.region.width
+        tree.focus()
+        await settle(pilot)  # the page scrolls to the tree
+        await pilot.press("down")  # from the root to the first rule
+        await settle(pilot)  # laid out at its new height, then scrolled into view
+        detail = app.screen.query_one("#how-detail", Static)
+        assert str(detail.render()) == rule
+        assert detail.region.height >= 2 and detail.region.right <= 80
+        assert 1 <= detail.region.y and detail.region.bottom <= 23  # in view, above the footer

@@ -25,8 +25,10 @@ from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import BackRequested, JumpRequested
 from decider.tui.widgets.economics import EconomicsChart
+from decider.tui.widgets.reason_detail import ReasonDetail
 
 SEVERITY_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+HOW_HINT = Text("Tab to the reasons, then ↑↓: the highlighted one is shown here in full.", style="dim")
 
 
 def reason_label(node: Reason, words: dict[str, str] | None = None,
@@ -192,6 +194,7 @@ class ResultsScreen(Screen[None]):
             tree: Tree[Reason] = Tree(Text("Why (Enter or space opens a reason)"), id="how")
             tree.root.expand()
             yield tree
+            yield ReasonDetail(HOW_HINT, id="how-detail")
             yield Static(what_if_text(None), id="what-if")
             yield Label("Your answers (a, then Enter on one to change it):", classes="section")
             yield OptionList(id="answers")
@@ -279,6 +282,12 @@ class ResultsScreen(Screen[None]):
 
     def _cited(self) -> Callable[[tuple[str, ...]], str] | None:
         return self.result.cited if self.result is not None else None
+
+    @on(Tree.NodeHighlighted, "#how")
+    def show_reason(self, event: Tree.NodeHighlighted[Reason]) -> None:
+        """The highlighted reason in full, wrapped (the tree shows one line of it, cut at the screen's edge)."""
+        node = event.node
+        self.query_one("#how-detail", ReasonDetail).show(HOW_HINT if node.is_root else node.label)
 
     @on(OptionList.OptionSelected, "#answers")
     def change_answer(self, event: OptionList.OptionSelected) -> None:
