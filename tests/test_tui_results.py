@@ -289,3 +289,26 @@ async def test_a_reason_cut_at_the_edge_of_the_tree_is_shown_in_full_when_highli
         assert str(detail.render()) == rule
         assert detail.region.height >= 2 and detail.region.right <= 80
         assert 1 <= detail.region.y and detail.region.bottom <= 23  # in view, above the footer
+
+
+@pytest.mark.parametrize("widget", ["#answers", "#how"])
+async def test_home_and_page_keys_scroll_the_results_whatever_has_focus(widget: str, tmp_path: Path) -> None:
+    """Bug 2: with the answers (or the reasons) focused, Home and PageUp moved inside them and the
+    recommendation stayed out of sight."""
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        page = app.screen.query_one("#results")
+        app.screen.query_one(widget).focus()
+        await settle(pilot)
+        await pilot.press("down")
+        assert page.scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert page.scroll_y == 0 and app.screen.query_one("#recommendation").region.y < 24
+        await pilot.press("end")
+        await pilot.pause()
+        assert page.scroll_y == page.max_scroll_y
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert 0 < page.scroll_y < page.max_scroll_y

@@ -170,6 +170,11 @@ class ResultsScreen(Screen[None]):
         Binding("escape", "back", "Back", id="results.back"),
         Binding("f1", "keys", "Keys", id="results.keys"),
         Binding("question_mark", "keys", "Keys", show=False, id="results.keys_key"),
+        # the page scrolls whatever has focus (the reasons tree and the answers list would keep these keys)
+        Binding("home", "page('home')", "Top of the results", show=False, priority=True, id="results.top"),
+        Binding("end", "page('end')", "Bottom of the results", show=False, priority=True, id="results.bottom"),
+        Binding("pageup", "page('up')", "Scroll up a page", show=False, priority=True, id="results.page_up"),
+        Binding("pagedown", "page('down')", "Scroll down a page", show=False, priority=True, id="results.page_down"),
     ]
 
     def __init__(self, rulebase: Rulebase, answers: Answers, asked: int) -> None:
@@ -302,6 +307,14 @@ class ResultsScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.post_message(BackRequested())
+
+    def action_page(self, where: str) -> None:
+        """Scroll the whole page, and hand it the focus (arrows then scroll it too)."""
+        page = self.query_one("#results", VerticalScroll)
+        page.focus(scroll_visible=False)
+        scroll = {"home": page.scroll_home, "end": page.scroll_end, "up": page.scroll_page_up,
+                  "down": page.scroll_page_down}[where]
+        scroll(animate=False)
 
     def action_keys(self) -> None:
         from decider.tui.screens.keys import KeysScreen
