@@ -312,3 +312,20 @@ async def test_home_and_page_keys_scroll_the_results_whatever_has_focus(widget: 
         await pilot.press("pageup")
         await pilot.pause()
         assert 0 < page.scroll_y < page.max_scroll_y
+
+
+async def test_the_export_and_resume_dialogs_wrap_their_text_at_80_columns(tmp_path: Path) -> None:
+    """At 80x24 the export dialog cut "... beside it as NAME.trace.json):" and the resume dialog cut
+    "n = start afresh)": their lines did not wrap."""
+    app = DeciderApp(SHOWCASE, saved=Interview.preloaded(Answers(TUNE)), save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, ResumeScreen)
+        assert any("n = start afresh)" in str(label.render()) and label.region.height >= 2
+                   for label in app.screen.query(Label))
+        await pilot.press("n")
+        await settle(pilot)
+        app.action_export()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert any("NAME.trace.json):" in str(label.render()) and label.region.height >= 2
+                   for label in app.screen.query(Label))
