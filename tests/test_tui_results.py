@@ -329,3 +329,18 @@ async def test_the_export_and_resume_dialogs_wrap_their_text_at_80_columns(tmp_p
         assert isinstance(app.screen, ExportScreen)
         assert any("NAME.trace.json):" in str(label.render()) and label.region.height >= 2
                    for label in app.screen.query(Label))
+
+
+async def test_a_leaning_longer_than_its_pane_can_be_scrolled_to_its_end(tmp_path: Path) -> None:
+    """At 80x24 the Leaning panel cut "Still possible: ..." after the second approach, with no sign of more."""
+    app = DeciderApp(load_rulebase(), save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one("#leaning-pane")
+        leaning = app.screen.query_one("#leaning", Static)
+        assert leaning.region.height > pane.content_region.height  # more than fits
+        assert pane.allow_vertical_scroll and pane.show_vertical_scrollbar
+        pane.scroll_end(animate=False)
+        await pilot.pause()
+        assert leaning.region.bottom <= pane.content_region.bottom
+        assert str(leaning.render()).rstrip().endswith("Fine-tune a small model for latency or cost")

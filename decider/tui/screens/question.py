@@ -89,7 +89,7 @@ class QuestionScreen(Screen[None]):
                 yield Static(Text(question.text), id="question-text")
                 with VerticalScroll(id="question-pane", can_focus=False):
                     yield from self._answer_area(question)
-            with Vertical(id="leaning-pane") as pane:
+            with VerticalScroll(id="leaning-pane", can_focus=False) as pane:  # scrolls when the leaning is longer
                 pane.border_title = "Leaning"
                 yield Leaning(id="leaning")
         yield Footer()
