@@ -161,3 +161,18 @@ def test_a_reply_of_exactly_the_bound_is_read_as_a_reply(tmp_path: Path) -> None
     over = run_cli("interview", "--plain", "--rules", str(TINY), "--save", str(tmp_path / "b.json"),
                    stdin="y" * (MAX_REPLY + 1) + "\n")
     assert over.returncode == 2 and "longer than" in over.stdout
+
+
+def test_a_reply_that_is_no_option_is_answered_in_the_options_words(tmp_path: Path) -> None:
+    """Plain-mode errors named internal ids ("expected one of not_tried (...), tried (...)"): a person typed
+    a digit or words, so the message says the digits and the labels, with a did-you-mean by label."""
+    showcase = Path(__file__).parent / "fixtures" / "tui"
+    replies = ["measurd", "iterated and measured, with named failures that remain after careful prompting", "yess", "1"]
+    done = run_cli("interview", "--plain", "--rules", str(showcase), "--save", str(tmp_path / "s.json"),
+                   stdin="\n".join(replies) + "\n")
+    said = [line[line.index("not accepted"):] for line in done.stdout.splitlines() if "not accepted" in line]
+    assert said == [
+        "not accepted: 'measurd' is not one of the options: type 1–3, or 0 for not sure "
+        "(did you mean 3) Iterated and measured, with named failures that remain after careful prompting?)",
+        "not accepted: 'yess' is not an answer here: type 1 for yes, 2 for no, or 0 for not sure",
+    ], done.stdout

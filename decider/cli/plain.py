@@ -11,6 +11,7 @@ from typing import TextIO
 
 from decider.reasoning import planner
 from decider.reasoning.interview import Interview
+from decider.rulebase.answers import check_answer, closest_choice
 from decider.rulebase.citations import inline
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase
 
@@ -114,14 +115,29 @@ def parse_reply(question: Question, reply: str) -> object:
             raise ValueError("please type an answer (or 'not sure')")
         return "unknown"
     if isinstance(question, BooleanQuestion):
-        return {"1": True, "y": True, "2": False, "n": False}.get(text, text)
+        value = {"1": True, "2": False}.get(text, text)
+        try:
+            return check_answer(question, value)
+        except ValueError:
+            raise ValueError(f"{reply.strip()!r} is not an answer here: type 1 for yes, 2 for no, or 0 for not sure") from None
     if isinstance(question, ChoiceQuestion):
         if text.isdigit():
             if 1 <= int(text) <= len(question.choices):
                 return question.choices[int(text) - 1].id
             raise ValueError(f"there is no option {text}: choose 1–{len(question.choices)}, or 0 for not sure")
-        return reply.strip()
+        return _choice(question, reply.strip())
     return reply.strip()  # numbers are read (or refused with the reason) by the answer checks
+
+
+def _choice(question: ChoiceQuestion, reply: str) -> str:
+    """A choice typed in words (its label or id, any case), or ValueError in the options' own words."""
+    try:
+        return str(check_answer(question, reply))
+    except ValueError:
+        guess = closest_choice(question, reply)
+        hint = f" (did you mean {question.choices.index(guess) + 1}) {guess.label}?)" if guess else ""
+        raise ValueError(f"{reply!r} is not one of the options: type 1–{len(question.choices)}, "
+                         f"or 0 for not sure{hint}") from None
 
 
 def why_text(rulebase: Rulebase, interview: Interview, question: Question) -> str:

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, RootModel, StrictBool, StrictFloat, StrictInt, 
 
 from decider.errors import AnswersError, Problem
 from decider.rulebase.expressions import evaluate
-from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
+from decider.rulebase.model import UNKNOWN, BooleanQuestion, Choice, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
 from decider.rulebase.numbers import NumberError, plain, read_number, to_decimal
 from decider.rulebase.yaml_source import Document
 
@@ -60,10 +60,8 @@ def check_answer(question: Question, value: Any) -> AnswerValue:
                 if folded in (choice.id.casefold(), choice.label.casefold()):
                     return choice.id
         named = ", ".join(f"{c.id} ({c.label})" if c.label.casefold() != c.id.casefold() else c.id for c in question.choices)
-        hint = _closest(str(value).casefold(), [c.id.casefold() for c in question.choices]
-                        + [c.label.casefold() for c in question.choices]) if isinstance(value, str) else None
-        guess = next((c.id for c in question.choices if hint in (c.id.casefold(), c.label.casefold())), None)
-        said = f" (did you mean {guess!r}?)" if guess else ""
+        guess = closest_choice(question, value) if isinstance(value, str) else None
+        said = f" (did you mean {guess.id!r}?)" if guess else ""
         raise ValueError(f"expected one of {named} or unknown, got {_show(value)}{said}")
     assert isinstance(question, (NumberQuestion, ScaleQuestion))
     unit = question.unit if isinstance(question, NumberQuestion) else None
@@ -84,6 +82,13 @@ def check_answer(question: Question, value: Any) -> AnswerValue:
             shown = typed if typed == str(plain(number)) else f"{typed!r} (= {plain(number):,})"
         raise ValueError(f"{shown} is out of range {question.min}–{question.max}{unit}")
     return plain(number)
+
+
+def closest_choice(question: ChoiceQuestion, text: str) -> Choice | None:
+    """The choice whose id or label `text` most resembles (a likely typo), or None."""
+    hint = _closest(text.strip().casefold(), [c.id.casefold() for c in question.choices]
+                    + [c.label.casefold() for c in question.choices])
+    return next((c for c in question.choices if hint in (c.id.casefold(), c.label.casefold())), None)
 
 
 def validate_answers(rulebase: Rulebase, raw: Any, source: Document | None = None) -> Answers:
