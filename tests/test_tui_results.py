@@ -344,3 +344,16 @@ async def test_a_leaning_longer_than_its_pane_can_be_scrolled_to_its_end(tmp_pat
         await pilot.pause()
         assert leaning.region.bottom <= pane.content_region.bottom
         assert str(leaning.render()).rstrip().endswith("Fine-tune a small model for latency or cost")
+
+
+async def test_q_on_the_results_quits_and_says_where_it_saved(tmp_path: Path) -> None:
+    """`q` quits from a question (saying where it saved) but did nothing at all on the results."""
+    app = app_with(TUNE, tmp_path)
+    said: list[object] = []
+    real_exit = app.exit
+    app.exit = lambda *a, **k: (said.append(k.get("message")), real_exit(*a, **k))[1]  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.press("q")
+    assert said == [f"Finished interview saved to {tmp_path / 'saved.json'} (see its results again: decider interview --resume)"]

@@ -170,6 +170,7 @@ class ResultsScreen(Screen[None]):
         Binding("escape", "back", "Back", id="results.back"),
         Binding("f1", "keys", "Keys", id="results.keys"),
         Binding("question_mark", "keys", "Keys", show=False, id="results.keys_key"),
+        Binding("q", "app.quit", "Quit (saved)", show=False, id="results.quit"),
         # the page scrolls whatever has focus (the reasons tree and the answers list would keep these keys)
         Binding("home", "page('home')", "Top of the results", show=False, priority=True, id="results.top"),
         Binding("end", "page('end')", "Bottom of the results", show=False, priority=True, id="results.bottom"),
