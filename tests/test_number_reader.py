@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from textual.widgets import Input, Label
+from textual.widgets import Input, Static
 
 from decider import AnswersError, consult, load_rulebase
 from decider.cli.inputs import read_answers
@@ -114,7 +114,7 @@ async def test_tui_number_field(showcase, tmp_path: Path, monkeypatch: pytest.Mo
             await pilot.press("enter")
             await pilot.pause()
             if isinstance(app.screen, QuestionScreen) and app.screen.question.id == question:
-                got: object = str(app.screen.query_one("#error", Label).render())
+                got: object = str(app.screen.query_one("#error", Static).render())
             else:
                 got = app.interview.answers.get(question)
         check(got, expected)

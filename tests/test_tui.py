@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Label, Markdown, OptionList, RadioSet, Tree
+from textual.widgets import Input, Label, Markdown, OptionList, RadioSet, Static, Tree
 
 from decider import consult, load_rulebase, validate_answers
 from decider.reasoning.interview import Interview
@@ -86,7 +86,7 @@ async def test_numbers_are_validated_and_not_sure_is_always_there(tmp_path: Path
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
         await pilot.press("9", "enter")
         assert app.screen.question.id == "quality"  # type: ignore[attr-defined]
-        assert "9 is out of range 1–5" in str(app.screen.query_one("#error", Label).render())
+        assert "9 is out of range 1–5" in str(app.screen.query_one("#error", Static).render())
         await pilot.press("question_mark")  # `?` asks WHY from a number field too
         assert isinstance(app.screen, WhyScreen)
         await pilot.press("escape", "backspace", "f2")

@@ -177,9 +177,9 @@ async def test_friction_feedback_first_question_missing_digit_and_quit(tmp_path:
     app.exit = lambda *a, **k: (said.append(k.get("message")), real_exit(*a, **k))[1]  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("escape")
-        assert "first question" in str(app.screen.query_one("#error", Label).render())
+        assert "first question" in str(app.screen.query_one("#error", Static).render())
         await pilot.press("7")
-        assert "no option 7" in str(app.screen.query_one("#error", Label).render())
+        assert "no option 7" in str(app.screen.query_one("#error", Static).render())
         await pilot.press("3", "ctrl+q")
     assert app.return_code == 0 and said == [f"Saved to {tmp_path / 'saved.json'} (continue with: decider interview --resume)"]
 
@@ -357,3 +357,20 @@ async def test_q_on_the_results_quits_and_says_where_it_saved(tmp_path: Path) ->
         assert isinstance(app.screen, ResultsScreen)
         await pilot.press("q")
     assert said == [f"Finished interview saved to {tmp_path / 'saved.json'} (see its results again: decider interview --resume)"]
+
+
+async def test_a_question_opens_with_its_help_from_the_first_word_at_80x24(tmp_path: Path) -> None:
+    """Focusing the answers scrolled the pane so the help began mid-sentence ("cases, so you can name ...");
+    an error said later is still brought into view."""
+    app = DeciderApp(load_rulebase(), save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one("#question-pane")
+        help_text = app.screen.query_one("#question-help", Static)
+        assert pane.scroll_y == 0 and help_text.region.y >= pane.content_region.y
+        assert all(button.region.bottom <= pane.content_region.bottom for button in app.screen.query(RadioButton))
+        await pilot.press("7")
+        await settle(pilot)
+        error = app.screen.query_one("#error", Static)
+        assert str(error.render()) == "There is no option 7: choose 1–3, or 0 for not sure."
+        assert error.region.height == 2 and error.region.bottom <= pane.content_region.bottom  # wrapped, in view

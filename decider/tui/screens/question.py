@@ -19,6 +19,7 @@ from decider.reasoning.planner import Progress
 from decider.rulebase.answers import AnswerValue, Answers, check_answer
 from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
 from decider.tui.messages import Answered, BackRequested, ClearLaterRequested
+from decider.tui.widgets.in_view import InView
 from decider.tui.widgets.leaning import Leaning, leaning_text
 from decider.tui.widgets.number_input import NumberInput
 from decider.tui.widgets.option_button import OptionButton
@@ -49,6 +50,7 @@ def number_examples(unit: str) -> str:
 class QuestionScreen(Screen[None]):
     """Asks one question; posts Answered or BackRequested to the app."""
 
+    AUTO_FOCUS = ""  # focused in on_mount without scrolling: Textual's auto focus scrolled the help's start away
     BINDINGS = [
         Binding("ctrl+n", "next", "Next", id="question.next"),
         Binding("escape", "back", "Back", id="question.back"),
@@ -109,7 +111,7 @@ class QuestionScreen(Screen[None]):
                     yield OptionButton(Text(f"{key}  {label}"), value=self.previous == value)
         else:
             yield from self._number_input(question)
-        yield Label("", id="error")
+        yield InView("", id="error")
 
     def _number_input(self, question: Question) -> ComposeResult:
         assert isinstance(question, (NumberQuestion, ScaleQuestion))
@@ -125,7 +127,7 @@ class QuestionScreen(Screen[None]):
         yield Static("", id="reading")
 
     def on_mount(self) -> None:
-        self.query_one("#answer").focus()
+        self.query_one("#answer").focus(scroll_visible=False)  # the help stays readable from its first word
         self._count()
 
     @work(thread=True, exclusive=True, group="progress")
@@ -163,7 +165,7 @@ class QuestionScreen(Screen[None]):
             self.post_message(Answered(self.question.id, value))
 
     def say(self, text: str) -> None:
-        self.query_one("#error", Label).update(Text(text))
+        self.query_one("#error", InView).show(Text(text))  # below the answers, which may fill a small terminal
 
     @on(RadioSet.Changed, "#answer")
     def chosen(self, event: RadioSet.Changed) -> None:

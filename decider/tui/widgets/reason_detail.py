@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import events
-from textual.widgets import Static
+from decider.tui.widgets.in_view import InView
 
 
-class ReasonDetail(Static):
+class ReasonDetail(InView):
     """Shows one reason wrapped, and stays in view while the tree is being read (also when it grows)."""
 
-    def show(self, reason: Text | str) -> None:
-        self.update(reason)
-        self.scroll_visible(animate=False)  # the same height: in view now; a new height: again once resized
-
-    def on_resize(self, event: events.Resize) -> None:
+    def following(self) -> bool:
         focused = self.screen.focused
-        if focused is not None and focused.id == "how":
-            self.scroll_visible(animate=False)
+        return focused is not None and focused.id == "how"
