@@ -374,3 +374,17 @@ async def test_a_question_opens_with_its_help_from_the_first_word_at_80x24(tmp_p
         error = app.screen.query_one("#error", Static)
         assert str(error.render()) == "There is no option 7: choose 1–3, or 0 for not sure."
         assert error.region.height == 2 and error.region.bottom <= pane.content_region.bottom  # wrapped, in view
+
+
+async def test_a_tie_is_shown_with_the_answers_that_would_separate_it(tmp_path: Path) -> None:
+    """Bug 9 (ties): the report names a tie at the top and what would separate it; so do the results."""
+    tie = {"baseline": "measured", "gap": True, "quality": 1, "budget": 5000, "volume": 1}
+    rec = consult(SHOWCASE, tie).recommendation
+    assert rec.tied
+    app = app_with(tie, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        standing = " ".join(shown(app, "#standing").split())
+        assert f"Tie: level with {rec.tied[0].title}" in standing
+        assert "separated by: How far has prompting been pushed? [be honest]" in standing
+        assert "confidence low" in shown(app, "#recommendation")
