@@ -388,3 +388,22 @@ async def test_a_tie_is_shown_with_the_answers_that_would_separate_it(tmp_path: 
         assert f"Tie: level with {rec.tied[0].title}" in standing
         assert "separated by: How far has prompting been pushed? [be honest]" in standing
         assert "confidence low" in shown(app, "#recommendation")
+
+
+async def test_the_export_dialog_says_before_writing_that_a_mid_interview_report_is_provisional(tmp_path: Path) -> None:
+    """Bug 6: the report says so at its top; the dialog said nothing until after it had written it."""
+    app = DeciderApp(SHOWCASE, save_path=tmp_path / "saved.json")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("3")
+        await settle(pilot)
+        app.action_export()
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        said = " ".join(" ".join(str(label.render()).split()) for label in app.screen.query(Label))
+        assert "The interview is not finished: the report will say it is provisional." in said
+    done = app_with(TUNE, tmp_path)
+    async with done.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        done.action_export()
+        await pilot.pause()
+        assert "provisional" not in " ".join(str(label.render()) for label in done.screen.query(Label))

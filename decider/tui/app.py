@@ -133,7 +133,8 @@ class DeciderApp(App[int]):
             if report is not None:
                 self.write_exports(report, trace_beside(report))
 
-        self.push_screen(ExportScreen(free_path(DEFAULT_REPORT).resolve()), callback=chosen)
+        unfinished = self.interview.current(self.rulebase) is not None
+        self.push_screen(ExportScreen(free_path(DEFAULT_REPORT).resolve(), provisional=unfinished), callback=chosen)
 
     def write_exports(self, report: Path | None, trace: Path | None) -> None:
         """Write the exports and say where; a report of an unfinished interview says so at its top."""

@@ -20,13 +20,17 @@ class ExportScreen(ModalScreen[Path | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    def __init__(self, suggested: Path) -> None:
+    def __init__(self, suggested: Path, *, provisional: bool = False) -> None:
         super().__init__()
         self.suggested = suggested
+        self.provisional = provisional
+        """The interview is not finished (said before writing, as the report says at its top)."""
         self.confirmed: Path | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):
+            if self.provisional:
+                yield Label("The interview is not finished: the report will say it is provisional.", id="export-provisional")
             yield Label("Save the Markdown report as (the JSON trace goes beside it as NAME.trace.json):")
             yield Input(str(self.suggested), id="export-path")
             yield Label("Enter saves · Esc cancels", id="export-note")
