@@ -407,3 +407,23 @@ async def test_the_export_dialog_says_before_writing_that_a_mid_interview_report
         done.action_export()
         await pilot.pause()
         assert "provisional" not in " ".join(str(label.render()) for label in done.screen.query(Label))
+
+
+@pytest.mark.parametrize("how", ["enter", "click"])
+async def test_enter_or_a_click_on_the_answer_already_given_keeps_it_and_goes_on(how: str, tmp_path: Path) -> None:
+    """Bug 2's path (finish, Esc, Enter): on a reopened question Enter (or a click) on the answer already
+    given did nothing, with no word why; it keeps that answer and goes on."""
+    app = app_with(TUNE, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "enter")  # reopen the first answer: "measured"
+        await settle(pilot)
+        assert isinstance(app.screen, QuestionScreen) and app.screen.question.id == "baseline"
+        pressed = app.screen.query(RadioButton)[2]
+        assert pressed.value
+        if how == "enter":
+            await pilot.press("enter")
+        else:
+            await pilot.click(pressed)
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen) and app.interview.answers == TUNE

@@ -22,7 +22,7 @@ from decider.tui.messages import Answered, BackRequested, ClearLaterRequested
 from decider.tui.widgets.in_view import InView
 from decider.tui.widgets.leaning import Leaning, leaning_text
 from decider.tui.widgets.number_input import NumberInput
-from decider.tui.widgets.option_button import OptionButton
+from decider.tui.widgets.option_button import OptionButton, OptionSet
 
 NOT_SURE = "Not sure"
 
@@ -105,7 +105,7 @@ class QuestionScreen(Screen[None]):
                 f"Changing an earlier answer: {self.later} later answer{'s are' if self.later != 1 else ' is'} "
                 "kept and still counted. Ctrl+D clears them."), id="editing")
         if isinstance(question, (BooleanQuestion, ChoiceQuestion)):
-            with RadioSet(id="answer"):
+            with OptionSet(id="answer"):
                 for index, (label, value) in enumerate(option_values(question)):
                     key = 0 if value == UNKNOWN else index + 1
                     yield OptionButton(Text(f"{key}  {label}"), value=self.previous == value)
@@ -171,6 +171,12 @@ class QuestionScreen(Screen[None]):
     def chosen(self, event: RadioSet.Changed) -> None:
         options = option_values(self.question)
         self.submit(options[event.radio_set.pressed_index][1])
+
+    @on(OptionButton.Kept)
+    def kept(self, event: OptionButton.Kept) -> None:
+        """The answer already given, chosen again: keep it and go on."""
+        index = list(self.query(OptionButton)).index(event.button)
+        self.submit(option_values(self.question)[index][1])
 
     @on(Input.Submitted, "#answer")
     def typed(self, event: Input.Submitted) -> None:
