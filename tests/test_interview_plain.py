@@ -176,3 +176,13 @@ def test_a_reply_that_is_no_option_is_answered_in_the_options_words(tmp_path: Pa
         "(did you mean 3) Iterated and measured, with named failures that remain after careful prompting?)",
         "not accepted: 'yess' is not an answer here: type 1 for yes, 2 for no, or 0 for not sure",
     ], done.stdout
+
+
+def test_the_plain_result_names_open_questions_by_their_text(tmp_path: Path) -> None:
+    """The plain interview's result listed what is still open by internal id ("prompting_baseline,
+    eval_harness, ..."), though the person only ever saw the questions' texts."""
+    done = run_cli("interview", "--plain", "--save", str(tmp_path / "s.json"), stdin="not sure\n" * 40)
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if line.startswith("Not settled:"))
+    assert "(How far has the team taken prompting on this task so far?; " in line
+    assert "prompting_baseline" not in line and "eval_harness" not in line

@@ -37,18 +37,25 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _text(result: Any, more: str = "Use --format markdown for the full explanation.") -> str:
+def _text(result: Any, more: str = "Use --format markdown for the full explanation.", *, by_text: bool = False) -> str:
+    """The result as plain text; `by_text` names questions by their text (for the plain interview, whose
+    user never saw their ids) instead of by id (for `decide`, whose answers file uses the ids)."""
     from decider.reasoning.economics import economics, summary_line
+
+    texts = {a.id: a.text for a in result.answers_shown} if by_text else {}
+
+    def named(questions: tuple[str, ...]) -> str:
+        return ("; " if by_text else ", ").join(texts.get(q, q) for q in questions)
 
     rec = result.recommendation
     level = f" ({rec.level})" if rec.level else ""
     lines = [f"Recommendation: {rec.title} [{rec.approach}] — confidence {rec.confidence:.0%}{level}"]
     if not rec.settled:
         lines.append(f"Not settled: stays the recommendation in {rec.robustness:.0%} of the ways the open answers "
-                     f"could turn out ({', '.join(rec.open_questions)})")
+                     f"could turn out ({named(rec.open_questions)})")
     if rec.tied:
         lines.append("Tie with: " + ", ".join(f"{t.title} [{t.approach}]" for t in rec.tied)
-                     + (f" — separated by: {', '.join(rec.separating)}" if rec.separating else ""))
+                     + (f" — separated by: {named(rec.separating)}" if rec.separating else ""))
     if rec.complementary:
         lines.append("Combine with: " + ", ".join(f"{c.title} [{c.approach}]" for c in rec.complementary))
     if rec.defaulted:

@@ -80,7 +80,7 @@ class PlainInterview:
 
         answers = self.interview.given()
         result = consult(self.rulebase, answers)
-        print("\n" + _text(result, "Use --report FILE for the full explanation."), file=out)
+        print("\n" + _text(result, "Use --report FILE for the full explanation.", by_text=True), file=out)
         changes = planner.what_if(self.rulebase, answers)
         if changes.changes:
             print("\nWhat would change this:", file=out)
