@@ -93,3 +93,18 @@ def test_counting_equals_the_brute_force_on_the_shipped_rulebase(data: st.DataOb
     model = Completions(SHIPPED)
     tv, _ = model.truths(checked(SHIPPED, answers))
     assert_same(model.count(tv), brute_force(model, tv))
+
+
+SHARED = Completions(SHIPPED)
+"""One model across examples, so its memo of open figures' truths is warm with other answers' entries."""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_open_figures_read_the_same_from_the_memo_as_computed_afresh(data: st.DataObject) -> None:
+    """The truths of tests on an open figure, memoised by the answers to its inputs, equal a fresh model's."""
+    answers = {q.id: data.draw(st.sampled_from(known_answers(SHIPPED, q.id)))
+               for q in SHIPPED.questions if data.draw(st.booleans())}
+    given_answers = checked(SHIPPED, answers)
+    for _ in range(2):  # the second read comes from the memo
+        assert SHARED.truths(given_answers) == Completions(SHIPPED).truths(given_answers)

@@ -44,6 +44,8 @@ Truths = tuple[int, ...]
 Key = int
 """Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
 MEMO_SIZE = 20_000
+SPAN_MEMO = 4_096
+"""Open figures' test truths kept (by the answers to the figure's inputs) before that memo starts afresh."""
 LEAVES_SIZE = 200_000
 """Leaves kept (by summed effects) before the memo starts afresh."""
 
@@ -102,6 +104,8 @@ class Completions:
             self.classes[key] = self._classes(rulebase, key, tests)
         self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
         self.figure_trees = {f.id: f.tree for f in rulebase.figures}
+        self.figure_sources = {f: tuple(sorted(names)) for f, names in self.figure_inputs.items()}
+        """figure -> its input questions in one fixed order (the key of the memo of open figures)."""
         self.approaches = [a.id for a in rulebase.approaches]
         self.question_order = {q.id: i for i, q in enumerate(rulebase.questions)}
         """Declaration order: open and separating questions are listed in it."""
@@ -164,6 +168,9 @@ class Completions:
         self.tallies: OrderedDict[Truths, Tally] = OrderedDict()
         self.leaves: dict[Key, Leaf] = {}
         self.canon: dict[Key, Key] = {}
+        self.spans: dict[tuple[str, tuple[object, ...]], tuple[int, ...]] = {}
+        """(figure, the answers to its inputs) -> the truth of each of its tests while it is open: what-if
+        and the planner ask about many answer sets that differ only in questions the figure does not read."""
         self.lock = threading.RLock()
 
     def _classes(self, rulebase: Rulebase, key: VarKey, tests: list[Test]) -> list[tuple[Fraction, tuple[int, ...]]]:
@@ -235,10 +242,13 @@ class Completions:
                 is_open = figures.get(ref) is None and any(answers.value(q) is None for q in self.figure_inputs[ref])
             if is_open:
                 open_vars.append(key)
-                span = self._span(ref, answers) if subject == "figure" else None
+                if subject == "figure":
+                    for i, truth in zip(indices, self._open_figure(key, answers)):
+                        tv[i] = truth
+                    continue
                 for i in indices:  # once known, `is: unknown` fails and `is: known` holds, whatever the answer
                     op = self.tests[i].op
-                    tv[i] = F if op == "unknown" else T if op == "known" else self._on_span(i, key, span)
+                    tv[i] = F if op == "unknown" else T if op == "known" else U
             else:
                 for i in indices:
                     tv[i] = T if self.checks[i](values, set()) else F
@@ -265,6 +275,23 @@ class Completions:
                     score[a] -= w
                 excluded.update(excludes)
         return score, frozenset(excluded)
+
+    def _open_figure(self, key: VarKey, answers: Answers) -> tuple[int, ...]:
+        """The truth of each test on an open figure (`var_tests` order), from the bounds its inputs'
+        answers give; memoised by those answers."""
+        figure = key[1]
+        memo = (figure, tuple(answers.value(q) for q in self.figure_sources[figure]))
+        found = self.spans.get(memo)
+        if found is not None:
+            return found
+        span = self._span(figure, answers)
+        truths = tuple(F if self.tests[i].op == "unknown" else T if self.tests[i].op == "known"
+                       else self._on_span(i, key, span) for i in self.var_tests[key])
+        with self.lock:
+            if len(self.spans) >= SPAN_MEMO:
+                self.spans.clear()
+            self.spans[memo] = truths
+        return truths
 
     def _span(self, figure: str, answers: Answers) -> Span:
         """Bounds of an open figure's value computed from its inputs: the answers given, and each open
