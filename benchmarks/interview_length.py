@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from decider import consult, load_rulebase
-from decider.reasoning import planner
+from decider.interview import planner
 from decider.rulebase.model import UNKNOWN, Rulebase
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, re, sys, time
-from decider.reasoning.verify.lint import lint_rulebase
+from decider.lint.linter import lint_rulebase
 started = time.perf_counter()
 report = lint_rulebase(sys.argv[1])
 seconds = time.perf_counter() - started

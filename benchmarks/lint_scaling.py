@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from decider.reasoning.verify.lint import lint_rulebase
+from decider.lint.linter import lint_rulebase
 
 
 def synthetic(rules: int, seed: int = 7) -> str:

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from decider import load_rulebase
-from decider.reasoning import planner
-from decider.reasoning.partial import model_for
+from decider.interview import planner
+from decider.interview.partial import model_for
 from decider.rulebase.model import Rulebase
 
 

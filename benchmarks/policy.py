@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from decider import consult, load_rulebase  # noqa: E402
-from decider.engine.outcome import Outcome, decide  # noqa: E402
+from decider.policy.outcome import Outcome, decide  # noqa: E402
 from decider.reasoning.consultation import evaluate  # noqa: E402
-from decider.reasoning.planner import answer_classes  # noqa: E402
+from decider.interview.planner import answer_classes  # noqa: E402
 from decider.rulebase.answers import validate_answers  # noqa: E402
 from decider.rulebase.model import BooleanQuestion, Rulebase  # noqa: E402
 from decider.rulebase.samples import sample_profiles  # noqa: E402

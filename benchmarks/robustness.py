@@ -246,7 +246,7 @@ def area_traces(tries: int, rng: random.Random, work: Path) -> Counter[str]:
     from decider import consult, load_rulebase
     from decider.audit.entries import parse_trace
     from decider.audit.verify import verify_trace
-    from decider.engine.trace import digest_of
+    from decider.policy.trace import digest_of
     from decider.rulebase.samples import sample_answers
 
     rulebase = load_rulebase()
@@ -334,7 +334,7 @@ def area_batch(tries: int, rng: random.Random, work: Path) -> Counter[str]:
 
 def area_interview(tries: int, rng: random.Random, work: Path) -> Counter[str]:
     from decider import load_rulebase
-    from decider.reasoning.interview import Interview
+    from decider.interview.session import Interview
     from decider.rulebase.samples import sample_answers
 
     rulebase = load_rulebase()

@@ -141,7 +141,7 @@ def bench_consult(rulebase: Rulebase, count: int) -> list[Row]:
     reference = ReferenceEngine.of(rulebase)
     for answers in checked[:200]:  # the two engines agree (the benchmark measures the same work)
         assert engine.run(answers).fired() == reference.run(answers).fired()
-    from decider.engine.outcome import decide
+    from decider.policy.outcome import decide
     from decider.reasoning.consultation import build_consultation
 
     evaluations = [engine.run(a) for a in checked]
@@ -215,7 +215,7 @@ def bench_batch(rulebase: Rulebase, count: int) -> list[Row]:
 
 def bench_planner(rulebase: Rulebase, count: int) -> list[Row]:
     try:
-        from decider.reasoning import planner  # type: ignore[attr-defined]
+        from decider.interview import planner  # type: ignore[attr-defined]
     except ImportError:
         return [("planner `next_question`", "not available yet", "", "", "tens of ms at most"),
                 ("planner `what_if`", "not available yet", "", "", "—")]

@@ -25,7 +25,7 @@ import json, sys, time
 from pathlib import Path
 import yaml
 from decider import load_rulebase
-from decider.reasoning import planner
+from decider.interview import planner
 rulebase = load_rulebase(None)
 planner.next_question(rulebase, {})
 times = {}

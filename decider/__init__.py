@@ -15,7 +15,7 @@ from decider.version import __version__
 
 if TYPE_CHECKING:
     from decider.engine.evaluation import Evaluation, Fact, Firing
-    from decider.engine.trace import Trace
+    from decider.policy.trace import Trace
     from decider.errors import AnswersError, DeciderError, EngineError, Problem, RulebaseError
     from decider.reasoning.consultation import Consultation, Recommendation, Risk, consult
     from decider.reasoning.how import Reason
@@ -33,7 +33,7 @@ _EXPORTS = {
     "Recommendation": "decider.reasoning.consultation",
     "Risk": "decider.reasoning.consultation",
     "Reason": "decider.reasoning.how",
-    "Trace": "decider.engine.trace",
+    "Trace": "decider.policy.trace",
     "Evaluation": "decider.engine.evaluation",
     "Firing": "decider.engine.evaluation",
     "Fact": "decider.engine.evaluation",

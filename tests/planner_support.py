@@ -8,9 +8,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from decider.engine.outcome import decide
+from decider.policy.outcome import decide
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.planner import answer_classes
+from decider.interview.planner import answer_classes
 from decider.rulebase.answers import Answers, validate_answers
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase
 

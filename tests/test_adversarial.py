@@ -85,7 +85,7 @@ def test_hundreds_of_rulebases_in_one_process_from_several_threads() -> None:
 ACKING_WRITER = """
 import sys
 from decider import consult, load_rulebase
-from decider.reasoning.decision_log import append_trace
+from decider.storage.decision_log import append_trace
 rulebase = load_rulebase(sys.argv[2])
 trace = consult(rulebase, {"data_quality": int(sys.argv[3])}).trace
 print("ready", flush=True)

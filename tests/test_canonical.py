@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from decider import consult, load_rulebase
 from decider.canonical import NotCanonical, canonical_json, sha256_hex
-from decider.engine.trace import digest_of
-from decider.reasoning.decision_log import record_digest
+from decider.policy.trace import digest_of
+from decider.storage.decision_log import record_digest
 
 # RFC 8785 Appendix B: IEEE 754 bit patterns and the text JCS requires for them.
 NUMBER_VECTORS = [

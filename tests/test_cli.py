@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from decider import Consultation, Trace
-from decider.engine.trace import digest_of
+from decider.policy.trace import digest_of
 
 from conftest import FIXTURES, ROOT, run_cli
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from decider import load_rulebase
 from decider.engine.completions import T, U, Completions, Tally, Wins
-from decider.reasoning.planner import answer_classes, checked
+from decider.interview.planner import answer_classes, checked
 from decider.rulebase.model import Rulebase
 from test_engine_agreement import rulebases
 

@@ -17,7 +17,7 @@ from conftest import ROOT, run_cli
 from decider import consult, load_rulebase
 from decider.reasoning.charts import economics_svg
 from decider.reasoning.economics import economics
-from decider.reasoning.files import export, export_bundle
+from decider.reasoning.exports import export, export_bundle
 
 RULEBASE = load_rulebase()
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from decider import load_rulebase
 from decider.engine.durable_engine import DurableEngine
 from decider.engine.evaluation import Evaluation
-from decider.engine.outcome import decide
+from decider.policy.outcome import decide
 from decider.engine.reference import ReferenceEngine
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.model import ChoiceQuestion, NumberQuestion, Rulebase, ScaleQuestion

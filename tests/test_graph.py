@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 
 from conftest import run_cli
-from decider.reasoning.graph import END_MARKER, START_MARKER, mermaid_block, render_graph, replace_between_markers
+from decider.docs.graph import GRAPH_MARKERS, fenced_graph, render_graph
+from decider.docs.markers import extract, splice
+
 from decider.rulebase.loader import default_rules_dir, load_rulebase
+
+START_MARKER, END_MARKER = GRAPH_MARKERS.begin, GRAPH_MARKERS.end
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lint"
 
@@ -59,8 +65,8 @@ def test_update_rewrites_only_the_text_between_the_markers(tmp_path: Path) -> No
     result = run_cli("graph", str(FIXTURES / "clean"), "--update", str(doc))
     assert result.returncode == 0, result.stderr
     text = doc.read_text()
-    assert text.startswith("# Rules\n\nBefore.\n\n" + START_MARKER + "\n```mermaid\nflowchart LR\n")
-    assert text.endswith("```\n" + END_MARKER + "\n\nAfter.\n") and "old graph" not in text
+    assert text.startswith("# Rules\n\nBefore.\n\n" + START_MARKER + "\n\n```mermaid\nflowchart LR\n")
+    assert text.endswith("```\n\n" + END_MARKER + "\n\nAfter.\n") and "old graph" not in text
     assert run_cli("graph", str(FIXTURES / "clean"), "--check", str(doc)).returncode == 0
     assert run_cli("graph", str(FIXTURES / "conflict"), "--check", str(doc)).returncode == 1
 
@@ -71,12 +77,28 @@ def test_update_without_markers_is_bad_usage(tmp_path: Path) -> None:
     result = run_cli("graph", "--update", str(doc))
     assert result.returncode == 2 and "markers" in result.stderr
     assert doc.read_text() == "# No markers here\n"
-    assert replace_between_markers("no markers", "x") is None
+    assert extract("no markers", GRAPH_MARKERS) is None
 
 
 def test_rules_readme_graph_is_up_to_date() -> None:
     text = (default_rules_dir() / "README.md").read_text(encoding="utf-8")
     assert START_MARKER in text and END_MARKER in text, \
-        "rules/README.md has lost its graph markers; put them back and run: decider graph --update rules/README.md"
-    assert replace_between_markers(text, mermaid_block(load_rulebase())) == text, \
-        "rules/README.md graph is stale; run: decider graph --update rules/README.md"
+        "rules/README.md has lost its graph markers; put them back and run: decider graph --out rules/README.md"
+    assert splice(text, fenced_graph(load_rulebase()), GRAPH_MARKERS) == text, \
+        "rules/README.md graph is stale; run: decider graph --out rules/README.md"
+
+
+@pytest.mark.parametrize("command", ["graph", "doc"])
+def test_graph_and_doc_take_the_same_output_flags(command: str, tmp_path: Path) -> None:
+    """--out FILE writes (creating the file with its markers), --check FILE or --out FILE --check checks,
+    and --check with no file to check is a usage error, for both generated documents."""
+    target = tmp_path / "notes.md"
+    assert run_cli(command, "--out", str(target)).returncode == 0
+    assert run_cli(command, "--check", str(target)).returncode == 0
+    assert run_cli(command, "--out", str(target), "--check").returncode == 0
+    target.write_text(target.read_text(encoding="utf-8").replace("flowchart", "stale").replace("| `", "| `x"),
+                      encoding="utf-8")
+    stale = run_cli(command, "--check", str(target))
+    assert stale.returncode == 1 and f"decider {command} --out {target}" in stale.stderr
+    missing = run_cli(command, "--check")
+    assert missing.returncode == 2 and "--check needs a FILE" in missing.stderr and "Traceback" not in missing.stderr

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from decider import consult, load_rulebase, validate_answers
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from decider.rulebase.model import Rulebase
 from conftest import run_cli
 from planner_support import TINY, reply_for, scenarios

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from decider import AnswersError, load_rulebase
-from decider.reasoning.interview import Interview, default_save_path
+from decider.interview.session import Interview, default_save_path
 from planner_support import TINY
 
 

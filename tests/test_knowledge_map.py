@@ -6,16 +6,19 @@ import shutil
 from pathlib import Path
 
 from decider import load_rulebase
-from decider.reasoning.knowledge_map import BEGIN, END, extract, knowledge_map, splice
+from decider.docs.knowledge_map import MAP_MARKERS, knowledge_map
+from decider.docs.markers import extract, splice
 
 from conftest import ROOT, run_cli
+
+BEGIN, END = MAP_MARKERS.begin, MAP_MARKERS.end
 
 README = ROOT / "rules" / "README.md"
 RULEBASE = load_rulebase()
 
 
 def test_checked_in_knowledge_map_is_up_to_date() -> None:
-    assert extract(README.read_text(encoding="utf-8")) == knowledge_map(RULEBASE), \
+    assert extract(README.read_text(encoding="utf-8"), MAP_MARKERS) == knowledge_map(RULEBASE), \
         "rules/README.md is stale: run `decider doc --out rules/README.md`"
 
 
@@ -45,9 +48,9 @@ def test_map_follows_the_rulebase(tmp_path: Path) -> None:
 
 def test_splice_replaces_only_between_markers() -> None:
     document = f"# Title\n\nhand-written\n\n{BEGIN}\nold map\n{END}\n\ntail\n"
-    result = splice(document, "new map\n")
+    result = splice(document, "new map\n", MAP_MARKERS)
     assert result.startswith("# Title\n\nhand-written\n\n") and result.endswith(f"{END}\n\ntail\n")
-    assert "old map" not in result and extract(result) == "new map\n"
+    assert "old map" not in result and extract(result, MAP_MARKERS) == "new map\n"
 
 
 def test_cli_doc_prints_writes_and_checks(tmp_path: Path) -> None:
@@ -58,12 +61,12 @@ def test_cli_doc_prints_writes_and_checks(tmp_path: Path) -> None:
     stale = run_cli("doc", "--out", str(target), "--check")
     assert stale.returncode == 1 and "out of date" in stale.stderr
     assert run_cli("doc", "--out", str(target)).returncode == 0
-    assert extract(target.read_text(encoding="utf-8")) == knowledge_map(RULEBASE)
+    assert extract(target.read_text(encoding="utf-8"), MAP_MARKERS) == knowledge_map(RULEBASE)
     assert target.read_text(encoding="utf-8").startswith("# Notes\n")
     assert run_cli("doc", "--out", str(target), "--check").returncode == 0
     fresh = tmp_path / "new.md"
     assert run_cli("doc", "--out", str(fresh)).returncode == 0
-    assert extract(fresh.read_text(encoding="utf-8")) == knowledge_map(RULEBASE)
+    assert extract(fresh.read_text(encoding="utf-8"), MAP_MARKERS) == knowledge_map(RULEBASE)
 
 
 def test_cli_doc_without_markers_is_a_clear_error(tmp_path: Path) -> None:

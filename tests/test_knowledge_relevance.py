@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decider import consult, load_rulebase
-from decider.engine.outcome import decide
+from decider.policy.outcome import decide
 from decider.engine.reference import ReferenceEngine
 from decider.engine.relevance import open_unknowns
 from decider.rulebase.answers import Answers, validate_answers

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.verify.answer_space import build_space
-from decider.reasoning.verify.cross_check import covering_answers
-from decider.reasoning.verify.formulas import Evaluator
-from decider.reasoning.verify.search import Solver
+from decider.lint.answer_space import build_space
+from decider.lint.cross_check import covering_answers
+from decider.lint.formulas import Evaluator
+from decider.lint.search import Solver
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.loader import load_rulebase
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, Rulebase, ScaleQuestion

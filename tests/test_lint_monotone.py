@@ -13,9 +13,9 @@ from typing import cast
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decider.engine.outcome import decide
+from decider.policy.outcome import decide
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.verify.lint import lint_rulebase
+from decider.lint.linter import lint_rulebase
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.loader import load_rulebase
 from decider.rulebase.model import Rulebase
@@ -132,8 +132,8 @@ def test_monotone_findings_match_a_brute_force(tmp_path_factory: object, seed: i
 
 def test_a_check_that_reaches_its_bound_says_undecided_with_the_bound(tmp_path: Path, monkeypatch: object) -> None:
     """The bounds stop only pathological rulebases; one set low shows what lint says then: W308 naming it."""
-    import decider.reasoning.verify.eligibility as eligibility
-    import decider.reasoning.verify.monotone as monotone
+    import decider.lint.eligibility as eligibility
+    import decider.lint.monotone as monotone
 
     monkeypatch.setattr(monotone, "MAX_MONOTONE_STATES", 0)  # type: ignore[attr-defined]
     monkeypatch.setattr(eligibility, "MAX_OPEN_STATES", 0)  # type: ignore[attr-defined]
@@ -151,7 +151,7 @@ def test_the_shipped_rulebase_format_failures_declaration_holds_and_its_reverse_
     whether or not tuning is on the table); the reverse declaration is broken by answers lint exhibits."""
     import shutil
 
-    from decider.reasoning.verify.lint import lint_rulebase
+    from decider.lint.linter import lint_rulebase
 
     rules = tmp_path / "rules"
     shutil.copytree(Path(__file__).parent.parent / "rules", rules)

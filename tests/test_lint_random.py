@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from decider.engine.outcome import Outcome, decide
+from decider.policy.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.verify.findings import Finding
-from decider.reasoning.verify.lint import lint_rulebase
+from decider.lint.findings import Finding
+from decider.lint.linter import lint_rulebase
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.loader import load_rulebase
 from decider.rulebase.model import Oppose, Rulebase, Support

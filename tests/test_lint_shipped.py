@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-from decider.engine.outcome import decide
+from decider.policy.outcome import decide
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.verify.lint import lint_rulebase
+from decider.lint.linter import lint_rulebase
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.loader import default_rules_dir, load_rulebase
 

@@ -17,7 +17,7 @@ from textual.widgets import Input, Static
 from decider import AnswersError, consult, load_rulebase
 from decider.cli.inputs import read_answers
 from decider.cli.plain import PlainInterview
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from decider.rulebase.numbers import NumberError, read_number
 from decider.tui.app import DeciderApp
 from decider.tui.screens.question import QuestionScreen

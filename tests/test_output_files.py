@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from decider import DeciderError
-from decider.reasoning.files import open_atomic, write_atomic
+from decider.storage.atomic import open_atomic, write_atomic
 
 from conftest import run_cli
 

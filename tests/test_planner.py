@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decider import consult, load_rulebase
-from decider.reasoning import planner
+from decider.interview import planner
 from decider.rulebase.model import Rulebase
 from planner_support import (STARTER, TINY, leader, matters, partial_answers, primary, values_of, values_spread,
                              witnesses)
@@ -190,7 +190,7 @@ def test_bad_answers_are_rejected_with_the_item() -> None:
 @given(data=st.data())
 def test_the_policys_primary_alone_is_the_consultations(rulebase: Rulebase, data: st.DataObject) -> None:
     """what-if and WHY ask `policy.primary_of`, which skips the engines and the explanations."""
-    from decider.engine.policy import primary_of
+    from decider.policy.verdict import primary_of
     from decider.rulebase.answers import validate_answers
 
     answers = data.draw(partial_answers(rulebase))

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from decider import consult, load_rulebase
 from decider.engine.answer_classes import figure_inputs
-from decider.reasoning.verify.lint import lint_loaded
+from decider.lint.linter import lint_loaded
 from decider.reasoning.consultation import Recommendation
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
 from test_engine_agreement import rulebases
@@ -38,7 +38,7 @@ def known_values(question: Question) -> list[Any]:
     if isinstance(question, ScaleQuestion):
         return list(range(question.min, question.max + 1))
     assert isinstance(question, NumberQuestion)
-    from decider.reasoning.planner import answer_classes
+    from decider.interview.planner import answer_classes
 
     return sorted({c.answer for c in answer_classes(SHIPPED, question.id) if c.answer != "unknown"} | {question.min})
 
@@ -49,7 +49,7 @@ def complete_profiles(rulebase: Rulebase) -> st.SearchStrategy[dict[str, Any]]:
 
 def _values(rulebase: Rulebase, question: Question) -> list[Any]:
     if isinstance(question, NumberQuestion):
-        from decider.reasoning.planner import answer_classes
+        from decider.interview.planner import answer_classes
 
         return sorted({c.answer for c in answer_classes(rulebase, question.id) if c.answer != "unknown"}
                       | {question.min, question.max})

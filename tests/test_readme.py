@@ -9,7 +9,7 @@ from typing import Any
 
 from conftest import ROOT, run_cli
 from decider import consult, load_rulebase
-from decider.reasoning.planner import next_question
+from decider.interview.planner import next_question
 from planner_support import scenarios
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ import yaml
 
 from browser_support import BrowserTerminal, chromium, find_browser, free_port, save_screenshot, served, wait_for_file
 from decider import consult, load_rulebase
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from tui_support import keys_for
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input, Label, Markdown, OptionList, RadioSet, Static, Tree
 
 from decider import consult, load_rulebase, validate_answers
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from decider.tui.app import DeciderApp
 from decider.tui.screens.question import QuestionScreen
 from decider.tui.screens.results import ResultsScreen
@@ -208,7 +208,7 @@ async def test_preloaded_answers_are_skipped_and_quitting_while_editing_keeps_th
 async def test_a_progress_count_arriving_while_its_screen_is_taken_down_is_dropped(tmp_path: Path) -> None:
     """A worker's result can arrive after the screen's widgets are removed but before the screen is
     detached (the next question is coming up): it is dropped, never a NoMatches that fails the worker."""
-    from decider.reasoning.planner import progress
+    from decider.interview.planner import progress
 
     rulebase = load_rulebase(TINY)
     app = DeciderApp(rulebase, **paths(tmp_path))

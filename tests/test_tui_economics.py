@@ -14,7 +14,7 @@ from textual_plotext import PlotextPlot
 
 from decider import consult, load_rulebase
 from decider.reasoning.economics import economics
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from decider.tui.app import DeciderApp
 from decider.tui.screens.results import ResultsScreen
 from decider.tui.widgets.economics import EconomicsChart

@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, Label, Markdown, OptionList, RadioButton, Static
 
 from decider import consult, load_rulebase
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from decider.rulebase.answers import Answers
 from decider.tui.app import DeciderApp
 from decider.tui.screens.export import ExportScreen

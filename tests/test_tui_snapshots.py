@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Input
 
 from decider import load_rulebase
-from decider.reasoning.interview import Interview
+from decider.interview.session import Interview
 from decider.rulebase.answers import Answers
 from decider.tui.app import DeciderApp
 from planner_support import TINY

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Fact, Firing
-from decider.engine.outcome import Outcome, Score
+from decider.policy.outcome import Outcome, Score
 from decider.rulebase.model import Conclude, Effect, Exclude, Flag, Oppose, Support
 
 

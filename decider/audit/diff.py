@@ -12,7 +12,7 @@ from decider.audit.changes import RulebaseChanges, rulebase_changes
 from decider.audit.compare import FiringDifference, advice, describe_outcome, firing_differences, outcome_differences
 from decider.audit.documents import declared_format, read_audit_file
 from decider.engine.evaluation import Firing
-from decider.engine.outcome import Outcome, decide
+from decider.policy.outcome import Outcome, decide
 from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning.consultation import EngineName, evaluate
 from decider.rulebase.answers import validate_answers

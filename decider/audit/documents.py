@@ -14,9 +14,9 @@ from typing import IO, Any
 
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace
 from decider.audit.log import MAX_LINE_BYTES, LogScan, read_log
-from decider.engine.trace import digest_of
+from decider.policy.trace import digest_of
 from decider.errors import Problem
-from decider.reasoning.decision_log import LOG_FORMATS
+from decider.storage.decision_log import LOG_FORMATS
 from decider.rulebase.bounded import MAX_DOCUMENT_BYTES, TooLarge, bounded_lines, read_stream, size_text
 
 _DECLARED = re.compile(r'^\s*\{\s*"format"\s*:\s*"([^"]+)"')

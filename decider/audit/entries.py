@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from decider.canonical import NotCanonical
-from decider.engine.trace import TRACE_FORMAT, TRACE_FORMATS, Trace, digest_of
+from decider.policy.trace import TRACE_FORMAT, TRACE_FORMATS, Trace, digest_of
 from decider.errors import Problem
 
 

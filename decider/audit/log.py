@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from decider.audit.entries import AuditFile, TraceEntry, parse_trace, validation_problems
 from decider.canonical import NotCanonical
-from decider.engine.trace import TRACE_FORMATS, digest_of
+from decider.policy.trace import TRACE_FORMATS, digest_of
 from decider.errors import Problem
-from decider.reasoning.decision_log import GENESIS, LOG_FORMAT, LOG_FORMATS, LogRecord, is_json, record_digest
+from decider.storage.decision_log import GENESIS, LOG_FORMAT, LOG_FORMATS, LogRecord, is_json, record_digest
 
 
 MAX_LINE_BYTES = 64 * 1024 * 1024

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from decider.audit.compare import describe_effect, describe_fact, show_value
 from decider.audit.entries import TraceEntry
-from decider.engine.trace import Trace
+from decider.policy.trace import Trace
 from decider.rulebase.loader import rulebase_hash
 from decider.rulebase.model import Conclude, Flag, Rulebase
 

@@ -18,9 +18,9 @@ from decider.audit.compare import (
     show_value,
 )
 from decider.audit.entries import AuditFile, TraceEntry
-from decider.engine.outcome import decide
-from decider.engine.policy import POLICY_VERSION
-from decider.engine.trace import Trace
+from decider.policy.outcome import decide
+from decider.policy.verdict import POLICY_VERSION
+from decider.policy.trace import Trace
 from decider.errors import AnswersError, DeciderError, Problem
 from decider.reasoning.consultation import evaluate
 from decider.rulebase.answers import validate_answers

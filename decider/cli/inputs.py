@@ -43,13 +43,13 @@ def load_rules(directory: str | None) -> "Rulebase":
 
 def write_text(path: str, text: str) -> None:
     """Write a file atomically (temp file + rename), so a crash never leaves half a file."""
-    from decider.reasoning.files import write_atomic
+    from decider.storage.atomic import write_atomic
 
     write_atomic(Path(path), text)
 
 
 def open_atomic(path: str) -> AbstractContextManager[IO[str]]:
     """A text file to write in steps that appears at `path` only when complete (temp file + rename)."""
-    from decider.reasoning.files import open_atomic as opener
+    from decider.storage.atomic import open_atomic as opener
 
     return opener(Path(path))

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from decider.cli.inputs import load_rules, read_answers
-    from decider.reasoning.interview import Interview, check_save_target, default_save_path
+    from decider.interview.session import Interview, check_save_target, default_save_path
 
     rulebase = load_rules(args.rules)
     save_path = Path(args.save) if args.save else default_save_path(rulebase)

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from decider.errors import DeciderError, Problem
-    from decider.reasoning.verify.lint import lint_rulebase
+    from decider.lint.linter import lint_rulebase
 
     if args.directory is not None and not Path(args.directory).is_dir():
         raise DeciderError([Problem(message="rulebase directory not found", path=args.directory)])

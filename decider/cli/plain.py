@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from decider.reasoning import planner
-from decider.reasoning.interview import Interview
+from decider.interview import planner
+from decider.interview.session import Interview
 from decider.rulebase.answers import check_answer, closest_choice
 from decider.rulebase.citations import inline
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase
@@ -76,7 +76,7 @@ class PlainInterview:
     def finish(self, out: TextIO) -> int:
         from decider.cli.decide import _text  # the same result text as `decider decide`
         from decider.reasoning.consultation import consult
-        from decider.reasoning.files import export
+        from decider.reasoning.exports import export
 
         answers = self.interview.given()
         result = consult(self.rulebase, answers)

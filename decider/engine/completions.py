@@ -9,6 +9,9 @@ still undecided under the answers given (three-valued evaluation) become factors
 variables and open conclusions they read, and variable elimination (`decider.engine.elimination`)
 sums them into the distribution of the summed effects — so the cost follows how the rules share
 variables, not the number of completions.  Results are memoised by test-truth pattern.
+One module because compiling the rules into factors and counting over them share one state (the
+tests' order, the classes, the packing); the packing (`packing`) and the interval bounds of figures
+(`spans`) stand alone and live beside it.
 """
 
 from __future__ import annotations
@@ -20,16 +23,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
-from math import gcd, prod
+from math import prod
 from typing import Any
 
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.elimination import Assignment, Distribution, Factor, eliminate, tabulate
 from decider.engine.facts import known_values
 from decider.engine.prepared import built, prepared
+from decider.engine.packing import Packing
 from decider.engine.reference import compile_test
+from decider.engine.spans import Span, span_of
 from decider.rulebase.answers import Answers
-from decider.rulebase.expressions import Expr, Neg, Num, Ref
 from decider.rulebase.logic import decides
 from decider.rulebase.model import (
     AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
@@ -307,7 +311,7 @@ class Completions:
                 bounds[name] = (Fraction(str(question.min)), Fraction(str(question.max)))
             else:
                 bounds[name] = (None, None)
-        return _span_of(self.figure_trees[figure], bounds, self.figure_trees)
+        return span_of(self.figure_trees[figure], bounds, self.figure_trees)
 
     def _on_span(self, i: int, key: VarKey, span: Span | None) -> int:
         """A comparison on an open figure: decided (T/F) when it holds, or fails, over all of `span`."""
@@ -532,118 +536,6 @@ class Completions:
                   - self.conflict.numerator * min(support[win], oppose[win]))
         strength = margin / (margin + self.scale * self.conflict.denominator) if margin > 0 else 0.0
         return Leaf(win, strength, level)
-
-
-Span = tuple[Fraction | None, Fraction | None]
-"""Closed bounds of a value; None where unbounded (or unknown)."""
-
-
-def _span_of(tree: Expr, bounds: Mapping[str, Span], figures: Mapping[str, Expr]) -> Span:
-    """Interval arithmetic over a figure expression: the bounds of its value given its operands' bounds
-    (unbounded wherever a bound is missing or a divisor could be 0, when the figure could be unknown)."""
-    if isinstance(tree, Num):
-        value = Fraction(tree.value)
-        return value, value
-    if isinstance(tree, Ref):
-        found = bounds.get(tree.name)
-        if found is not None:
-            return found
-        return _span_of(figures[tree.name], bounds, figures) if tree.name in figures else (None, None)
-    if isinstance(tree, Neg):
-        lo, hi = _span_of(tree.operand, bounds, figures)
-        return (None if hi is None else -hi), (None if lo is None else -lo)
-    (a, b), (c, d) = _span_of(tree.left, bounds, figures), _span_of(tree.right, bounds, figures)
-    if tree.op == "+":
-        return (None if a is None or c is None else a + c), (None if b is None or d is None else b + d)
-    if tree.op == "-":
-        return (None if a is None or d is None else a - d), (None if b is None or c is None else b - c)
-    if a is None or b is None or c is None or d is None:
-        return None, None
-    if tree.op == "/":
-        if c <= 0 <= d:
-            return None, None
-        c, d = 1 / d, 1 / c
-    products = [a * c, a * d, b * c, b * d]
-    return min(products), max(products)
-
-
-class Packing:
-    """Summed effects packed into one non-negative integer, a field per quantity, wide enough never to
-    carry, so that adding effects is adding integers.  Fields: per approach its support and oppose
-    totals (or, without a conflict discount, its net score plus a per-rule offset), how many rules
-    exclude it, how many rules weighed, and how many rules were added (to remove the offsets)."""
-
-    def __init__(self, approaches: list[str], effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]],
-                 separate: bool) -> None:
-        self.approaches = approaches
-        self.separate = separate
-        unit = 0
-        for plus, minus, _ in effects.values():
-            for w in (*plus.values(), *minus.values()):
-                unit = gcd(unit, w)
-        self.unit = unit or 1
-        rules = len(effects) + 1
-        largest = max((w // self.unit for plus, minus, _ in effects.values() for w in (*plus.values(), *minus.values())),
-                      default=1)
-        total = sum(w // self.unit for plus, minus, _ in effects.values() for w in (*plus.values(), *minus.values()))
-        # every net score lies within ±total, so one offset of `total` keeps any sum's field non-negative
-        self.offset = 0 if separate else total + 1
-        top = rules * (2 * (total + largest) + 2)
-        self.bits = top.bit_length() + 1
-        self.count_bits = rules.bit_length() + 1
-        fields = 2 * len(approaches) if separate else len(approaches)
-        self.shifts = [k * self.bits for k in range(fields)]
-        start = fields * self.bits
-        self.exclusion_shifts = [start + k * self.count_bits for k in range(len(approaches))]
-        self.weighed_shift = start + len(approaches) * self.count_bits
-        self.added_shift = self.weighed_shift + self.count_bits
-        self.count_mask = (1 << self.count_bits) - 1
-        self.score_mask = (1 << start) - 1
-        self.flag_shifts = (*self.exclusion_shifts, self.weighed_shift)
-        self.offsets = sum(self.offset << shift for shift in self.shifts)
-
-    def pack(self, plus: dict[str, int], minus: dict[str, int], excludes: tuple[str, ...]) -> int:
-        key = 0
-        n = len(self.approaches)
-        for k, a in enumerate(self.approaches):
-            if self.separate:
-                key += (plus.get(a, 0) // self.unit) << self.shifts[k]
-                key += (minus.get(a, 0) // self.unit) << self.shifts[n + k]
-            else:
-                key += ((plus.get(a, 0) - minus.get(a, 0)) // self.unit + self.offset) << self.shifts[k]
-            key += excludes.count(a) << self.exclusion_shifts[k]
-        return key + (int(bool(plus or minus)) << self.weighed_shift) + (1 << self.added_shift)
-
-    def canonical(self, key: int) -> int:
-        """The same effects as one packed contribution (counts reduced to 0/1, one offset per score), so
-        that sums that differ only in how many rules were added, excluded or weighed merge into one entry."""
-        added = (key >> self.added_shift) & self.count_mask
-        if not self.separate:
-            key -= (added - 1) * self.offsets
-        flags = 0
-        for shift in self.flag_shifts:
-            if (key >> shift) & self.count_mask:
-                flags |= 1 << shift
-        return (key & self.score_mask) | flags | (1 << self.added_shift)
-
-    def unpack(self, key: int) -> tuple[dict[str, int], dict[str, int], set[str], bool]:
-        """(support, oppose, excluded, weighed) in micro-units; without separate fields the net score
-        comes back as support (oppose 0)."""
-        mask = (1 << self.bits) - 1
-        count_mask = (1 << self.count_bits) - 1
-        added = (key >> self.added_shift) & count_mask
-        n = len(self.approaches)
-        support: dict[str, int] = {}
-        oppose: dict[str, int] = {}
-        for k, a in enumerate(self.approaches):
-            if self.separate:
-                support[a] = ((key >> self.shifts[k]) & mask) * self.unit
-                oppose[a] = ((key >> self.shifts[n + k]) & mask) * self.unit
-            else:
-                support[a] = (((key >> self.shifts[k]) & mask) - added * self.offset) * self.unit
-                oppose[a] = 0
-        excluded = {a for k, a in enumerate(self.approaches) if (key >> self.exclusion_shifts[k]) & count_mask}
-        return support, oppose, excluded, bool((key >> self.weighed_shift) & count_mask)
 
 
 def _prior(question: BooleanQuestion | ChoiceQuestion, answers: list[object]) -> list[Fraction]:

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.durable_engine import ENGINES
 from decider.engine.evaluation import Evaluation
-from decider.engine.outcome import Outcome, Score, decide
-from decider.engine.policy import POLICY_VERSION
+from decider.policy.outcome import Outcome, Score, decide
+from decider.policy.verdict import POLICY_VERSION
 from decider.engine.reference import ReferenceEngine
-from decider.engine.trace import RulebaseIdentity, Trace
+from decider.policy.trace import RulebaseIdentity, Trace
 from decider.errors import DeciderError
 from decider.reasoning.how import Explainer, Reason
 from decider.reasoning.report import answer_words, render_markdown
@@ -204,7 +204,7 @@ def consult(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, *, engine:
     evaluation = evaluate(rulebase, checked, engine)
     consultation = build_consultation(rulebase, checked, evaluation)
     if log is not None:
-        from decider.reasoning.decision_log import append_trace  # portalocker: ~14 ms, only when logging
+        from decider.storage.decision_log import append_trace  # portalocker: ~14 ms, only when logging
 
         append_trace(log, consultation.trace)
     return consultation

@@ -175,7 +175,7 @@ def write_summary(portfolio: Portfolio, path: str) -> list[str]:
     beside it. Returns the paths written."""
     from pathlib import Path
 
-    from decider.reasoning.files import write_atomic
+    from decider.storage.atomic import write_atomic
 
     target = Path(path)
     if target.suffix.lower() in (".html", ".htm"):

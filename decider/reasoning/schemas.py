@@ -144,11 +144,11 @@ def _model_schema(model: str) -> Callable[[Rulebase], dict[str, Any]]:
 
             return Consultation.model_json_schema()
         if model == "trace":
-            from decider.engine.trace import Trace
+            from decider.policy.trace import Trace
 
             return Trace.model_json_schema()
         if model == "log-record":
-            from decider.reasoning.decision_log import LogRecord
+            from decider.storage.decision_log import LogRecord
 
             return LogRecord.model_json_schema()
         return Rulebase.model_json_schema()

@@ -1,6 +1,8 @@
 """Load a rulebase directory: parse every YAML file, validate, resolve references, hash.
 
 All problems are collected and raised together as one RulebaseError, one located line each.
+Longer than most modules because it is one pass with one problem list: each check needs the
+positions and indexes the earlier checks built, and splitting it would pass that state around.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The rulebase as typed, frozen values: questions, figures, conclusions, approaches, rules, policy."""
+"""The rulebase as typed, frozen values: questions, figures, conclusions, approaches, rules, policy.
+
+One module for the whole contract (its JSON Schema is generated from it), so a reader sees every
+type a rulebase file can hold in one place; that is why it is longer than most."""
 
 from __future__ import annotations
 

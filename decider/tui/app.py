@@ -14,8 +14,8 @@ from textual.theme import Theme
 
 from decider.errors import DeciderError
 from decider.reasoning.consultation import Consultation, consult
-from decider.reasoning.files import DEFAULT_REPORT, Exported, export, free_path, trace_beside
-from decider.reasoning.interview import Interview
+from decider.reasoning.exports import DEFAULT_REPORT, Exported, export, free_path, trace_beside
+from decider.interview.session import Interview
 from decider.rulebase.model import Rulebase
 from decider.tui.messages import Answered, BackRequested, ClearLaterRequested, JumpRequested
 from decider.tui.screens.question import QuestionScreen
@@ -170,7 +170,7 @@ class DeciderApp(App[int]):
         """Served in a browser: the report, its chart and the trace as one zip the browser downloads."""
         import io
 
-        from decider.reasoning.files import export_bundle
+        from decider.reasoning.exports import export_bundle
 
         self.deliver_binary(io.BytesIO(export_bundle(result)), save_filename="decider-export.zip",
                             mime_type="application/zip")

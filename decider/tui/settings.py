@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from decider.errors import DeciderError
-from decider.reasoning.files import write_atomic
-from decider.reasoning.interview import STATE_DIR_ENV
+from decider.storage.atomic import write_atomic
+from decider.interview.session import STATE_DIR_ENV
 
 
 def settings_path() -> Path:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from decider import consult
 from decider.audit.documents import read_audit_file
-from decider.reasoning.decision_log import GENESIS, LogRecord
+from decider.storage.decision_log import GENESIS, LogRecord
 from decider.rulebase.model import Rulebase
 from conftest import run_cli
 from tests.audit.conftest import FIXTURE_RULES, REPO

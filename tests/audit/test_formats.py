@@ -10,7 +10,7 @@ from pathlib import Path
 
 from decider import consult, load_rulebase
 from decider.canonical import sha256_hex
-from decider.engine.policy import POLICY_VERSION
+from decider.policy.verdict import POLICY_VERSION
 from decider.rulebase.loader import content_hash
 from conftest import run_cli
 

@@ -70,7 +70,7 @@ def test_each_tampering_is_detected_and_named(tmp_path: Path, fixture_rulebase: 
 
 
 def test_an_edit_resealed_with_a_new_digest_is_still_caught_by_replay(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
-    from decider.engine.trace import digest_of
+    from decider.policy.trace import digest_of
 
     data = _trace(fixture_rulebase)
     _edit_result(data)
@@ -142,7 +142,7 @@ def test_an_edited_log_record_is_detected(tmp_path: Path, fixture_rulebase: Rule
 
 
 def test_a_record_replaced_with_a_resealed_one_breaks_the_chain(tmp_path: Path, fixture_rulebase: Rulebase) -> None:
-    from decider.reasoning.decision_log import LogRecord
+    from decider.storage.decision_log import LogRecord
 
     log = _log(tmp_path, fixture_rulebase)
     lines = log.read_text().splitlines(keepends=True)
@@ -288,7 +288,7 @@ def _forge_effect_in_place(data: dict[str, Any]) -> None:
 def test_forged_and_duplicated_firings_resealed_do_not_verify(tmp_path: Path, fixture_rulebase: Rulebase, edit: Any,
                                                               named: str) -> None:
     """Issue 16 item 4: firings are compared as a sequence, counted, and every effect derived from the rulebase."""
-    from decider.engine.trace import digest_of
+    from decider.policy.trace import digest_of
 
     data = _trace(fixture_rulebase)
     edit(data)

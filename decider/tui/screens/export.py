@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label
 
-from decider.reasoning.files import trace_beside
+from decider.reasoning.exports import trace_beside
 
 
 class ExportScreen(ModalScreen[Path | None]):

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, RadioSet, Static
 from textual.worker import get_current_worker
 
-from decider.reasoning import planner
-from decider.reasoning.planner import Progress
+from decider.interview import planner
+from decider.interview.planner import Progress
 from decider.rulebase.answers import AnswerValue, Answers, check_answer
 from decider.rulebase.model import UNKNOWN, BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion
 from decider.tui.messages import Answered, BackRequested, ClearLaterRequested

@@ -16,10 +16,10 @@ from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from decider.reasoning import planner
+from decider.interview import planner
 from decider.reasoning.consultation import Consultation, Excluded, Prerequisite, Risk, consult
 from decider.reasoning.how import Reason
-from decider.reasoning.planner import WhatIf
+from decider.interview.planner import WhatIf
 from decider.reasoning.report import uncertainty_note, value_words
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase

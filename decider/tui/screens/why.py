@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 from textual.worker import get_current_worker
 
-from decider.reasoning import planner
+from decider.interview import planner
 from decider.rulebase.answers import Answers
 from decider.rulebase.citations import inline
 from decider.rulebase.model import Question, Rulebase

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decider.errors import Problem
-from decider.reasoning.verify.findings import CODES, Finding, finding
+from decider.lint.findings import CODES, Finding, finding
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import concluded_by, read_facts
 from decider.rulebase.model import Rulebase, Support

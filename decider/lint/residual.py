@@ -8,7 +8,7 @@ them; a residue that is a constant means the rule is settled.
 
 from __future__ import annotations
 
-from decider.reasoning.verify.formulas import Assignment, Evaluator
+from decider.lint.formulas import Assignment, Evaluator
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Test
 
 Residue = bool | tuple[object, ...]

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from decider.engine.evaluation import Evaluation
-from decider.reasoning.verify.findings import Finding, finding
-from decider.reasoning.verify.formulas import Assignment, Evaluator
-from decider.reasoning.verify.logical import Tally, undecided
-from decider.reasoning.verify.only_open import OnlyOpen
-from decider.reasoning.verify.residual import Residues
-from decider.reasoning.verify.search import Constraint, Solver
+from decider.lint.findings import Finding, finding
+from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.logical import Tally, undecided
+from decider.lint.only_open import OnlyOpen
+from decider.lint.residual import Residues
+from decider.lint.search import Constraint, Solver
 from decider.rulebase.logic import decides
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Exclude, NotOf, Rule, Rulebase, Test
 

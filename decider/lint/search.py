@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from decider.reasoning.verify.answer_space import AnswerSpace, VarKey
-from decider.reasoning.verify.formulas import Assignment, Evaluator
+from decider.lint.answer_space import AnswerSpace, VarKey
+from decider.lint.formulas import Assignment, Evaluator
 from decider.rulebase.answers import Answers, compute_figures
 from decider.rulebase.model import UNKNOWN, Rulebase
 from decider.rulebase.numbers import plain

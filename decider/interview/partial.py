@@ -5,6 +5,8 @@ conclusions follow (stratum by stratum, least fixpoint), and the policy's scores
 bounds.  The result over-approximates: every primary a completion of the open answers can
 produce is among the candidates, and with nothing open the candidates are exactly the primary.
 Test outcomes come from the reference evaluator itself (per value class), so semantics agree.
+Longer than most modules: the model, its three-valued propagation and the score bounds are one
+algorithm over one compiled table; the planner asks them together.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from itertools import combinations
 from decider.engine.facts import engine_values
 from decider.engine.prepared import built
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
+from decider.interview.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
 from decider.rulebase.answers import Answers, compute_figures
 from decider.rulebase.logic import concluded_by, references
 from decider.rulebase.model import UNKNOWN, AllOf, AnyOf, Concluded, Condition, Exclude, NotOf, Oppose, Rule, Rulebase, Support, Test

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from decider.engine.evaluation import Evaluation
-from decider.reasoning.verify.findings import Finding, finding
-from decider.reasoning.verify.formulas import Assignment, Evaluator
-from decider.reasoning.verify.search import MAX_CHECK_STEPS, Constraint, Outcome, Solver
+from decider.lint.findings import Finding, finding
+from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.search import MAX_CHECK_STEPS, Constraint, Outcome, Solver
 from decider.rulebase.logic import decides, read_facts
 from decider.rulebase.model import Flag, Oppose, Rule, Rulebase, Support
 

@@ -12,10 +12,10 @@ from decimal import Decimal
 import itertools
 
 from decider.engine.durable_engine import ENGINES
-from decider.engine.outcome import decide
+from decider.policy.outcome import decide
 from decider.engine.reference import ReferenceEngine
-from decider.reasoning.verify.answer_space import AnswerSpace
-from decider.reasoning.verify.findings import Finding, finding
+from decider.lint.answer_space import AnswerSpace
+from decider.lint.findings import Finding, finding
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.model import Rulebase
 from decider.rulebase.numbers import plain

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from decider.reasoning.verify.answer_space import AnswerSpace, VarKey
+from decider.lint.answer_space import AnswerSpace, VarKey
 from decider.rulebase.logic import concluded_by
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
 from decider.rulebase.numbers import to_decimal

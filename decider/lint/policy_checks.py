@@ -19,14 +19,14 @@ import itertools
 import operator
 from collections.abc import Callable
 
-from decider.engine.outcome import Outcome as PolicyOutcome
-from decider.reasoning.verify.answer_space import VarKey
-from decider.reasoning.verify.findings import Finding, finding
-from decider.reasoning.verify.formulas import Assignment, Evaluator
-from decider.reasoning.verify.logical import Tally
-from decider.reasoning.verify.residual import Residue, Residues
-from decider.reasoning.verify.only_open import OnlyOpen
-from decider.reasoning.verify.search import BudgetExceeded, Constraint, Solver
+from decider.policy.outcome import Outcome as PolicyOutcome
+from decider.lint.answer_space import VarKey
+from decider.lint.findings import Finding, finding
+from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.logical import Tally
+from decider.lint.residual import Residue, Residues
+from decider.lint.only_open import OnlyOpen
+from decider.lint.search import BudgetExceeded, Constraint, Solver
 from decider.rulebase.model import Exclude, Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 

@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from decider.errors import AnswersError, DeciderError, Problem
-from decider.reasoning import planner
-from decider.reasoning.files import write_atomic
+from decider.interview import planner
+from decider.storage.atomic import write_atomic
 from decider.rulebase.answers import AnswerValue, Answers, check_answer, validate_answers
 from decider.rulebase.bounded import TooLarge, read_bytes
 from decider.rulebase.model import Question, Rulebase

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from decider.engine.outcome import Outcome as PolicyOutcome
-from decider.reasoning.verify.answer_space import VarKey
-from decider.reasoning.verify.findings import Finding, finding
-from decider.reasoning.verify.formulas import Assignment, Evaluator
-from decider.reasoning.verify.logical import Tally
-from decider.reasoning.verify.only_open import OnlyOpen
-from decider.reasoning.verify.residual import Residue, Residues, fold
-from decider.reasoning.verify.search import BudgetExceeded, Solver
+from decider.policy.outcome import Outcome as PolicyOutcome
+from decider.lint.answer_space import VarKey
+from decider.lint.findings import Finding, finding
+from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.logical import Tally
+from decider.lint.only_open import OnlyOpen
+from decider.lint.residual import Residue, Residues, fold
+from decider.lint.search import BudgetExceeded, Solver
 from decider.rulebase.model import BooleanQuestion, Exclude, Oppose, Question, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 

@@ -1,6 +1,6 @@
 """Which open answers could still change the recommendation: the interview's look-ahead.
 
-The policy recommends the leader on the evidence given (`decider.engine.policy`).  An open question
+The policy recommends the leader on the evidence given (`decider.policy.verdict`).  An open question
 is worth asking while some answer to it would change that leader, alone or together with one answer
 to a partner: another open question that a still undecided rule reads in the same condition (a case
 written as "A and B" is found although neither answer alone decides it).  A figure counts as one
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decider.engine.completions import U, Completions, Truths, VarKey, completions_of
-from decider.engine.policy import leader
+from decider.policy.verdict import leader
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 

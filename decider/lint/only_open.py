@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from decider.reasoning.verify.answer_space import VarKey
-from decider.reasoning.verify.formulas import Assignment
-from decider.reasoning.verify.residual import Residue, Residues
-from decider.reasoning.verify.search import Solver
+from decider.lint.answer_space import VarKey
+from decider.lint.formulas import Assignment
+from decider.lint.residual import Residue, Residues
+from decider.lint.search import Solver
 
 
 class OnlyOpen:

@@ -7,18 +7,18 @@ from pathlib import Path
 
 from decider.engine.compiled_ruleset import CompiledRuleset
 from decider.engine.evaluation import Evaluation
-from decider.engine.outcome import Outcome, decide
+from decider.policy.outcome import Outcome, decide
 from decider.engine.reference import ReferenceEngine
 from decider.errors import RulebaseError
-from decider.reasoning.verify.answer_space import build_space
-from decider.reasoning.verify.eligibility import all_excluded, unknown_weighs
-from decider.reasoning.verify.findings import Finding, LintReport, Summary
-from decider.reasoning.verify.formulas import Evaluator
-from decider.reasoning.verify.logical import RuleChecks, Tally
-from decider.reasoning.verify.monotone import monotone_findings
-from decider.reasoning.verify.policy_checks import policy_findings
-from decider.reasoning.verify.search import Solver
-from decider.reasoning.verify.structure import from_problems, structural
+from decider.lint.answer_space import build_space
+from decider.lint.eligibility import all_excluded, unknown_weighs
+from decider.lint.findings import Finding, LintReport, Summary
+from decider.lint.formulas import Evaluator
+from decider.lint.logical import RuleChecks, Tally
+from decider.lint.monotone import monotone_findings
+from decider.lint.policy_checks import policy_findings
+from decider.lint.search import Solver
+from decider.lint.structure import from_problems, structural
 from decider.rulebase.answers import validate_answers
 from decider.rulebase.loader import load_rulebase
 from decider.rulebase.model import Rulebase
@@ -73,7 +73,7 @@ def lint_loaded(rulebase: Rulebase, *, cross: bool = False, started: float | Non
     found += monotone_findings(rulebase, evaluator, solver, outcome, tally)
     found += tally.notes
     if cross:
-        from decider.reasoning.verify.cross_check import cross_check  # imports durable_rules: only when asked
+        from decider.lint.cross_check import cross_check  # imports durable_rules: only when asked
 
         witnesses = [f.witness for f in found if f.witness is not None]
         disagreements, compared = cross_check(rulebase, space, witnesses)

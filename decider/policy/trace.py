@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from decider.canonical import Scheme, sha256_hex
 from decider.engine.evaluation import Firing
-from decider.engine.outcome import Outcome
+from decider.policy.outcome import Outcome
 from decider.rulebase.answers import AnswerValue
 
 TraceFormat = Literal["decider-trace/1", "decider-trace/2"]
@@ -43,7 +43,7 @@ class Trace(BaseModel):
     rulebase: RulebaseIdentity
     decider_version: str
     policy: int = Field(default=FIRST_POLICY, ge=1, description=(
-        "The decision policy that decided the result (decider.engine.policy.POLICY_VERSION when written); "
+        "The decision policy that decided the result (decider.policy.verdict.POLICY_VERSION when written); "
         "absent in traces written before it was recorded, which were decided by policy 1."))
     engine: Literal["durable_rules", "reference"]
     answers: dict[str, AnswerValue]

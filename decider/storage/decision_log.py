@@ -21,7 +21,7 @@ import portalocker
 from pydantic import BaseModel, ConfigDict, Field
 
 from decider.canonical import sha256_hex
-from decider.engine.trace import Trace, scheme_of
+from decider.policy.trace import Trace, scheme_of
 from decider.errors import DeciderError, Problem
 
 LogFormat = Literal["decider-log/1", "decider-log/2"]

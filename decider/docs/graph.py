@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from decider.docs.markers import Markers
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import references
 from decider.rulebase.model import Conclude, Exclude, Flag, Oppose, Rulebase, Support
 
 GraphFormat = Literal["mermaid", "dot"]
-START_MARKER = "<!-- graph:start -->"
-END_MARKER = "<!-- graph:end -->"
+GRAPH_MARKERS = Markers(begin="<!-- graph:start -->", end="<!-- graph:end -->", name="graph")
 
 
 @dataclass(frozen=True)
@@ -104,18 +104,9 @@ def render_graph(rulebase: Rulebase, fmt: GraphFormat = "mermaid") -> str:
     return "\n".join(lines) + "\n"
 
 
-def replace_between_markers(text: str, block: str) -> str | None:
-    """`text` with everything between the graph markers replaced by `block`; None when the markers are absent."""
-    start = text.find(START_MARKER)
-    end = text.find(END_MARKER, start + len(START_MARKER)) if start >= 0 else -1
-    if start < 0 or end < 0:
-        return None
-    return text[: start + len(START_MARKER)] + "\n" + block.rstrip("\n") + "\n" + text[end:]
-
-
-def mermaid_block(rulebase: Rulebase) -> str:
-    """The Mermaid graph as a fenced block for Markdown (GitHub renders it)."""
-    return "```mermaid\n" + render_graph(rulebase, "mermaid") + "```\n"
+def fenced_graph(rulebase: Rulebase, fmt: GraphFormat = "mermaid") -> str:
+    """The graph as a fenced block for Markdown (GitHub renders Mermaid)."""
+    return f"```{fmt}\n" + render_graph(rulebase, fmt) + "```\n"
 
 
 def _quote(text: str) -> str:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.prepared import prepared
-from decider.engine.policy import Chance, barred_of, judge, separating
+from decider.policy.verdict import Chance, barred_of, judge, separating
 from decider.engine.relevance import open_share
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import SEVERITY_ORDER, Exclude, Flag, Oppose, Rulebase, Severity, Support

@@ -1,7 +1,7 @@
 """The interview planner: which question still matters, WHY it is asked, and what would change the result.
 
 A question is worth asking while some answer to it, alone or with one answer to a question the same
-undecided rule reads, would change the recommendation (`decider.engine.lookahead`, a look-ahead
+undecided rule reads, would change the recommendation (`decider.interview.lookahead`, a look-ahead
 through the policy's own scoring); the highest-priority such question is asked next.  When none
 does but some combination of the unasked answers still would (the result is not settled, counted
 exactly over their completions), the highest-priority question on whose answer the winner over
@@ -19,10 +19,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.completions import VarKey, completions_of
-from decider.engine.lookahead import Lookahead, lookahead
-from decider.engine.policy import choose, primary_of
-from decider.reasoning.partial import FALSE, MAYBE, TRUE, model_for
-from decider.reasoning.value_classes import ValueClass, question_classes
+from decider.interview.lookahead import Lookahead, lookahead
+from decider.policy.verdict import choose, primary_of
+from decider.interview.partial import FALSE, MAYBE, TRUE, model_for
+from decider.interview.value_classes import ValueClass, question_classes
 from decider.rulebase.answers import AnswerValue, Answers, validate_answers
 from decider.rulebase.logic import references
 from decider.rulebase.model import UNKNOWN, NumberQuestion, Question, Rulebase, ScaleQuestion
@@ -128,7 +128,7 @@ def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
 
 def is_settled(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> bool:
     """True when no open question is worth asking: no answers to the questions not yet asked would
-    change the recommendation (`decider.engine.lookahead`)."""
+    change the recommendation (`decider.interview.lookahead`)."""
     return next_question(rulebase, answers) is None
 
 

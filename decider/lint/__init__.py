@@ -1,0 +1,1 @@
+"""The rulebase verifier behind `decider lint`: structure, logic, eligibility, monotonicity and the policy's properties."""
