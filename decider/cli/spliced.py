@@ -1,15 +1,16 @@
 """`--out FILE` and `--check [FILE]`, shared by `decider doc` and `decider graph`: print a generated
-document, write it into a Markdown file between its markers, or check that the file is up to date."""
+document, write it into a Markdown file between its markers, or check that the file is up to date.
+(Imports are deferred so that `decider --help` loads neither pydantic nor the engine.)"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from decider.docs.markers import Markers, new_document, splice
-from decider.errors import DeciderError, Problem
+if TYPE_CHECKING:
+    from decider.docs.markers import Markers
 
 
 def add_output(parser: Any, what: str) -> None:
@@ -22,6 +23,9 @@ def add_output(parser: Any, what: str) -> None:
 
 def emit(args: argparse.Namespace, printed: str, block: str, markers: Markers, command: str) -> int:
     """Print `printed`, or splice `block` into the --out/--check file: 0 when written or up to date, 1 when stale."""
+    from decider.docs.markers import new_document, splice
+    from decider.errors import DeciderError, Problem
+
     target = args.check or args.out
     if args.check is None and not args.out:
         print(printed, end="")
