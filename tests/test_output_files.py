@@ -71,3 +71,17 @@ def test_dash_is_standard_output_and_a_directory_is_refused(tmp_path: Path, caps
     with pytest.raises(DeciderError, match="it is a directory"):
         write_atomic(tmp_path, "x")
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("step", ["fchmod", "fdopen"])
+def test_an_interrupt_while_the_temporary_file_is_being_made_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    """Ctrl+C can land just after the temporary file exists and before it is being written (seen under
+    load: `batch` interrupted then left `.results.jsonl.*` behind); the file is removed all the same."""
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, step, interrupted)
+    with pytest.raises(KeyboardInterrupt), open_atomic(tmp_path / "out.txt") as handle:
+        handle.write("never")
+    assert list(tmp_path.iterdir()) == []

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,24 +47,40 @@ def open_atomic(path: Path) -> Iterator[IO[str]]:
         with _write_through(path, target) as handle:
             yield handle
         return
+    # The temporary name is chosen before the file is created, so that an interrupt at any point after
+    # creation (Ctrl+C while the file is being made, under load) still finds it to remove.
+    tmp = _temporary_name(target)
+    fd = -1
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.fchmod(fd, stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask())
-    except OSError as exc:
-        raise _cannot_write(path, exc) from None
-    try:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            while True:
+                try:
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                    break
+                except FileExistsError:
+                    tmp = _temporary_name(target)
+            os.fchmod(fd, stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask())
+        except OSError as exc:
+            if fd >= 0:
+                os.close(fd)
+            raise _cannot_write(path, exc) from None
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise _cannot_write(path, exc) from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _temporary_name(target: Path) -> Path:
+    """A hidden name beside `target` that no one else will pick (`.name.` and 12 random hex digits)."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}")
 
 
 @contextmanager
