@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decider import load_rulebase
-from decider.engine.completions import T, U, Completions, Tally, Wins
+from decider.engine.completions import NO_WINS, T, U, Completions, Tally, Wins
 from decider.interview.planner import answer_classes, checked
 from decider.rulebase.model import Rulebase
 from test_engine_agreement import rulebases
@@ -108,3 +108,30 @@ def test_open_figures_read_the_same_from_the_memo_as_computed_afresh(data: st.Da
     given_answers = checked(SHIPPED, answers)
     for _ in range(2):  # the second read comes from the memo
         assert SHARED.truths(given_answers) == Completions(SHIPPED).truths(given_answers)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rulebases(), st.data())
+def test_a_drawn_witness_says_what_the_count_says(document: dict[str, Any], data: st.DataObject) -> None:
+    """`wins_some` (drawn completions, then the count) is True exactly for the approaches with a positive
+    mass of wins, on generated rulebases."""
+    rulebase = _load(document)
+    answers = {q.id: data.draw(st.sampled_from(known_answers(rulebase, q.id)))
+               for q in rulebase.questions if data.draw(st.booleans())}
+    tv, _ = Completions(rulebase).truths(checked(rulebase, answers))
+    tally = brute_force(Completions(rulebase), tv)
+    model = Completions(rulebase)  # a fresh model: no count memoised, so the draws are what answers
+    for approach in model.approaches:
+        assert model.wins_some(tv, approach) == (tally.get(approach, NO_WINS).mass > 0), approach
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_drawn_witness_says_what_the_count_says_on_the_shipped_rulebase(data: st.DataObject) -> None:
+    answers = {q.id: data.draw(st.sampled_from(known_answers(SHIPPED, q.id)))
+               for q in SHIPPED.questions if data.draw(st.booleans())}
+    tv, _ = SHARED.truths(checked(SHIPPED, answers))
+    tally = SHARED.count(tv)
+    model = Completions(SHIPPED)
+    for approach in model.approaches:
+        assert model.wins_some(tv, approach) == (tally.get(approach, NO_WINS).mass > 0), approach

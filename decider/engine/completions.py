@@ -17,6 +17,7 @@ tests' order, the classes, the packing); the packing (`packing`) and the interva
 from __future__ import annotations
 
 import math
+import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -48,6 +49,8 @@ Truths = tuple[int, ...]
 Key = int
 """Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
 MEMO_SIZE = 20_000
+WITNESS_TRIES = 24
+"""Completions drawn (`Completions.wins_some`) before asking the exact count whether an approach wins any."""
 SPAN_MEMO = 4_096
 """Open figures' test truths kept (by the answers to the figure's inputs) before that memo starts afresh."""
 LEAVES_SIZE = 200_000
@@ -172,6 +175,8 @@ class Completions:
         self.tallies: OrderedDict[Truths, Tally] = OrderedDict()
         self.leaves: dict[Key, Leaf] = {}
         self.canon: dict[Key, Key] = {}
+        self.witnessed: dict[tuple[Truths, str], bool] = {}
+        """(truths, approach) -> whether it wins some completion (`wins_some`)."""
         self.spans: dict[tuple[str, tuple[object, ...]], tuple[int, ...]] = {}
         """(figure, the answers to its inputs) -> the truth of each of its tests while it is open: what-if
         and the planner ask about many answer sets that differ only in questions the figure does not read."""
@@ -235,6 +240,11 @@ class Completions:
 
     def truths(self, answers: Answers) -> tuple[Truths, tuple[VarKey, ...]]:
         """Each test's truth for the answers (U when it reads an open variable), and the open variables."""
+        tv, open_vars, _ = self.read(answers)
+        return tv, open_vars
+
+    def read(self, answers: Answers) -> tuple[Truths, tuple[VarKey, ...], Truths]:
+        """`truths` and `given` at once (the answers' values are worked out once for both)."""
         figures, values = known_values(self.rulebase, answers)
         tv = [F] * len(self.tests)
         open_vars = []
@@ -256,7 +266,7 @@ class Completions:
             else:
                 for i in indices:
                     tv[i] = T if self.checks[i](values, set()) else F
-        return tuple(tv), tuple(open_vars)
+        return tuple(tv), tuple(open_vars), tuple(T if check(values, set()) else F for check in self.checks)
 
     def given(self, answers: Answers) -> Truths:
         """Each test's truth as the engines see the answers: an open answer is simply not there (a
@@ -374,6 +384,42 @@ class Completions:
         result = self.tally(fired, eliminate(factors, weights, self.merge), self.total(factors, weights))
         self.remember(tv, result)
         return result
+
+    def wins_some(self, tv: Truths, approach: str) -> bool:
+        """Whether `approach` wins some completion of `tv` (a positive mass of wins, as `count` would say),
+        found cheaply when it is so: a drawn completion it wins is a witness, and only when none of
+        `WITNESS_TRIES` draws is one does the exact count decide.  The draws are seeded, so the answer
+        and its cost are the same on every call."""
+        with self.lock:
+            found = self.tallies.get(tv)
+            seen = self.witnessed.get((tv, approach))
+        if seen is not None:
+            return seen
+        if found is None:
+            open_vars = [key for key, tests in self.var_tests.items() if any(tv[t] == U for t in tests)]
+            domains = [(self.var_tests[key], [self.classes[key][k][1] for k, w in self.exact_weights(tv, key) if w > 0])
+                       for key in open_vars]
+            draw = random.Random(len(open_vars))
+            for _ in range(WITNESS_TRIES):
+                values = list(tv)
+                for tests, classes in domains:
+                    for i, truth in zip(tests, draw.choice(classes)):
+                        values[i] = truth
+                status = self.statuses(tuple(values))
+                key = sum((self.contribution[i] for i in self.deciding if status[i] == T), self.zero)
+                if self.outcome(key).winner == approach:
+                    self._witness(tv, approach, True)
+                    return True
+            found = self.count(tv)
+        wins = found.get(approach, NO_WINS).mass > 0
+        self._witness(tv, approach, wins)
+        return wins
+
+    def _witness(self, tv: Truths, approach: str, wins: bool) -> None:
+        with self.lock:
+            if len(self.witnessed) >= MEMO_SIZE:
+                self.witnessed.clear()
+            self.witnessed[(tv, approach)] = wins
 
     def remember(self, tv: Truths, tally: Tally) -> None:
         with self.lock:

@@ -72,7 +72,11 @@ def leader(model: Completions, given: Truths) -> str:
     """The leader on the evidence of `given` (`Completions.given`): the highest score among the
     approaches not excluded (all of them if every one is), equal scores going to the first in
     tie_break."""
-    scores, excluded = model.evidence(given)
+    return _top(model, *model.evidence(given))
+
+
+def _top(model: Completions, scores: dict[str, int], excluded: frozenset[str]) -> str:
+    """The highest score among the approaches not excluded (all if every one is), ties by tie_break."""
     allowed = [a for a in model.approaches if a not in excluded] or list(model.approaches)
     return min(allowed, key=lambda a: (-scores[a], model.tie[a]))
 
@@ -128,10 +132,13 @@ def primary_of(rulebase: Rulebase, answers: Answers) -> str:
     approaches excluded on the answers as given are read off the compiled tests, as the engines
     would find them (all of them excluded at once bars none, as in `decide`)."""
     model = completions_of(rulebase)
-    tv, _ = model.truths(answers)
-    given = model.given(answers)
-    _, excluded = model.evidence(given)
-    return choose(model, model.count(tv), given, barred_of(excluded, len(model.approaches)))
+    tv, _, given = model.read(answers)
+    scores, excluded = model.evidence(given)
+    barred = barred_of(excluded, len(model.approaches))
+    first = _top(model, scores, excluded)
+    if first not in barred and model.wins_some(tv, first):
+        return first  # what `choose` returns, without counting every completion
+    return choose(model, model.count(tv), given, barred)
 
 
 def barred_of(excluded: Collection[str], approaches: int) -> frozenset[str]:
