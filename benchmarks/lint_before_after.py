@@ -25,7 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = """
 import json, re, sys, time
-from decider.lint.linter import lint_rulebase
+try:
+    from decider.lint.linter import lint_rulebase
+except ImportError:  # a checkout from before the lint package
+    from decider.reasoning.verify.lint import lint_rulebase
 started = time.perf_counter()
 report = lint_rulebase(sys.argv[1])
 seconds = time.perf_counter() - started

@@ -25,7 +25,10 @@ import json, sys, time
 from pathlib import Path
 import yaml
 from decider import load_rulebase
-from decider.interview import planner
+try:
+    from decider.interview import planner
+except ImportError:  # a checkout from before the interview package
+    from decider.reasoning import planner
 rulebase = load_rulebase(None)
 planner.next_question(rulebase, {})
 times = {}
