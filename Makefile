@@ -31,7 +31,7 @@ test: $(BIN)/.installed-test
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/decider lint
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info
