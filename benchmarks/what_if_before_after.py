@@ -20,10 +20,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHILD = """
-import json, sys, time
+PRELUDE = """
+import json, random, statistics, sys, time
 from pathlib import Path
-import yaml
 from decider import load_rulebase
 try:
     from decider.interview import planner
@@ -31,6 +30,11 @@ except ImportError:  # a checkout from before the interview package
     from decider.reasoning import planner
 rulebase = load_rulebase(None)
 planner.next_question(rulebase, {})
+"""
+"""A child's start, shared by the planner's before/after benchmarks: the planner from wherever the
+checkout keeps it, and the rulebase compiled before anything is timed."""
+CHILD = PRELUDE + """
+import yaml
 times = {}
 for path in sorted(Path(sys.argv[1]).glob("*.yaml")):
     answers = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]

@@ -114,13 +114,14 @@ def test_open_figures_read_the_same_from_the_memo_as_computed_afresh(data: st.Da
 @given(rulebases(), st.data())
 def test_a_drawn_witness_says_what_the_count_says(document: dict[str, Any], data: st.DataObject) -> None:
     """`wins_some` (drawn completions, then the count) is True exactly for the approaches with a positive
-    mass of wins, on generated rulebases."""
+    mass of wins, and `split` exactly when the count has more than one winner, on generated rulebases."""
     rulebase = _load(document)
     answers = {q.id: data.draw(st.sampled_from(known_answers(rulebase, q.id)))
                for q in rulebase.questions if data.draw(st.booleans())}
     tv, _ = Completions(rulebase).truths(checked(rulebase, answers))
     tally = brute_force(Completions(rulebase), tv)
     model = Completions(rulebase)  # a fresh model: no count memoised, so the draws are what answers
+    assert model.split(tv) == (len(Completions(rulebase).count(tv)) > 1)
     for approach in model.approaches:
         assert model.wins_some(tv, approach) == (tally.get(approach, NO_WINS).mass > 0), approach
 
@@ -133,5 +134,6 @@ def test_a_drawn_witness_says_what_the_count_says_on_the_shipped_rulebase(data: 
     tv, _ = SHARED.truths(checked(SHIPPED, answers))
     tally = SHARED.count(tv)
     model = Completions(SHIPPED)
+    assert model.split(tv) == (len(tally) > 1)
     for approach in model.approaches:
         assert model.wins_some(tv, approach) == (tally.get(approach, NO_WINS).mass > 0), approach

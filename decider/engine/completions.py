@@ -20,7 +20,7 @@ import math
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
@@ -396,24 +396,45 @@ class Completions:
         if seen is not None:
             return seen
         if found is None:
-            open_vars = [key for key, tests in self.var_tests.items() if any(tv[t] == U for t in tests)]
-            domains = [(self.var_tests[key], [self.classes[key][k][1] for k, w in self.exact_weights(tv, key) if w > 0])
-                       for key in open_vars]
-            draw = random.Random(len(open_vars))
-            for _ in range(WITNESS_TRIES):
-                values = list(tv)
-                for tests, classes in domains:
-                    for i, truth in zip(tests, draw.choice(classes)):
-                        values[i] = truth
-                status = self.statuses(tuple(values))
-                key = sum((self.contribution[i] for i in self.deciding if status[i] == T), self.zero)
-                if self.outcome(key).winner == approach:
-                    self._witness(tv, approach, True)
-                    return True
+            if any(winner == approach for winner in self._drawn(tv)):
+                self._witness(tv, approach, True)
+                return True
             found = self.count(tv)
         wins = found.get(approach, NO_WINS).mass > 0
         self._witness(tv, approach, wins)
         return wins
+
+    def split(self, tv: Truths) -> bool:
+        """Whether more than one approach wins completions of `tv` (`count` has more than one entry): two
+        drawn completions with different winners show it at once; otherwise the count decides."""
+        with self.lock:
+            found = self.tallies.get(tv)
+        if found is None:
+            first = None
+            for winner in self._drawn(tv):
+                if first is not None and winner != first:
+                    return True
+                first = winner
+            found = self.count(tv)
+        return len(found) > 1
+
+    def _drawn(self, tv: Truths) -> Iterator[str]:
+        """The winners of `WITNESS_TRIES` completions of `tv` drawn with a fixed seed, from the classes of
+        positive prior only (so each is a completion the count weighs)."""
+        open_vars = [key for key, tests in self.var_tests.items() if any(tv[t] == U for t in tests)]
+        domains = [(self.var_tests[key], [self.classes[key][k][1] for k, w in self.exact_weights(tv, key) if w > 0])
+                   for key in open_vars]
+        if not all(classes for _, classes in domains):
+            return  # no completion the count weighs: nothing to draw
+        draw = random.Random(len(open_vars))
+        for _ in range(WITNESS_TRIES):
+            values = list(tv)
+            for tests, classes in domains:
+                for i, truth in zip(tests, draw.choice(classes)):
+                    values[i] = truth
+            status = self.statuses(tuple(values))
+            key = sum((self.contribution[i] for i in self.deciding if status[i] == T), self.zero)
+            yield self.outcome(key).winner
 
     def _witness(self, tv: Truths, approach: str, wins: bool) -> None:
         with self.lock:

@@ -58,7 +58,7 @@ class Lookahead:
     def settled(self) -> bool:
         """Every completion of the questions not yet asked has the same winner: asking more cannot
         change the result, whatever the answers (exact, over every completion)."""
-        return len(self.model.count(self.unasked)) <= 1
+        return not self.model.split(self.unasked)
 
     def bears_deeper(self, key: VarKey) -> bool:
         """Over the completions of the unasked questions, which approach wins depends on `key`'s
