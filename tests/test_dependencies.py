@@ -50,7 +50,7 @@ def test_every_test_import_is_declared_for_the_tests() -> None:
     declared = {_name(r) for r in PROJECT["dependencies"] + PROJECT["optional-dependencies"]["test"]}
     modules = _imports(ROOT / "tests") | _imports(ROOT / "benchmarks")
     modules -= {"conftest", "tests", "planner_support", "tui_support"}
-    modules -= {path.stem for path in (ROOT / "tests").glob("*.py")}  # one test module reusing another's helpers
+    modules -= {path.stem for folder in ("tests", "benchmarks") for path in (ROOT / folder).glob("*.py")}  # one module reusing another's helpers
     for module, owners in _distributions(modules).items():
         assert owners & declared, f"the tests import {module!r} (from {sorted(owners)}) but do not declare it"
 
