@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
 from math import prod
-from typing import Any
+from typing import Any, TypeVar
 
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.elimination import Assignment, Distribution, Factor, eliminate, tabulate
@@ -48,6 +48,8 @@ VarKey = tuple[str, str]
 Truths = tuple[int, ...]
 Key = int
 """Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
+Memo = TypeVar("Memo")
+Kept = TypeVar("Kept")
 MEMO_SIZE = 20_000
 WITNESS_TRIES = 24
 """Completions drawn (`Completions.wins_some`) before asking the exact count whether an approach wins any."""
@@ -112,7 +114,7 @@ class Completions:
         self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
         self.figure_trees = {f.id: f.tree for f in rulebase.figures}
         self.figure_sources = {f: tuple(sorted(names)) for f, names in self.figure_inputs.items()}
-        """figure -> its input questions in one fixed order (the key of the memo of open figures)."""
+        """figure -> its input questions, sorted (the order `questions` lists them and the memo of open figures reads them)."""
         self.approaches = [a.id for a in rulebase.approaches]
         self.question_order = {q.id: i for i, q in enumerate(rulebase.questions)}
         """Declaration order: open and separating questions are listed in it."""
@@ -240,11 +242,6 @@ class Completions:
 
     def truths(self, answers: Answers) -> tuple[Truths, tuple[VarKey, ...]]:
         """Each test's truth for the answers (U when it reads an open variable), and the open variables."""
-        tv, open_vars, _ = self.read(answers)
-        return tv, open_vars
-
-    def read(self, answers: Answers) -> tuple[Truths, tuple[VarKey, ...], Truths]:
-        """`truths` and `given` at once (the answers' values are worked out once for both)."""
         figures, values = known_values(self.rulebase, answers)
         tv = [F] * len(self.tests)
         open_vars = []
@@ -266,12 +263,12 @@ class Completions:
             else:
                 for i in indices:
                     tv[i] = T if self.checks[i](values, set()) else F
-        return tuple(tv), tuple(open_vars), tuple(T if check(values, set()) else F for check in self.checks)
+        return tuple(tv), tuple(open_vars)
 
     def given(self, answers: Answers) -> Truths:
         """Each test's truth as the engines see the answers: an open answer is simply not there (a
         comparison on it fails, `is: unknown` holds), so every test is decided."""
-        _, values = known_values(self.rulebase, answers)
+        _, values = known_values(self.rulebase, answers)  # the same values `truths` read (remembered)
         return tuple(T if check(values, set()) else F for check in self.checks)
 
     def evidence(self, given: Truths) -> tuple[dict[str, int], frozenset[str]]:
@@ -302,16 +299,14 @@ class Completions:
         truths = tuple(F if self.tests[i].op == "unknown" else T if self.tests[i].op == "known"
                        else self._on_span(i, key, span) for i in self.var_tests[key])
         with self.lock:
-            if len(self.spans) >= SPAN_MEMO:
-                self.spans.clear()
-            self.spans[memo] = truths
+            _keep(self.spans, memo, truths, SPAN_MEMO)
         return truths
 
     def _span(self, figure: str, answers: Answers) -> Span:
         """Bounds of an open figure's value computed from its inputs: the answers given, and each open
         input's declared range (so its classes that the known inputs rule out are never counted)."""
         bounds: dict[str, Span] = {}
-        for name in sorted(self.figure_inputs[figure]):
+        for name in self.figure_sources[figure]:
             question = self.rulebase.question_index[name]
             value = answers.value(name)
             if value is not None and not isinstance(value, (bool, str)):
@@ -341,7 +336,7 @@ class Completions:
     def questions(self, key: VarKey) -> tuple[str, ...]:
         """The questions behind a variable: the question itself, or a figure's inputs (sorted)."""
         subject, ref = key
-        return (ref,) if subject == "answer" else tuple(sorted(self.figure_inputs[ref]))
+        return (ref,) if subject == "answer" else self.figure_sources[ref]
 
     def consistent(self, tv: Truths, key: VarKey) -> list[tuple[int, float]]:
         """The variable's classes that agree with the tests already decided on it (a figure whose inputs
@@ -438,9 +433,7 @@ class Completions:
 
     def _witness(self, tv: Truths, approach: str, wins: bool) -> None:
         with self.lock:
-            if len(self.witnessed) >= MEMO_SIZE:
-                self.witnessed.clear()
-            self.witnessed[(tv, approach)] = wins
+            _keep(self.witnessed, (tv, approach), wins, MEMO_SIZE)
 
     def remember(self, tv: Truths, tally: Tally) -> None:
         with self.lock:
@@ -584,9 +577,7 @@ class Completions:
         support, oppose, excluded, weighed = self.packing.unpack(key)
         score = {a: self.base[a] + support[a] - oppose[a] for a in self.approaches}
         leaf = self.winner(score, support, oppose, excluded, weighed)
-        if len(self.leaves) >= LEAVES_SIZE:
-            self.leaves.clear()
-        self.leaves[key] = leaf
+        _keep(self.leaves, key, leaf, LEAVES_SIZE)
         return leaf
 
     def winner(self, score: dict[str, int], support: dict[str, int], oppose: dict[str, int], excluded: set[str],
@@ -614,6 +605,13 @@ def _prior(question: BooleanQuestion | ChoiceQuestion, answers: list[object]) ->
         if total > 0:
             return [w / total for w in raw]
     return [Fraction(1, len(answers))] * len(answers)
+
+
+def _keep(memo: dict[Memo, Kept], key: Memo, value: Kept, size: int) -> None:
+    """Remember `value` in a memo that starts afresh once it holds `size` entries."""
+    if len(memo) >= size:
+        memo.clear()
+    memo[key] = value
 
 
 def completions_of(rulebase: Rulebase) -> Completions:

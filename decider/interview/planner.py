@@ -122,7 +122,7 @@ def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
     model = completions_of(rulebase)
     tv, _ = model.truths(answers)
     tally = model.count(tv)
-    found = {a for a, wins in tally.items() if wins.mass > 0} | {choose(model, tally, model.given(answers))}
+    found = {a for a, wins in tally.items() if wins.mass > 0} | {choose(model, tv, model.evidence(model.given(answers)))}
     return tuple(a.id for a in rulebase.approaches if a.id in found)
 
 

@@ -81,13 +81,16 @@ def _top(model: Completions, scores: dict[str, int], excluded: frozenset[str]) -
     return min(allowed, key=lambda a: (-scores[a], model.tie[a]))
 
 
-def choose(model: Completions, tally: Tally, given: Truths, barred: frozenset[str] = frozenset()) -> str:
-    """The primary: the leader on the evidence if it wins some completion, else the approach with the
-    most mass of wins (an unknown answer made a rule fire that no known answer would)."""
-    first = leader(model, given)
-    if first not in barred and tally.get(first, NO_WINS).mass > 0:
+def choose(model: Completions, tv: Truths, evidence: tuple[dict[str, int], frozenset[str]],
+           barred: frozenset[str] = frozenset()) -> str:
+    """The primary: the leader on the `evidence` (`Completions.evidence` of the answers as given) if it
+    wins some completion of `tv`, else the approach with the most mass of wins (an unknown answer made
+    a rule fire that no known answer would).  Whether the leader wins some completion is asked of
+    `Completions.wins_some`, so the completions are counted only when a count is needed or known."""
+    first = _top(model, *evidence)
+    if first not in barred and model.wins_some(tv, first):
         return first
-    return pick(model, tally, barred)
+    return pick(model, model.count(tv), barred)
 
 
 def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozenset()) -> Verdict:
@@ -100,7 +103,8 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     tv, open_vars = model.truths(answers)
     tally = model.count(tv)
     given = model.given(answers)
-    primary = choose(model, tally, given, barred)
+    scores, excluded = model.evidence(given)
+    primary = choose(model, tv, (scores, excluded), barred)
     wins = tally.get(primary, NO_WINS)
     mass = wins.mass
     settled = set(tally) == {primary}  # structural: no completion has another winner
@@ -111,7 +115,6 @@ def judge(rulebase: Rulebase, answers: Answers, barred: frozenset[str] = frozens
     else:  # as likely as the primary to be the winner once everything is known
         tied = tuple(a for a in ordered if a != primary and a not in barred
                      and abs(tally.get(a, NO_WINS).mass - mass) < 1e-12)
-    scores, excluded = model.evidence(given)
     if not settled and primary not in excluded:
         even = {a for a in model.approaches if a != primary and a not in excluded and a not in barred
                 and scores[a] == scores[primary] and tally.get(a, NO_WINS).mass > 0}
@@ -132,13 +135,9 @@ def primary_of(rulebase: Rulebase, answers: Answers) -> str:
     approaches excluded on the answers as given are read off the compiled tests, as the engines
     would find them (all of them excluded at once bars none, as in `decide`)."""
     model = completions_of(rulebase)
-    tv, _, given = model.read(answers)
-    scores, excluded = model.evidence(given)
-    barred = barred_of(excluded, len(model.approaches))
-    first = _top(model, scores, excluded)
-    if first not in barred and model.wins_some(tv, first):
-        return first  # what `choose` returns, without counting every completion
-    return choose(model, model.count(tv), given, barred)
+    tv, _ = model.truths(answers)
+    evidence = model.evidence(model.given(answers))
+    return choose(model, tv, evidence, barred_of(evidence[1], len(model.approaches)))
 
 
 def barred_of(excluded: Collection[str], approaches: int) -> frozenset[str]:
