@@ -11,7 +11,6 @@ rulebases ask the same questions). Prints each round's median, p95 and max, and 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -19,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from what_if_before_after import PRELUDE
+from what_if_before_after import PRELUDE, before_after_arguments
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = PRELUDE + """
@@ -49,13 +48,8 @@ def run(checkout: Path, interviews: int) -> list[float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("before", type=Path, help="the other checkout (its own shipped rulebase is used)")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--interviews", type=int, default=30)
-    args = parser.parse_args()
-    if not (args.before / "decider").is_dir():
-        print(f"{args.before}: not a checkout of decider (no decider/ package there)", file=sys.stderr)
+    args = before_after_arguments(__doc__.splitlines()[0], interviews=True)
+    if args is None:
         return 2
     rows: dict[str, list[list[float]]] = {"before": [], "after": []}
     print(f"next_question over {args.interviews} seeded interviews, {args.rounds} rounds")

@@ -61,13 +61,24 @@ def summary(per_scenario: dict[str, list[float]]) -> tuple[float, float, float, 
     return statistics.median(values), p95, values[-1], medians[-1][1]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def before_after_arguments(description: str, interviews: bool = False) -> argparse.Namespace | None:
+    """The planner benchmarks' shared arguments (the other checkout, --rounds, optionally --interviews);
+    None, after saying why, when the other checkout is not one of decider."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("before", type=Path, help="the other checkout (its own shipped rulebase is used)")
     parser.add_argument("--rounds", type=int, default=3)
+    if interviews:
+        parser.add_argument("--interviews", type=int, default=30)
     args = parser.parse_args()
     if not (args.before / "decider").is_dir():
         print(f"{args.before}: not a checkout of decider (no decider/ package there)", file=sys.stderr)
+        return None
+    return args
+
+
+def main() -> int:
+    args = before_after_arguments(__doc__.splitlines()[0])
+    if args is None:
         return 2
     scenarios = ROOT / "examples" / "scenarios"
     results: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}

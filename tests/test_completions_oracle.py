@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from decider import load_rulebase
 from decider.engine.completions import NO_WINS, T, U, Completions, Tally, Wins
+from decider.engine.witness import wins_somewhere
 from decider.interview.planner import answer_classes, checked
 from decider.rulebase.model import Rulebase
 from test_engine_agreement import rulebases
@@ -95,6 +96,12 @@ def test_counting_equals_the_brute_force_on_the_shipped_rulebase(data: st.DataOb
     assert_same(model.count(tv), brute_force(model, tv))
 
 
+def some_answers(data: st.DataObject, rulebase: Rulebase) -> dict[str, Any]:
+    """Known answers to a random subset of the questions (the rest left open)."""
+    return {q.id: data.draw(st.sampled_from(known_answers(rulebase, q.id)))
+            for q in rulebase.questions if data.draw(st.booleans())}
+
+
 SHARED = Completions(SHIPPED)
 """One model across examples, so its memo of open figures' truths is warm with other answers' entries."""
 
@@ -103,8 +110,7 @@ SHARED = Completions(SHIPPED)
 @given(st.data())
 def test_open_figures_read_the_same_from_the_memo_as_computed_afresh(data: st.DataObject) -> None:
     """The truths of tests on an open figure, memoised by the answers to its inputs, equal a fresh model's."""
-    answers = {q.id: data.draw(st.sampled_from(known_answers(SHIPPED, q.id)))
-               for q in SHIPPED.questions if data.draw(st.booleans())}
+    answers = some_answers(data, SHIPPED)
     given_answers = checked(SHIPPED, answers)
     for _ in range(2):  # the second read comes from the memo
         assert SHARED.truths(given_answers) == Completions(SHIPPED).truths(given_answers)
@@ -116,8 +122,7 @@ def test_a_drawn_witness_says_what_the_count_says(document: dict[str, Any], data
     """`wins_some` (drawn completions, then the count) is True exactly for the approaches with a positive
     mass of wins, and `split` exactly when the count has more than one winner, on generated rulebases."""
     rulebase = _load(document)
-    answers = {q.id: data.draw(st.sampled_from(known_answers(rulebase, q.id)))
-               for q in rulebase.questions if data.draw(st.booleans())}
+    answers = some_answers(data, rulebase)
     tv, _ = Completions(rulebase).truths(checked(rulebase, answers))
     tally = brute_force(Completions(rulebase), tv)
     model = Completions(rulebase)  # a fresh model: no count memoised, so the draws are what answers
@@ -129,11 +134,32 @@ def test_a_drawn_witness_says_what_the_count_says(document: dict[str, Any], data
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_a_drawn_witness_says_what_the_count_says_on_the_shipped_rulebase(data: st.DataObject) -> None:
-    answers = {q.id: data.draw(st.sampled_from(known_answers(SHIPPED, q.id)))
-               for q in SHIPPED.questions if data.draw(st.booleans())}
-    tv, _ = SHARED.truths(checked(SHIPPED, answers))
+    """As on generated rulebases; and the bounded search alone, within its usual budget, either gives
+    up or says what the count says."""
+    tv, _ = SHARED.truths(checked(SHIPPED, some_answers(data, SHIPPED)))
     tally = SHARED.count(tv)
     model = Completions(SHIPPED)
     assert model.split(tv) == (len(tally) > 1)
     for approach in model.approaches:
-        assert model.wins_some(tv, approach) == (tally.get(approach, NO_WINS).mass > 0), approach
+        wins = tally.get(approach, NO_WINS).mass > 0
+        assert model.wins_some(tv, approach) == wins, approach
+        assert wins_somewhere(Completions(SHIPPED), tv, approach) in (None, wins), approach
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rulebases(), st.data())
+def test_the_bounded_search_proves_what_the_brute_force_finds(document: dict[str, Any], data: st.DataObject) -> None:
+    """`wins_somewhere` alone (no draws): with budget to finish it says exactly whether the brute force
+    gives the approach a positive mass of wins; with a small budget it may give up (None) but never
+    answers wrongly.  Its three-valued bound prunes; a bound that pruned a branch the approach wins
+    somewhere would fail here."""
+    rulebase = _load(document)
+    answers = some_answers(data, rulebase)
+    model = Completions(rulebase)
+    tv, _ = model.truths(checked(rulebase, answers))
+    tally = brute_force(model, tv)
+    budget = data.draw(st.integers(min_value=1, max_value=30))
+    for approach in model.approaches:
+        truth = tally.get(approach, NO_WINS).mass > 0
+        assert wins_somewhere(model, tv, approach, budget=10**6) == truth, approach
+        assert wins_somewhere(model, tv, approach, budget=budget) in (None, truth), approach

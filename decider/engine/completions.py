@@ -20,7 +20,7 @@ import math
 import random
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
@@ -34,6 +34,7 @@ from decider.engine.prepared import built, prepared
 from decider.engine.packing import Packing
 from decider.engine.reference import compile_test
 from decider.engine.spans import Span, span_of
+from decider.engine.witness import wins_somewhere
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import decides
 from decider.rulebase.model import (
@@ -51,6 +52,8 @@ Key = int
 Memo = TypeVar("Memo")
 Kept = TypeVar("Kept")
 MEMO_SIZE = 20_000
+QUICK_SEARCH = 40
+"""Nodes of the first, short search for a completion an approach wins (`Completions.wins_some`)."""
 WITNESS_TRIES = 24
 """Completions drawn (`Completions.wins_some`) before asking the exact count whether an approach wins any."""
 SPAN_MEMO = 4_096
@@ -179,6 +182,10 @@ class Completions:
         self.canon: dict[Key, Key] = {}
         self.witnessed: dict[tuple[Truths, str], bool] = {}
         """(truths, approach) -> whether it wins some completion (`wins_some`)."""
+        self.draws: dict[Truths, frozenset[str]] = {}
+        """truths -> the winners of the completions drawn for them (`_drawn`)."""
+        self.domain_memo: dict[tuple[VarKey, Truths], list[tuple[int, ...]]] = {}
+        """(variable, the truths of its tests) -> its classes of positive prior that fit them (`domains`)."""
         self.spans: dict[tuple[str, tuple[object, ...]], tuple[int, ...]] = {}
         """(figure, the answers to its inputs) -> the truth of each of its tests while it is open: what-if
         and the planner ask about many answer sets that differ only in questions the figure does not read."""
@@ -287,6 +294,11 @@ class Completions:
                 excluded.update(excludes)
         return score, frozenset(excluded)
 
+    def figure_truths(self, key: VarKey, answers: Answers) -> tuple[int, ...]:
+        """The truth of each test on figure `key` (`var_tests` order) while it is open, from the bounds its
+        inputs' answers give (`_open_figure`)."""
+        return self._open_figure(key, answers)
+
     def _open_figure(self, key: VarKey, answers: Answers) -> tuple[int, ...]:
         """The truth of each test on an open figure (`var_tests` order), from the bounds its inputs'
         answers give; memoised by those answers."""
@@ -382,18 +394,24 @@ class Completions:
 
     def wins_some(self, tv: Truths, approach: str) -> bool:
         """Whether `approach` wins some completion of `tv` (a positive mass of wins, as `count` would say),
-        found cheaply when it is so: a drawn completion it wins is a witness, and only when none of
-        `WITNESS_TRIES` draws is one does the exact count decide.  The draws are seeded, so the answer
-        and its cost are the same on every call."""
+        found cheaply: a short bounded search (`decider.engine.witness`, `QUICK_SEARCH` nodes) settles
+        most cases, a drawn completion it wins is a witness, then the search runs with its full budget,
+        and only when that runs out does the exact count decide.  Draws and
+        search are deterministic, so the answer and its cost are the same on every call."""
         with self.lock:
             found = self.tallies.get(tv)
             seen = self.witnessed.get((tv, approach))
         if seen is not None:
             return seen
         if found is None:
-            if any(winner == approach for winner in self._drawn(tv)):
-                self._witness(tv, approach, True)
-                return True
+            searched = wins_somewhere(self, tv, approach, budget=QUICK_SEARCH)
+            if searched is None and approach in self._drawn(tv):
+                searched = True
+            if searched is None:
+                searched = wins_somewhere(self, tv, approach)
+            if searched is not None:
+                self._witness(tv, approach, searched)
+                return searched
             found = self.count(tv)
         wins = found.get(approach, NO_WINS).mass > 0
         self._witness(tv, approach, wins)
@@ -401,35 +419,67 @@ class Completions:
 
     def split(self, tv: Truths) -> bool:
         """Whether more than one approach wins completions of `tv` (`count` has more than one entry): two
-        drawn completions with different winners show it at once; otherwise the count decides."""
+        drawn completions with different winners show it at once; when every draw has the same winner,
+        whether any other approach wins some completion (`wins_some`) decides."""
         with self.lock:
             found = self.tallies.get(tv)
         if found is None:
-            first = None
-            for winner in self._drawn(tv):
-                if first is not None and winner != first:
-                    return True
-                first = winner
+            drawn = self._drawn(tv)
+            if len(drawn) > 1:
+                return True
+            if drawn:
+                return any(self.wins_some(tv, a) for a in self.approaches if a not in drawn)
             found = self.count(tv)
         return len(found) > 1
 
-    def _drawn(self, tv: Truths) -> Iterator[str]:
+    def domains(self, tv: Truths) -> list[tuple[tuple[int, ...], list[tuple[int, ...]]]] | None:
+        """Each open variable of `tv`: its tests and the test truths of its classes of positive prior
+        (so every choice of one class each is a completion the count weighs); None when some open
+        variable has no such class (the count then weighs no completion)."""
+        domains = []
+        for key, tests in self.var_tests.items():
+            pattern = tuple(tv[t] for t in tests)
+            if U not in pattern:
+                continue
+            classes = self.domain_memo.get((key, pattern))
+            if classes is None:  # the positive classes of `exact_weights`: those that fit, else all of them
+                positive = [truths for w, truths in self.classes[key] if w > 0]
+                fits = [truths for truths in positive if all(p == U or p == t for p, t in zip(pattern, truths))]
+                classes = fits or positive
+                with self.lock:
+                    _keep(self.domain_memo, (key, pattern), classes, MEMO_SIZE)
+            if not classes:
+                return None
+            domains.append((tests, classes))
+        return domains
+
+    def summed(self, values: list[int]) -> Key:
+        """The summed effects of one completion (every test decided)."""
+        status = self.statuses(tuple(values))
+        return sum((self.contribution[i] for i in self.deciding if status[i] == T), self.zero)
+
+    def _drawn(self, tv: Truths) -> frozenset[str]:
         """The winners of `WITNESS_TRIES` completions of `tv` drawn with a fixed seed, from the classes of
-        positive prior only (so each is a completion the count weighs)."""
-        open_vars = [key for key, tests in self.var_tests.items() if any(tv[t] == U for t in tests)]
-        domains = [(self.var_tests[key], [self.classes[key][k][1] for k, w in self.exact_weights(tv, key) if w > 0])
-                   for key in open_vars]
-        if not all(classes for _, classes in domains):
-            return  # no completion the count weighs: nothing to draw
-        draw = random.Random(len(open_vars))
-        for _ in range(WITNESS_TRIES):
-            values = list(tv)
-            for tests, classes in domains:
-                for i, truth in zip(tests, draw.choice(classes)):
-                    values[i] = truth
-            status = self.statuses(tuple(values))
-            key = sum((self.contribution[i] for i in self.deciding if status[i] == T), self.zero)
-            yield self.outcome(key).winner
+        positive prior only (so each is a completion the count weighs); none when the count weighs no
+        completion.  Memoised by `tv`."""
+        with self.lock:
+            found = self.draws.get(tv)
+        if found is not None:
+            return found
+        domains = self.domains(tv)
+        winners: set[str] = set()
+        if domains is not None:
+            draw = random.Random(len(domains))
+            for _ in range(WITNESS_TRIES):
+                values = list(tv)
+                for tests, classes in domains:
+                    for i, truth in zip(tests, draw.choice(classes)):
+                        values[i] = truth
+                winners.add(self.outcome(self.summed(values)).winner)
+        drawn = frozenset(winners)
+        with self.lock:
+            _keep(self.draws, tv, drawn, MEMO_SIZE)
+        return drawn
 
     def _witness(self, tv: Truths, approach: str, wins: bool) -> None:
         with self.lock:

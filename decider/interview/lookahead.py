@@ -15,10 +15,15 @@ some combination of their answers would still change the result.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import product
+
 from decider.engine.completions import U, Completions, Truths, VarKey, completions_of
 from decider.policy.verdict import leader
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
+
+MAX_BOUNDED_INPUTS = 4
+"""A figure with more unasked inputs than this is assumed boundable (`_may_be_bounded` tries 2^n answers)."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,15 @@ class Lookahead:
     def bears_deeper(self, key: VarKey) -> bool:
         """Over the completions of the unasked questions, which approach wins depends on `key`'s
         class.  The priors are independent, so an answer that never matters in any combination
-        leaves the distribution of winners as it is; one that does (almost always) moves it."""
+        leaves the distribution of winners as it is; one that does (almost always) moves it.  Two
+        classes after which different approaches can win at all show it without counting
+        (`Completions.wins_some`); only when every class leaves the same possible winners are the
+        shares counted."""
         model, seen = self.model, None
+        possible = {frozenset(a for a in model.approaches if model.wins_some(model.fix(self.unasked, key, klass), a))
+                    for klass in self.classes[key]}
+        if len(possible) > 1:
+            return True
         for klass in self.classes[key]:
             tally = model.count(model.fix(self.unasked, key, klass))
             total = sum(wins.mass for wins in tally.values()) or 1.0
@@ -79,6 +91,31 @@ class Lookahead:
         return tuple(key for key in self.bearing if self.changes(key))
 
 
+def _may_be_bounded(rulebase: Rulebase, model: Completions, answers: Answers, key: VarKey) -> bool:
+    """Whether answers to the figure's unasked inputs could decide one of its tests although an input is
+    "not sure": its bounds (what the counting behind the recommendation reads) may still settle a
+    comparison, as a product with a factor of 0 does.  Tried at every combination of the unasked
+    inputs' lowest and highest answers, the extremes of the bounds of an expression that reads each
+    input once."""
+    unasked = [q for q in model.questions(key) if q not in answers.root]
+    if not unasked or len(unasked) > MAX_BOUNDED_INPUTS:
+        return bool(unasked)  # nothing left to ask; or too many to try, so assume they could
+    tests = [i for i in model.var_tests[key] if model.tests[i].op not in ("known", "unknown")]
+    extremes = []
+    for qid in unasked:
+        question = rulebase.question_index[qid]
+        low, high = getattr(question, "min", None), getattr(question, "max", None)
+        extremes.append([v for v in (low, high) if v is not None])
+    for values in product(*extremes):
+        trial = answers
+        for qid, value in zip(unasked, values):
+            trial = trial.with_answer(qid, value)
+        truths = dict(zip(model.var_tests[key], model.figure_truths(key, trial)))
+        if any(truths[i] != U for i in tests):
+            return True
+    return False
+
+
 def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
     """The look-ahead position for validated answers."""
     model = completions_of(rulebase)
@@ -87,7 +124,8 @@ def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
     # a question answered "not sure" will not be asked again: it stays as it is, no evidence; and a
     # figure with such an input stays unknown whatever the other inputs are
     unsure = {q for q in answers.root if answers.value(q) is None}
-    held = {key for key in model.var_tests if unsure.intersection(model.questions(key))}
+    held = {key for key in model.var_tests if unsure.intersection(model.questions(key))
+            and not (key[0] == "figure" and _may_be_bounded(rulebase, model, answers, key))}
     bearing = tuple(key for key in model.bearing(tv) if key not in held)
     classes = {key: tuple(k for k, _ in model.consistent(tv, key)) for key in bearing}
     status = model.statuses(tv)
@@ -101,7 +139,9 @@ def lookahead(rulebase: Rulebase, answers: Answers) -> Lookahead:
     unasked = list(tv)
     for key in held:
         for i in model.var_tests[key]:
-            unasked[i] = given[i]
+            # a held figure's bounds may already decide a test (a product with a factor of 0): the
+            # counting behind the recommendation reads it so, and so does the look-ahead
+            unasked[i] = tv[i] if key[0] == "figure" and tv[i] != U else given[i]
     return Lookahead(model=model, given=given, current=leader(model, given), bearing=bearing, classes=classes,
                      partners=partners, unasked=tuple(unasked))
 

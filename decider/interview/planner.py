@@ -121,8 +121,9 @@ def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
     answers = checked(rulebase, answers)
     model = completions_of(rulebase)
     tv, _ = model.truths(answers)
-    tally = model.count(tv)
-    found = {a for a, wins in tally.items() if wins.mass > 0} | {choose(model, tv, model.evidence(model.given(answers)))}
+    # a witness (drawn or climbed to) shows an approach possible without counting; the count, once
+    # needed, is remembered for the other approaches
+    found = {a for a in model.approaches if model.wins_some(tv, a)} | {choose(model, tv, model.evidence(model.given(answers)))}
     return tuple(a.id for a in rulebase.approaches if a.id in found)
 
 
@@ -135,7 +136,27 @@ def is_settled(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> bool
 def is_relevant(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: str) -> bool:
     """True when the question is open and its answer could change the recommendation (see `relevant_questions`)."""
     answers = checked(rulebase, answers)
-    return question_id not in answers.root and question_id in relevant_questions(rulebase, answers)
+    if question_id in answers.root:
+        return False
+    position = lookahead(rulebase, answers)
+    behind, candidates = _candidates(rulebase, answers, position)
+    mine = behind.get(question_id)
+    if mine is None:
+        return False
+    # membership in `_ranked`'s list, tier by tier, testing this question's variables first (so the
+    # costly `bears_deeper` runs on the others only when this one does not pass it)
+    others = [q for q in candidates if q.id != question_id]
+    if any(position.changes(key) for key in mine):
+        return True
+    if _behind_a(position.changes, others, behind, first_only=True):
+        return False
+    if position.settled():
+        return False
+    if any(position.bears_deeper(key) for key in mine):
+        return True
+    if _behind_a(position.bears_deeper, others, behind, first_only=True):
+        return False
+    return candidates[0].id == question_id
 
 
 def relevant_questions(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
@@ -167,16 +188,21 @@ def _ranked(rulebase: Rulebase, answers: Answers, position: Lookahead, first_onl
     """The relevant questions in asking order (only the first with `first_only`).  Questions behind a
     variable that `changes` the leader come first; only when there are none, and the result is not
     settled, those behind a variable that `bears_deeper` — else, as a last resort, behind any bearing one."""
+    behind, candidates = _candidates(rulebase, answers, position)
+    near = _behind_a(position.changes, candidates, behind, first_only)
+    if near or position.settled():
+        return near
+    return _behind_a(position.bears_deeper, candidates, behind, first_only) or candidates[:1]
+
+
+def _candidates(rulebase: Rulebase, answers: Answers, position: Lookahead) -> tuple[dict[str, list[VarKey]], list[Question]]:
+    """The unasked questions behind a bearing variable (with those variables), and them in asking order."""
     behind: dict[str, list[VarKey]] = {}
     for key in position.bearing:
         for qid in position.questions(key):
             if qid not in answers.root:
                 behind.setdefault(qid, []).append(key)
-    candidates = [q for q in asking_order(rulebase) if q.id in behind]
-    near = _behind_a(position.changes, candidates, behind, first_only)
-    if near or position.settled():
-        return near
-    return _behind_a(position.bears_deeper, candidates, behind, first_only) or candidates[:1]
+    return behind, [q for q in asking_order(rulebase) if q.id in behind]
 
 
 def _behind_a(test: Callable[[VarKey], bool], candidates: list[Question], behind: dict[str, list[VarKey]],

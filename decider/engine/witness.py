@@ -1,0 +1,102 @@
+"""Whether an approach wins some completion, by a bounded depth-first search instead of a count.
+
+Random draws (`Completions._drawn`) find a winning completion quickly when an approach wins a fair
+share of them, but not one that needs many answers to go its way at once (a fine-tuning case at
+the start of an interview wins well under 1% of the mass).  This search fixes the open variables one
+at a time and prunes a branch as soon as three-valued evaluation shows the approach cannot win
+there: its best possible score (every undecided rule for it fires, none against it) is below some
+rival's worst (only the rules already certain count for the rival), or it is surely excluded while
+some rival surely is not.  The same bound ends a branch as won when the approach's worst score beats
+every rival's best and nothing can exclude it (near the end of an interview that is the root).  The
+bound is sound, so a search that runs to the end is a proof either way; one that exceeds its budget
+decides nothing, and the caller counts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from decider.engine.completions import Completions, Truths
+
+F, U, T = 0, 1, 2
+SEARCH_BUDGET = 400
+"""Nodes (three-valued evaluations of the rules) a search may visit before it gives up."""
+
+
+class _OutOfBudget(Exception):
+    """The search visited `SEARCH_BUDGET` nodes without an answer."""
+
+
+def wins_somewhere(model: Completions, tv: Truths, approach: str, budget: int = SEARCH_BUDGET) -> bool | None:
+    """True when some completion of `tv` (classes of positive prior only, as the count weighs them) is
+    won by `approach`, False when none is, None when the search ran out of `budget` nodes."""
+    domains = model.domains(tv)
+    if domains is None:
+        return False  # no completion is weighed, so none is won
+    left = [budget]
+
+    def visit(values: list[int], depth: int) -> bool:
+        left[0] -= 1
+        if left[0] < 0:
+            raise _OutOfBudget
+        if depth == len(domains):
+            return model.outcome(model.summed(values)).winner == approach
+        may, must = _bounds(model, tuple(values), approach)
+        if must or not may:
+            return must
+        tests, classes = domains[depth]
+        for truths in classes:
+            trial = list(values)
+            for i, truth in zip(tests, truths):
+                trial[i] = truth
+            if visit(trial, depth + 1):
+                return True
+        return False
+
+    try:
+        return visit(list(tv), 0)
+    except _OutOfBudget:
+        return None
+
+
+def _bounds(model: Completions, tv: Truths, approach: str) -> tuple[bool, bool]:
+    """(may win, must win): whether some completion of `tv` could be won by `approach`, and whether every
+    one is, as far as a sound three-valued bound can tell (False, False when it cannot say)."""
+    status = model.statuses(tv)
+    best = dict(model.base)  # each approach's highest score over the completions
+    worst = dict(model.base)  # and its lowest
+    surely_out: set[str] = set()
+    maybe_out: set[str] = set()
+    weighed = False
+    for i in model.deciding:
+        truth = status[i]
+        if truth == F:
+            continue
+        support, oppose, excludes = model.effects[i]
+        for a, w in support.items():
+            best[a] += w
+            if truth == T:
+                worst[a] += w
+        for a, w in oppose.items():
+            worst[a] -= w
+            if truth == T:
+                best[a] -= w
+        if truth == T:
+            surely_out.update(excludes)
+            weighed = weighed or bool(support or oppose)
+        maybe_out.update(excludes)
+    ahead = model.tie[approach]
+    rivals = [a for a in model.approaches if a != approach]
+    must = (approach not in maybe_out and (weighed or approach == model.default)
+            and all(worst[approach] > best[r] or (worst[approach] == best[r] and ahead < model.tie[r]) for r in rivals))
+    if approach == model.default and not weighed:
+        return True, must  # a completion where nothing weighs goes to the default whatever the scores
+    eligible = [r for r in rivals if r not in maybe_out]
+    if approach in surely_out and eligible:
+        return False, False  # excluded while some rival stays eligible: it cannot win
+    beaten = any(worst[r] > best[approach] or (worst[r] == best[approach] and model.tie[r] < ahead) for r in eligible)
+    return not beaten, must
+
+
+__all__ = ["SEARCH_BUDGET", "wins_somewhere"]
