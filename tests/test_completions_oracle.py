@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from decider import load_rulebase
 from decider.engine.completions import NO_WINS, T, U, Completions, Tally, Wins
 from decider.engine.witness import wins_somewhere
+from decider.interview.lookahead import lookahead
 from decider.interview.planner import answer_classes, checked
 from decider.rulebase.model import Rulebase
 from test_engine_agreement import rulebases
@@ -163,3 +164,44 @@ def test_the_bounded_search_proves_what_the_brute_force_finds(document: dict[str
         truth = tally.get(approach, NO_WINS).mass > 0
         assert wins_somewhere(model, tv, approach, budget=10**6) == truth, approach
         assert wins_somewhere(model, tv, approach, budget=budget) in (None, truth), approach
+
+
+def depends_by_brute_force(model: Completions, tv: tuple[int, ...], key: Any, classes: tuple[int, ...]) -> bool:
+    """Some completion of the other open variables has different winners for two of `key`'s classes."""
+    others = [k for k, tests in model.var_tests.items() if k != key and any(tv[t] == U for t in tests)]
+    for choice in product(*(model.exact_weights(tv, k) for k in others)):
+        completion = tv
+        for other, (klass, _) in zip(others, choice):
+            completion = model.fix(completion, other, klass)
+        winners = set()
+        for klass in classes:
+            status = model.statuses(model.fix(completion, key, klass))
+            winners.add(model.outcome(sum((model.contribution[i] for i in model.deciding if status[i] == T),
+                                          model.zero)).winner)
+        if len(winners) > 1:
+            return True
+    return False
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rulebases(), st.data())
+def test_a_question_bears_deeper_exactly_between_the_count_and_the_brute_force(document: dict[str, Any],
+                                                                              data: st.DataObject) -> None:
+    """`Lookahead.bears_deeper` answers from a drawn witness before it counts: it must hold wherever the
+    counted shares of winners differ between the variable's classes, and only where some completion's
+    winner does change with the class (brute force)."""
+    rulebase = _load(document)
+    position = lookahead(rulebase, checked(rulebase, some_answers(data, rulebase)))
+    model = Completions(rulebase)
+    for key in position.bearing:
+        classes = position.classes[key]
+        shares = set()
+        for klass in classes:
+            tally = model.count(model.fix(position.unasked, key, klass))
+            total = sum(w.mass for w in tally.values()) or 1.0
+            shares.add(tuple(sorted((a, round(w.mass / total, 9)) for a, w in tally.items() if w.mass > 0)))
+        deeper = position.bears_deeper(key)
+        if len(shares) > 1:
+            assert deeper, key
+        if deeper:
+            assert depends_by_brute_force(model, position.unasked, key, classes), key

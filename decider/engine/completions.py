@@ -9,15 +9,17 @@ still undecided under the answers given (three-valued evaluation) become factors
 variables and open conclusions they read, and variable elimination (`decider.engine.elimination`)
 sums them into the distribution of the summed effects — so the cost follows how the rules share
 variables, not the number of completions.  Results are memoised by test-truth pattern.
-One module because compiling the rules into factors and counting over them share one state (the
-tests' order, the classes, the packing); the packing (`packing`) and the interval bounds of figures
-(`spans`) stand alone and live beside it.
+Whether an approach wins any completion at all, or more than one approach does (`wins_some`,
+`split`), is answered without counting where a witness settles it: drawn completions, then a bounded
+search (`decider.engine.witness`); the count decides only what they leave open.
+One module because compiling the rules into factors, counting over them and the memos the witnesses
+share are one state (the tests' order, the classes, the packing, one lock); the packing (`packing`),
+the interval bounds of figures (`spans`) and the witness search (`witness`) stand alone beside it.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -34,7 +36,7 @@ from decider.engine.prepared import built, prepared
 from decider.engine.packing import Packing
 from decider.engine.reference import compile_test
 from decider.engine.spans import Span, span_of
-from decider.engine.witness import wins_somewhere
+from decider.engine.witness import Domains, drawn_completions, wins_somewhere
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import decides
 from decider.rulebase.model import (
@@ -432,7 +434,7 @@ class Completions:
             found = self.count(tv)
         return len(found) > 1
 
-    def domains(self, tv: Truths) -> list[tuple[tuple[int, ...], list[tuple[int, ...]]]] | None:
+    def domains(self, tv: Truths) -> Domains | None:
         """Each open variable of `tv`: its tests and the test truths of its classes of positive prior
         (so every choice of one class each is a completion the count weighs); None when some open
         variable has no such class (the count then weighs no completion)."""
@@ -469,13 +471,8 @@ class Completions:
         domains = self.domains(tv)
         winners: set[str] = set()
         if domains is not None:
-            draw = random.Random(len(domains))
-            for _ in range(WITNESS_TRIES):
-                values = list(tv)
-                for tests, classes in domains:
-                    for i, truth in zip(tests, draw.choice(classes)):
-                        values[i] = truth
-                winners.add(self.outcome(self.summed(values)).winner)
+            winners.update(self.outcome(self.summed(values)).winner
+                           for values in drawn_completions(tv, domains, WITNESS_TRIES))
         drawn = frozenset(winners)
         with self.lock:
             _keep(self.draws, tv, drawn, MEMO_SIZE)

@@ -14,14 +14,51 @@ decides nothing, and the caller counts.
 
 from __future__ import annotations
 
+import random
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from decider.engine.completions import Completions, Truths
+    from decider.engine.completions import Completions, Truths, VarKey
 
 F, U, T = 0, 1, 2
+Domains = list[tuple[tuple[int, ...], list[tuple[int, ...]]]]
+"""Open variables as (their tests, the test truths of each of their classes) (`Completions.domains`)."""
 SEARCH_BUDGET = 400
 """Nodes (three-valued evaluations of the rules) a search may visit before it gives up."""
+
+
+def drawn_completions(tv: Truths, domains: Domains, tries: int) -> Iterator[list[int]]:
+    """`tries` completions of `tv`, one class of each variable of `domains` drawn at random; the seed is
+    the number of variables, so the same question gets the same draws every time."""
+    draw = random.Random(len(domains))
+    for _ in range(tries):
+        values = list(tv)
+        for tests, options in domains:
+            for i, truth in zip(tests, draw.choice(options)):
+                values[i] = truth
+        yield values
+
+
+def depends_on(model: Completions, tv: Truths, key: VarKey, classes: tuple[int, ...], tries: int) -> bool:
+    """Whether one of `tries` completions of `tv`'s other open variables, drawn with a fixed seed, has a
+    different winner for two of `key`'s `classes`: a witness that the winner depends on `key`.  None
+    found proves nothing."""
+    domains = model.domains(tv)
+    if domains is None or len(classes) < 2:
+        return False
+    mine = set(model.var_tests[key])
+    others = [(tests, options) for tests, options in domains if not mine.intersection(tests)]
+    rows = [model.classes[key][k][1] for k in classes]
+    for values in drawn_completions(tv, others, tries):
+        winners = set()
+        for row in rows:
+            for i, truth in zip(model.var_tests[key], row):
+                values[i] = truth
+            winners.add(model.outcome(model.summed(values)).winner)
+            if len(winners) > 1:
+                return True
+    return False
 
 
 class _OutOfBudget(Exception):
@@ -99,4 +136,4 @@ def _bounds(model: Completions, tv: Truths, approach: str) -> tuple[bool, bool]:
     return not beaten, must
 
 
-__all__ = ["SEARCH_BUDGET", "wins_somewhere"]
+__all__ = ["SEARCH_BUDGET", "Domains", "depends_on", "drawn_completions", "wins_somewhere"]

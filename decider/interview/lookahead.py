@@ -5,8 +5,11 @@ is worth asking while some answer to it would change that leader, alone or toget
 to a partner: another open question that a still undecided rule reads in the same condition (a case
 written as "A and B" is found although neither answer alone decides it).  A figure counts as one
 variable (its classes), so the inputs of a figure whose value could change the leader are worth
-asking even though no single input decides it; a figure with an input answered "not sure" can never
-be computed, so its other inputs are not asked for its sake.  Deeper combinations (three answers
+asking even though no single input decides it.  A figure with an input answered "not sure" is never
+computed, but the counting behind the recommendation still reads its bounds (a product with a factor
+of 0 is 0 whatever the other factor): where the bounds already decide a test, the look-ahead reads
+them so; while answers to its other inputs could still make them decide one (`_may_be_bounded`),
+those inputs are asked; otherwise they are not asked for its sake.  Deeper combinations (three answers
 spread over several rules that together outweigh the leader) are not searched one by one; instead
 `settled` counts every completion of the questions not yet asked, so the interview never ends while
 some combination of their answers would still change the result.
@@ -17,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-from decider.engine.completions import U, Completions, Truths, VarKey, completions_of
+from decider.engine.completions import WITNESS_TRIES, U, Completions, Truths, VarKey, completions_of
+from decider.engine.witness import depends_on
 from decider.policy.verdict import leader
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
@@ -68,11 +72,14 @@ class Lookahead:
     def bears_deeper(self, key: VarKey) -> bool:
         """Over the completions of the unasked questions, which approach wins depends on `key`'s
         class.  The priors are independent, so an answer that never matters in any combination
-        leaves the distribution of winners as it is; one that does (almost always) moves it.  Two
-        classes after which different approaches can win at all show it without counting
-        (`Completions.wins_some`); only when every class leaves the same possible winners are the
+        leaves the distribution of winners as it is; one that does (almost always) moves it.  It is
+        shown without counting by a drawn completion of the others whose winner changes with `key`'s
+        class (`decider.engine.witness.depends_on`), or by two classes after which different
+        approaches can win at all (`Completions.wins_some`); only when neither shows it are the
         shares counted."""
         model, seen = self.model, None
+        if depends_on(model, self.unasked, key, self.classes[key], WITNESS_TRIES):
+            return True
         possible = {frozenset(a for a in model.approaches if model.wins_some(model.fix(self.unasked, key, klass), a))
                     for klass in self.classes[key]}
         if len(possible) > 1:
