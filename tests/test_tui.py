@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 from textual.widgets import Input, Label, Markdown, OptionList, RadioSet, Static, Tree
 
 from decider import consult, load_rulebase, validate_answers
+from decider.rulebase.model import UNKNOWN, Rulebase
+from decider.interview.planner import next_question
 from decider.interview.session import Interview
 from decider.tui.app import DeciderApp
 from decider.tui.screens.question import QuestionScreen
@@ -28,7 +31,59 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("DECIDER_STATE_DIR", str(tmp_path / "state"))
 
 
-@pytest.mark.parametrize(("name", "answers"), scenarios(), ids=[s[0] for s in scenarios()])
+LONG = os.environ.get("DECIDER_LONG_TESTS") == "1"
+
+
+def walked_features(rulebase: Rulebase, answers: dict[str, Any]) -> set[tuple[str, str]]:
+    """What a keyboard walk through this scenario exercises: each kind of question answered with a
+    value or "not sure", and the results it ends on (the recommendation, its confidence level, whether
+    it is tied, settled, has a complement, excludes an approach)."""
+    given: dict[str, Any] = {}
+    features = set()
+    while (question := next_question(rulebase, given)) is not None:
+        given[question.id] = answers.get(question.id, UNKNOWN)
+        features.add((question.kind, "not sure" if given[question.id] == UNKNOWN else "value"))
+    result = consult(rulebase, given)
+    shown = result.recommendation
+    features |= {("recommends", shown.approach), ("level", shown.level), ("tied", str(bool(shown.tied))),
+                 ("settled", str(shown.settled)), ("complemented", str(bool(shown.complementary))),
+                 ("excludes", str(bool(result.excluded)))}
+    return features
+
+
+def covering_walks() -> list[tuple[str, dict[str, Any]]]:
+    """Every golden scenario in the long run (DECIDER_LONG_TESTS=1); otherwise the fewest that together
+    exercise every feature any of them does (`walked_features`, chosen greedily, longest walk first on
+    a tie), so that the ~0.4 s Textual takes per question is spent where it shows something new."""
+    every = scenarios()
+    if LONG:
+        return every
+    rulebase = load_rulebase()
+    features = {name: walked_features(rulebase, dict(validate_answers(rulebase, answers).root))
+                for name, answers in every}
+    left = set().union(*features.values())
+    chosen: list[tuple[str, dict[str, Any]]] = []
+    while left:
+        name, answers = max(every, key=lambda s: (len(features[s[0]] & left), len(features[s[0]])))
+        chosen.append((name, answers))
+        left -= features[name]
+    return sorted(chosen)
+
+
+WALKS = covering_walks()
+
+
+def test_the_walks_cover_every_kind_of_question_and_every_recommendation() -> None:
+    """The walks run by default still answer every kind of question both ways and reach every
+    recommendation the golden scenarios reach."""
+    rulebase = load_rulebase()
+    every = set().union(*(walked_features(rulebase, dict(validate_answers(rulebase, a).root)) for _, a in scenarios()))
+    shown = set().union(*(walked_features(rulebase, dict(validate_answers(rulebase, a).root)) for _, a in WALKS))
+    assert shown == every
+    assert {("recommends", a.id) for a in rulebase.approaches} <= every
+
+
+@pytest.mark.parametrize(("name", "answers"), WALKS, ids=[s[0] for s in WALKS])
 async def test_golden_scenarios_keyboard_only(name: str, answers: dict[str, Any], tmp_path: Path) -> None:
     rulebase = load_rulebase()
     answers = dict(validate_answers(rulebase, answers).root)  # scenario files may say "yes" or 2.0
