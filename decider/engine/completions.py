@@ -57,6 +57,9 @@ MEMO_SIZE = 20_000
 QUICK_SEARCH = 40
 """Nodes of the first, short search for a completion an approach wins (`Completions.wins_some`)."""
 WITNESS_TRIES = 24
+DRAWS_MEMO = 512
+"""Draws kept (`Completions._drawn`): enough for the approaches asked about one situation in turn;
+redrawing is cheap, and each key is a whole truth vector."""
 """Completions drawn (`Completions.wins_some`) before asking the exact count whether an approach wins any."""
 SPAN_MEMO = 4_096
 """Open figures' test truths kept (by the answers to the figure's inputs) before that memo starts afresh."""
@@ -475,7 +478,7 @@ class Completions:
                            for values in drawn_completions(tv, domains, WITNESS_TRIES))
         drawn = frozenset(winners)
         with self.lock:
-            _keep(self.draws, tv, drawn, MEMO_SIZE)
+            _keep(self.draws, tv, drawn, DRAWS_MEMO)
         return drawn
 
     def _witness(self, tv: Truths, approach: str, wins: bool) -> None:

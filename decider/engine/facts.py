@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from decimal import Decimal
 
 from decider.engine.evaluation import Fact, FactValue, Firing
@@ -39,13 +40,14 @@ _last = threading.local()
 def known_values(rulebase: Rulebase, answers: Answers) -> Known:
     """The exact figures and the engine values of validated answers; remembered for the last
     (rulebase, answers) pair of this thread, because a consultation needs them twice (the engine and
-    the unknown share). Callers must not mutate the returned dicts."""
+    the unknown share); the rulebase by weak reference, so the memo never keeps one alive.  Callers
+    must not mutate the returned dicts."""
     found = getattr(_last, "entry", None)
-    if found is not None and found[0] is rulebase and found[1] is answers:
+    if found is not None and found[0]() is rulebase and found[1] is answers:
         return found[2]
     figures = compute_figures(rulebase, answers)
     known = (figures, engine_values(rulebase, answers, figures))
-    _last.entry = (rulebase, answers, known)
+    _last.entry = (weakref.ref(rulebase), answers, known)
     return known
 
 

@@ -2,14 +2,13 @@
 
 A Rulebase is frozen, so everything derived from it alone (strata, the facts each rule reads,
 the questions that count towards the unknown share, which rules conclude what) can be cached.
-The cache is keyed by object identity and holds the rulebase, so an id is never reused while cached.
+It is kept by the rulebase itself (`Rulebase.derived`, which copies and pickles leave behind).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from decimal import Decimal
 from typing import TypeVar
 
@@ -18,7 +17,6 @@ from decider.rulebase.logic import concluded_by, read_facts, rule_strata
 from decider.rulebase.model import Conclude, Flag, NumberQuestion, Oppose, Rulebase, ScaleQuestion, Support
 from decider.rulebase.numbers import to_decimal
 
-CACHE_SIZE = 32
 Built = TypeVar("Built")
 
 
@@ -26,6 +24,8 @@ class Prepared:
     """What the engines, the policy and the explanations reuse for one rulebase."""
 
     def __init__(self, rulebase: Rulebase) -> None:
+        self.pid = os.getpid()
+        """The process that prepared it (a forked child prepares its own)."""
         self.strata: dict[str, int] = rule_strata(rulebase)
         self.read: dict[str, tuple[tuple[str, str], ...]] = {r.id: tuple(read_facts(r)) for r in rulebase.rules}
         self.concludes: dict[str, tuple[str, ...]] = {r.id: tuple(concluded_by(r)) for r in rulebase.rules}
@@ -89,7 +89,6 @@ def _conclusions_below(read: dict[str, tuple[tuple[str, str], ...]],
     return {rule_id: frozenset(reached) for rule_id, reached in below.items()}
 
 
-_cache: OrderedDict[int, tuple[Rulebase, Prepared]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -97,27 +96,23 @@ def _after_fork_in_child() -> None:
     """A lock another thread held at fork() would never be released in the child: start afresh."""
     global _lock
     _lock = threading.Lock()
-    _cache.clear()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def prepared(rulebase: Rulebase) -> Prepared:
-    """The derived data of `rulebase`, computed on first use and cached."""
-    key = id(rulebase)
+    """The derived data of `rulebase`, computed on first use and kept by the rulebase itself
+    (`Rulebase.derived`), so that it lives as long as the rulebase and no longer.  A forked child
+    prepares afresh: what the parent built may hold locks and engines only the parent can use."""
+    found = rulebase.derived.get(Prepared)
+    if isinstance(found, Prepared) and found.pid == os.getpid():
+        return found
     with _lock:
-        found = _cache.get(key)
-        if found is not None and found[0] is rulebase:
-            _cache.move_to_end(key)
-            return found[1]
-    made = Prepared(rulebase)
-    with _lock:
-        _cache[key] = (rulebase, made)
-        _cache.move_to_end(key)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return made
+        found = rulebase.derived.get(Prepared)
+        if not isinstance(found, Prepared) or found.pid != os.getpid():
+            found = rulebase.derived[Prepared] = Prepared(rulebase)
+    return found
 
 
 def built(rulebase: Rulebase, kind: type[Built]) -> Built:

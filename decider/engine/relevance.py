@@ -9,7 +9,6 @@ lower the confidence.  Pure and engine-independent, so both engines share it via
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ from typing import Literal
 
 from decider.engine.answer_classes import figure_inputs
 from decider.engine.facts import known_values
-from decider.engine.prepared import prepared
+from decider.engine.prepared import built, prepared
 from decider.engine.reference import Check, compile_test
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import concluded_by, questions_read, tests_of
@@ -64,31 +63,9 @@ class _Shape:
         self.lock = threading.Lock()
 
 
-_SHAPES: OrderedDict[int, tuple[Rulebase, _Shape]] = OrderedDict()
-_SHAPES_LOCK = threading.Lock()
-
-
-def _after_fork_in_child() -> None:
-    """A lock another thread held at fork() would never be released in the child: start afresh."""
-    global _SHAPES_LOCK
-    _SHAPES_LOCK = threading.Lock()
-    _SHAPES.clear()
-
-
-os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
 def _shape(rulebase: Rulebase) -> _Shape:
-    with _SHAPES_LOCK:
-        found = _SHAPES.get(id(rulebase))
-        if found is not None and found[0] is rulebase:
-            _SHAPES.move_to_end(id(rulebase))
-            return found[1]
-        shape = _Shape(rulebase)
-        _SHAPES[id(rulebase)] = (rulebase, shape)
-        while len(_SHAPES) > 16:
-            _SHAPES.popitem(last=False)
-        return shape
+    """The rulebase's tests and reads, built once and kept with its other derived data."""
+    return built(rulebase, _Shape)
 
 
 def open_unknowns(rulebase: Rulebase, answers: Answers) -> frozenset[str]:

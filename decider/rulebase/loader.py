@@ -105,7 +105,8 @@ def _as_first_model(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "questions": questions, "policy": {**data["policy"], "confidence": confidence}}
 
 
-_V1_HASHES: dict[int, tuple[Rulebase, str]] = {}
+class _V1Hash(str):
+    """The pre-0.2.0 content hash, as kept in `Rulebase.derived`."""
 
 
 def rulebase_hash(rulebase: Rulebase, scheme: Scheme) -> str:
@@ -113,12 +114,10 @@ def rulebase_hash(rulebase: Rulebase, scheme: Scheme) -> str:
     pre-0.2.0 form for `decider-trace/1` traces (computed once per rulebase)."""
     if scheme == "jcs":
         return rulebase.sha256
-    found = _V1_HASHES.get(id(rulebase))
-    if found is None or found[0] is not rulebase:
-        if len(_V1_HASHES) >= 8:
-            _V1_HASHES.clear()
-        found = _V1_HASHES[id(rulebase)] = (rulebase, content_hash(rulebase, "v1"))
-    return found[1]
+    found = rulebase.derived.get(_V1Hash)
+    if found is None:
+        found = rulebase.derived[_V1Hash] = _V1Hash(content_hash(rulebase, "v1"))
+    return str(found)
 
 
 class _Loader:

@@ -6,6 +6,7 @@ type a rulebase file can hold in one place; that is why it is longer than most."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from copy import deepcopy
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal, Union
 
@@ -400,3 +401,40 @@ class Rulebase(Value, Additions):
             for section in source.sections:
                 found[section] = source
         return found
+
+    @cached_property
+    def derived(self) -> dict[type, Any]:
+        """Data the layers above compute from this rulebase once (the engine's preparation, a legacy
+        hash), kept here by kind so that it lives and dies with the rulebase it was computed from."""
+        return {}
+
+    # cached properties (the indexes and `derived`) belong to this object's content: a copy, above
+    # all one made with `update=`, and a pickle start without them and compute their own
+    def __copy__(self) -> Rulebase:
+        return _without_cached(super().__copy__())
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Rulebase:
+        # as pydantic's, but the cached properties are left behind before copying (what layers above
+        # derived may hold locks and native engines, which cannot be copied)
+        kept = {k: v for k, v in self.__dict__.items() if k not in CACHED}
+        copied = type(self).__new__(type(self))
+        object.__setattr__(copied, "__dict__", deepcopy(kept, memo))
+        object.__setattr__(copied, "__pydantic_extra__", deepcopy(self.__pydantic_extra__, memo))
+        object.__setattr__(copied, "__pydantic_fields_set__", set(self.__pydantic_fields_set__))
+        object.__setattr__(copied, "__pydantic_private__", deepcopy(self.__pydantic_private__, memo))
+        return copied
+
+    def __getstate__(self) -> dict[Any, Any]:
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items() if k not in CACHED}
+        return state
+
+
+CACHED = frozenset(name for name, member in vars(Rulebase).items() if isinstance(member, cached_property))
+"""The Rulebase's cached properties, left out of its copies and pickles."""
+
+
+def _without_cached(rulebase: Rulebase) -> Rulebase:
+    for name in CACHED:
+        rulebase.__dict__.pop(name, None)
+    return rulebase
