@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.elimination import Assignment, Distribution, Factor, eliminate, tabulate
 from decider.engine.facts import known_values
-from decider.engine.prepared import built, prepared
+from decider.engine.prepared import BuiltFrom, built, prepared
 from decider.engine.packing import Packing
 from decider.engine.reference import compile_test
 from decider.engine.spans import Span, span_of
@@ -103,11 +103,11 @@ Tally = dict[str, Wins]
 """approach -> what the completions it wins add up to (approaches that win none are absent)."""
 
 
-class Completions:
+class Completions(BuiltFrom):
     """A rulebase compiled for counting; built once per rulebase (`completions_of`)."""
 
     def __init__(self, rulebase: Rulebase) -> None:
-        self.rulebase = rulebase
+        super().__init__(rulebase)
         derived = prepared(rulebase)
         numeric = derived.numeric
         grouped = tests_on(rulebase)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from decimal import Decimal
 from typing import TypeVar
 
@@ -113,6 +114,23 @@ def prepared(rulebase: Rulebase) -> Prepared:
         if not isinstance(found, Prepared) or found.pid != os.getpid():
             found = rulebase.derived[Prepared] = Prepared(rulebase)
     return found
+
+
+class BuiltFrom:
+    """Base of what `built` keeps in a rulebase's derived data: it refers back to its rulebase weakly,
+    so that a rulebase and what was built from it form no reference cycle and are freed together as
+    soon as the rulebase is dropped (a library that copies rulebases per call would otherwise hold
+    them until a full garbage collection)."""
+
+    def __init__(self, rulebase: Rulebase) -> None:
+        self._rulebase = weakref.ref(rulebase)
+
+    @property
+    def rulebase(self) -> Rulebase:
+        found = self._rulebase()
+        if found is None:
+            raise ReferenceError(f"the rulebase this {type(self).__name__} was built from no longer exists")
+        return found
 
 
 def built(rulebase: Rulebase, kind: type[Built]) -> Built:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from decider.engine.evaluation import Evaluation
 from decider.engine.facts import EngineValue, constant, known_values, plain_figures, record_firings
-from decider.engine.prepared import built, prepared
+from decider.engine.prepared import BuiltFrom, built, prepared
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
 
@@ -29,13 +29,13 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-class ReferenceEngine:
+class ReferenceEngine(BuiltFrom):
     """Evaluates one rulebase; cheap to build, thread-safe to use."""
 
     name = "reference"
 
     def __init__(self, rulebase: Rulebase) -> None:
-        self.rulebase = rulebase
+        super().__init__(rulebase)
         derived = prepared(rulebase)
         self.strata = derived.strata
         self._numeric = derived.numeric

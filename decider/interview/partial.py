@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from decider.engine.facts import engine_values
-from decider.engine.prepared import built
+from decider.engine.prepared import BuiltFrom, built
 from decider.engine.reference import ReferenceEngine
 from decider.interview.value_classes import ValueClass, figure_classes, figure_inputs, question_classes, tests_on
 from decider.rulebase.answers import Answers, compute_figures
@@ -55,11 +55,11 @@ class CompiledRule:
     """Variables the rule depends on, through the conclusions it reads too."""
 
 
-class PartialModel:
+class PartialModel(BuiltFrom):
     """A rulebase compiled for three-valued evaluation; build once per rulebase (see `model_for`)."""
 
     def __init__(self, rulebase: Rulebase) -> None:
-        self.rulebase = rulebase
+        super().__init__(rulebase)
         self.engine = ReferenceEngine(rulebase)
         grouped = tests_on(rulebase)
         self.tests: list[Test] = [t for ts in grouped.values() for t in ts]
