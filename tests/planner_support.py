@@ -86,14 +86,17 @@ def witnesses(rulebase: Rulebase, answers: dict[str, Any], question: str, pairs:
 
 def matters(rulebase: Rulebase, answers: dict[str, Any], question: str) -> bool:
     """Brute force over every completion of the open questions (their answer classes, and a spread of
-    magnitudes for numbers): two completions that differ only in `question` have different leaders.
-    Exponential: for the small fixture rulebases only."""
+    magnitudes for numbers): two completions that differ only in `question` have different leaders, or
+    different recommendations (a figure's bounds can decide a test although an input is "not sure", and
+    then the recommendation is not the evidence leader).  Exponential: for the small fixture rulebases only."""
     open_ids = [q.id for q in rulebase.questions if q.id not in answers]
     spread = {q: values_spread(rulebase, q) for q in open_ids}
     others = [q for q in open_ids if q != question]
     for combo in product(*(spread[q] for q in others)):
         rest = {**answers, **dict(zip(others, combo))}
         if len({leader(rulebase, {**rest, question: v}) for v in spread[question]}) > 1:
+            return True
+        if len({primary(rulebase, {**rest, question: v}) for v in spread[question]}) > 1:
             return True
     return False
 

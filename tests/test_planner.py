@@ -77,6 +77,8 @@ def test_the_interview_ends_only_when_no_single_answer_changes_the_recommendatio
     ({"gap": True, "quality": 5, "price": 0, "volume": "unknown"}, "knowledge"),
     # the price is unknown, but a volume of 0 would bound the daily cost to 0 all the same
     ({"gap": True, "quality": 5, "price": "unknown"}, "knowledge"),
+    # and the other way round: an unknown volume, a price of 0 still to come
+    ({"gap": True, "quality": 5, "volume": "unknown"}, "knowledge"),
 ])
 def test_a_figure_with_an_unknown_input_still_counts_where_its_bounds_decide_it(answers: dict[str, Any],
                                                                                 asked: str) -> None:
