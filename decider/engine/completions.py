@@ -57,10 +57,10 @@ MEMO_SIZE = 20_000
 QUICK_SEARCH = 40
 """Nodes of the first, short search for a completion an approach wins (`Completions.wins_some`)."""
 WITNESS_TRIES = 24
+"""Completions drawn (`Completions.wins_some`) before asking the exact count whether an approach wins any."""
 DRAWS_MEMO = 512
 """Draws kept (`Completions._drawn`): enough for the approaches asked about one situation in turn;
 redrawing is cheap, and each key is a whole truth vector."""
-"""Completions drawn (`Completions.wins_some`) before asking the exact count whether an approach wins any."""
 SPAN_MEMO = 4_096
 """Open figures' test truths kept (by the answers to the figure's inputs) before that memo starts afresh."""
 LEAVES_SIZE = 200_000
@@ -266,7 +266,7 @@ class Completions(BuiltFrom):
             if is_open:
                 open_vars.append(key)
                 if subject == "figure":
-                    for i, truth in zip(indices, self._open_figure(key, answers)):
+                    for i, truth in zip(indices, self.figure_truths(key, answers)):
                         tv[i] = truth
                     continue
                 for i in indices:  # once known, `is: unknown` fails and `is: known` holds, whatever the answer
@@ -300,11 +300,6 @@ class Completions(BuiltFrom):
         return score, frozenset(excluded)
 
     def figure_truths(self, key: VarKey, answers: Answers) -> tuple[int, ...]:
-        """The truth of each test on figure `key` (`var_tests` order) while it is open, from the bounds its
-        inputs' answers give (`_open_figure`)."""
-        return self._open_figure(key, answers)
-
-    def _open_figure(self, key: VarKey, answers: Answers) -> tuple[int, ...]:
         """The truth of each test on an open figure (`var_tests` order), from the bounds its inputs'
         answers give; memoised by those answers."""
         figure = key[1]

@@ -121,7 +121,7 @@ def possible_primaries(rulebase: Rulebase, answers: Mapping[str, Any] | Answers)
     answers = checked(rulebase, answers)
     model = completions_of(rulebase)
     tv, _ = model.truths(answers)
-    # a witness (drawn or climbed to) shows an approach possible without counting; the count, once
+    # a witness (drawn or searched for) shows an approach possible without counting; the count, once
     # needed, is remembered for the other approaches
     found = {a for a in model.approaches if model.wins_some(tv, a)} | {choose(model, tv, model.evidence(model.given(answers)))}
     return tuple(a.id for a in rulebase.approaches if a.id in found)
