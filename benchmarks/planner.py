@@ -5,7 +5,7 @@ Two walks, each measured the way the TUI calls the planner:
   the file answers gets that answer, any other "not sure"); per step, next_question + progress as one
   figure (the TUI shows both after each answer) and WHY on the question asked; what-if at the end.
 - "random": seeded random interviews (random answers); next_question, progress (shared cache with
-  next_question, as in the TUI), progress (cold: the per-answers cache emptied first), WHY, what-if.
+  next_question, as in the TUI), progress (cold: the memos answer sets fill emptied first), WHY, what-if.
 Run: .venv/bin/python benchmarks/planner.py [--rules DIR] [--interviews N] [--json]
 (`--json` prints one object {walk: {operation: [median, p95, max, calls]}} for the before/after runner.)
 """
@@ -28,10 +28,8 @@ from decider.rulebase.model import UNKNOWN, Rulebase
 
 try:
     from decider.interview import planner
-    from decider.interview.partial import model_for
 except ImportError:  # a checkout from before the interview package
     from decider.reasoning import planner  # type: ignore[no-redef]
-    from decider.reasoning.partial import model_for  # type: ignore[no-redef]
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "examples" / "scenarios"
 Samples = dict[str, list[float]]
@@ -60,6 +58,23 @@ def walk_scenario(rulebase: Rulebase, given: dict[str, Any], samples: Samples) -
     return len(answers)
 
 
+def forget(rulebase: Rulebase) -> None:
+    """Empty the memos that answer sets fill (for the cold figure): the counting model's, and in older
+    checkouts the planner's situations."""
+    try:
+        from decider.engine.completions import completions_of
+        model = completions_of(rulebase)
+        for name in ("tallies", "witnessed", "draws", "spans", "domain_memo"):
+            getattr(model, name, {}).clear()
+    except ImportError:
+        pass
+    for module in ("decider.interview.partial", "decider.reasoning.partial"):
+        try:
+            __import__(module, fromlist=["model_for"]).model_for(rulebase).forget()
+        except (ImportError, AttributeError):
+            pass
+
+
 def walk_random(rulebase: Rulebase, rng: random.Random, samples: Samples) -> int:
     """One interview with random answers; returns how many questions it asked."""
     answers: dict[str, Any] = {}
@@ -68,7 +83,7 @@ def walk_random(rulebase: Rulebase, rng: random.Random, samples: Samples) -> int
         if question is None:
             break
         timed(samples, "progress", lambda: planner.progress(rulebase, answers))
-        model_for(rulebase).forget()
+        forget(rulebase)
         timed(samples, "progress (cold)", lambda: planner.progress(rulebase, answers))
         timed(samples, "why", lambda q=question: planner.why(rulebase, answers, q.id))
         answers[question.id] = rng.choice([c.answer for c in planner.answer_classes(rulebase, question.id)])

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decider import load_rulebase
-from decider.engine.completions import NO_WINS, T, U, Completions, Tally, Wins
+from decider.engine.completions import NO_WINS, Completions, Tally, Wins
+from decider.engine.kleene import T, U
 from decider.engine.witness import wins_somewhere
 from decider.interview.lookahead import lookahead
 from decider.interview.planner import answer_classes, checked

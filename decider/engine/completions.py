@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import product
@@ -32,23 +32,19 @@ from typing import Any, TypeVar
 from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
 from decider.engine.elimination import Assignment, Distribution, Factor, eliminate, tabulate
 from decider.engine.facts import known_values
+from decider.engine.kleene import F, T, U, Truths, VarKey, conditions_of
 from decider.engine.prepared import BuiltFrom, built, prepared
 from decider.engine.packing import Packing
-from decider.engine.reference import compile_test
 from decider.engine.spans import Span, span_of
 from decider.engine.witness import Domains, drawn_completions, wins_somewhere
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import decides
 from decider.rulebase.model import (
-    AllOf, AnyOf, BooleanQuestion, ChoiceQuestion, Concluded, Condition, Exclude, NotOf, Oppose, Rulebase,
+    BooleanQuestion, ChoiceQuestion, Exclude, Oppose, Rulebase,
     NumberQuestion, ScaleQuestion, Support, Test,
 )
 from decider.rulebase.numbers import SCALE, to_micro
 
-F, U, T = 0, 1, 2
-VarKey = tuple[str, str]
-"""A variable: ("answer", question id), ("figure", figure id), or in the counting ("conclusion", id)."""
-Truths = tuple[int, ...]
 Key = int
 """Summed effects packed into one integer (see `Packing`), so that adding effects is adding integers."""
 Memo = TypeVar("Memo")
@@ -109,12 +105,10 @@ class Completions(BuiltFrom):
     def __init__(self, rulebase: Rulebase) -> None:
         super().__init__(rulebase)
         derived = prepared(rulebase)
-        numeric = derived.numeric
         grouped = tests_on(rulebase)
-        self.tests: list[Test] = [t for ts in grouped.values() for t in ts]
-        self.index = {id(t): i for i, t in enumerate(self.tests)}
-        self.var_tests: dict[VarKey, tuple[int, ...]] = {k: tuple(self.index[id(t)] for t in ts) for k, ts in grouped.items()}
-        self.checks = [compile_test(t, t.subject == "figure" or t.ref in numeric) for t in self.tests]
+        conditions = self.conditions = conditions_of(rulebase)
+        self.tests, self.index, self.var_tests, self.checks = (
+            conditions.tests, conditions.index, conditions.var_tests, conditions.checks)
         self.classes: dict[VarKey, list[tuple[Fraction, tuple[int, ...]]]] = {}
         """var -> [(prior weight, the truth of each of its tests)] over its known classes."""
         for key, tests in grouped.items():
@@ -134,32 +128,15 @@ class Completions(BuiltFrom):
         self.scale = to_micro(confidence.margin_scale)
         self.conflict = Fraction(str(confidence.conflict_discount))
         # rules that weigh or exclude, and every rule whose conclusions they read (in dependency order)
-        producers: dict[str, list[int]] = {}
-        for i, rule in enumerate(rulebase.rules):
-            for c in derived.concludes[rule.id]:
-                producers.setdefault(c, []).append(i)
-        conclusions_read = [[fid for kind, fid in derived.read[r.id] if kind == "conclusion"] for r in rulebase.rules]
+        producers = conditions.producers
+        conclusions_read = conditions.conclusions_read
         self.deciding = [i for i, r in enumerate(rulebase.rules) if decides(r)]
-        needed: list[int] = []
-        placed: set[int] = set()
-
-        def place(i: int) -> None:
-            if i in placed:
-                return
-            placed.add(i)
-            for c in conclusions_read[i]:
-                for p in producers.get(c, []):
-                    place(p)
-            needed.append(i)
-
-        for i in self.deciding:
-            place(i)
-        self.order = needed
-        self.holds = {i: self._compile(rulebase.rules[i].when) for i in needed}
+        needed = self.order = conditions.ordered(self.deciding)
+        self.holds = conditions.holds
         self.direct: dict[int, tuple[VarKey, ...]] = {
             i: tuple(sorted(derived.read[rulebase.rules[i].id])) for i in needed}
         """rule -> what its condition reads itself: variables (kind, id) and conclusions ("conclusion", id)."""
-        self.concludes = {i: derived.concludes[rulebase.rules[i].id] for i in needed}
+        self.concludes = conditions.concludes
         self.effects: dict[int, tuple[dict[str, int], dict[str, int], tuple[str, ...]]] = {}
         """rule -> (support, oppose, excludes): the effects of each deciding rule."""
         for i in self.deciding:
@@ -225,33 +202,6 @@ class Completions(BuiltFrom):
             merged[truths] = merged.get(truths, Fraction(0)) + weight
         total = sum(merged.values())
         return [(w / total, truths) for truths, w in merged.items() if w > 0]
-
-    # ----------------------------------------------------------------------------- compiling
-
-    def _compile(self, condition: Condition) -> Callable[[Truths, dict[str, int]], int]:
-        if isinstance(condition, Test):
-            t = self.index[id(condition)]
-            return lambda tv, cs: tv[t]
-        if isinstance(condition, Concluded):
-            c = condition.conclusion
-            return lambda tv, cs: cs.get(c, F)
-        if isinstance(condition, NotOf):
-            inner = self._compile(condition.item)
-            return lambda tv, cs: T - inner(tv, cs)
-        parts = [self._compile(c) for c in condition.items]
-        assert isinstance(condition, (AllOf, AnyOf))
-        # Kleene logic: `all` is the lowest truth (F decides at once), `any` the highest (T decides)
-        decisive, start, pick = (F, T, min) if isinstance(condition, AllOf) else (T, F, max)
-
-        def combined(tv: Truths, cs: dict[str, int]) -> int:
-            result = start
-            for part in parts:
-                value = part(tv, cs)
-                if value == decisive:
-                    return decisive
-                result = pick(result, value)
-            return result
-        return combined
 
     # ----------------------------------------------------------------------------- situations
 
@@ -371,16 +321,7 @@ class Completions(BuiltFrom):
 
     def state(self, tv: Truths) -> tuple[dict[int, int], dict[str, int]]:
         """Each needed rule's truth under `tv`, and each conclusion's (F when no rule concludes it)."""
-        concluded: dict[str, int] = {}
-        status: dict[int, int] = {}
-        for i in self.order:
-            value = self.holds[i](tv, concluded)
-            status[i] = value
-            if value:
-                for c in self.concludes[i]:
-                    if concluded.get(c, F) < value:
-                        concluded[c] = value
-        return status, concluded
+        return self.conditions.state(tv, self.order)
 
     # ----------------------------------------------------------------------------- counting
 

@@ -18,10 +18,11 @@ import random
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from decider.engine.completions import Completions, Truths, VarKey
+from decider.engine.kleene import F, T, Truths, VarKey
 
-F, U, T = 0, 1, 2
+if TYPE_CHECKING:
+    from decider.engine.completions import Completions
+
 Domains = list[tuple[tuple[int, ...], list[tuple[int, ...]]]]
 """Open variables as (their tests, the test truths of each of their classes) (`Completions.domains`)."""
 SEARCH_BUDGET = 400

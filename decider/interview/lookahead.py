@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-from decider.engine.completions import WITNESS_TRIES, U, Completions, Truths, VarKey, completions_of
+from decider.engine.completions import WITNESS_TRIES, Completions, completions_of
+from decider.engine.kleene import U, Truths, VarKey
 from decider.engine.witness import depends_on
 from decider.policy.verdict import leader
 from decider.rulebase.answers import Answers

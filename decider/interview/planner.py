@@ -6,8 +6,8 @@ through the policy's own scoring); the highest-priority such question is asked n
 does but some combination of the unasked answers still would (the result is not settled, counted
 exactly over their completions), the highest-priority question on whose answer the winner over
 those completions depends is asked: the interview never ends while an unasked answer could change
-the result.  WHY's rule
-statuses come from three-valued evaluation (`partial`).  Nothing here is specific to one rulebase.
+the result.  WHY's rule statuses come from three-valued evaluation (`decider.engine.kleene`), with
+every question not answered yet, or answered "not sure", open.  Nothing here is specific to one rulebase.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from decider.engine.completions import VarKey, completions_of
+from decider.engine.completions import completions_of
+from decider.engine.answer_classes import ValueClass, question_classes
+from decider.engine.facts import known_values
+from decider.engine.kleene import F, T, U, VarKey, conditions_of
 from decider.interview.lookahead import Lookahead, lookahead
 from decider.policy.verdict import choose, primary_of
-from decider.interview.partial import FALSE, MAYBE, TRUE, model_for
-from decider.interview.value_classes import ValueClass, question_classes
 from decider.rulebase.answers import AnswerValue, Answers, validate_answers
 from decider.rulebase.logic import references
 from decider.rulebase.model import UNKNOWN, NumberQuestion, Question, Rulebase, ScaleQuestion
@@ -229,13 +230,14 @@ def asking_order(rulebase: Rulebase) -> list[Question]:
 
 def answer_classes(rulebase: Rulebase, question_id: str) -> list[ValueClass]:
     """The distinct kinds of answer a question can get, as far as the rules can tell them apart."""
-    model = model_for(rulebase)
-    key = ("answer", question_id)
-    if key in model.classes:
-        return model.classes[key]
+    conditions = conditions_of(rulebase)
     question = rulebase.question_index[question_id]
+    tests = conditions.var_tests.get(("answer", question_id))
+    if tests is not None:
+        return question_classes(question, [conditions.tests[i] for i in tests])
     found = question_classes(question, [])
-    if isinstance(question, (NumberQuestion, ScaleQuestion)) and any(question_id in i for i in model.inputs.values()):
+    if isinstance(question, (NumberQuestion, ScaleQuestion)) and any(
+            question_id in inputs for inputs in conditions.figure_inputs.values()):
         low, high = question.min, question.max
         found = [ValueClass(low, None, f"{low:,} (lowest)"), ValueClass(high, None, f"{high:,} (highest)"), found[-1]]
     return found
@@ -246,20 +248,17 @@ def why(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, question_id: s
     answers = checked(rulebase, answers)
     question = rulebase.question_index[question_id]
     base = answers.without(question_id)
-    model = model_for(rulebase)
-    situation = model.situation(base)
-    tv = situation.truths({})
-    status = model.statuses(tv)
-    figures = {fid for fid, inputs in model.inputs.items() if question_id in inputs}
+    conditions = conditions_of(rulebase)
+    status, concluded = conditions.state(conditions.open_truths(base))
+    figures = {fid for fid, inputs in conditions.figure_inputs.items() if question_id in inputs}
     uses = []
-    for rule, compiled in zip(rulebase.rules, model.rules):
+    for i, rule in enumerate(rulebase.rules):
         read = {(r.kind, r.id) for r in references(rule.when)}
         if ("answer", question_id) in read or any(("figure", f) in read for f in figures):
             uses.append(RuleUse(rule=rule.id, title=rule.title or rule.id, because=rule.because, cite=rule.cite,
-                                status={TRUE: "fired", MAYBE: "open", FALSE: "ruled out"}[status[compiled.index]]))
-    conclusions = model.conclusion_statuses(tv)
+                                status={T: "fired", U: "open", F: "ruled out"}[status[i]]))
     open_conclusions = tuple(
-        OpenConclusion(id=c.id, title=c.title, kind=c.kind) for c in rulebase.conclusions if conclusions.get(c.id) == MAYBE)
+        OpenConclusion(id=c.id, title=c.title, kind=c.kind) for c in rulebase.conclusions if concluded.get(c.id) == U)
     outcomes = []
     for value in answer_classes(rulebase, question_id):
         given = base.with_answer(question_id, value.answer)
@@ -290,27 +289,20 @@ def what_if(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> WhatIf:
 
 
 def _alternatives(rulebase: Rulebase, answers: Answers, question_id: str) -> list[ValueClass]:
-    """The answer classes other than the one the current answer falls in."""
+    """The answer classes other than the one the current answer falls in: the first with the same truth
+    on every test of the question (every class when the rules read it only through a figure)."""
     classes = answer_classes(rulebase, question_id)
     given = answers.root.get(question_id, UNKNOWN)
-    model = model_for(rulebase)
-    key = ("answer", question_id)
-    if key not in model.classes:
+    conditions = conditions_of(rulebase)
+    tests = conditions.var_tests.get(("answer", question_id))
+    if tests is None:
         return [c for c in classes if c.answer != given]
-    mine = _class_of(rulebase, question_id, given)
-    return [c for i, c in enumerate(classes) if i != mine]
-
-
-def _class_of(rulebase: Rulebase, question_id: str, value: AnswerValue) -> int:
-    """Index of the value class an answer falls in (same outcome on every test that reads it)."""
-    model = model_for(rulebase)
+    _, values = known_values(rulebase, Answers({question_id: given}))
+    mine = [conditions.checks[i](values, set()) for i in tests]
     key = ("answer", question_id)
-    situation = model.situation(Answers({question_id: value}))
-    wanted = [situation.fixed[t] for t in model.tests_of[key]]
-    for index, row in enumerate(zip(*model.table[key])):
-        if [TRUE if r else FALSE for r in row] == wanted:
-            return index
-    return -1
+    rows = [[conditions.checks[i]({} if c.engine is None else {key: c.engine}, set()) for i in tests] for c in classes]
+    own = rows.index(mine) if mine in rows else -1
+    return [c for i, c in enumerate(classes) if i != own]
 
 
 def _flips(rulebase: Rulebase, answers: Answers, current: str,

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from decider.engine.completions import NO_WINS, Completions, Tally, Truths, VarKey, completions_of
+from decider.engine.completions import NO_WINS, Completions, Tally, completions_of
+from decider.engine.kleene import Truths, VarKey
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 
