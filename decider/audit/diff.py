@@ -23,7 +23,7 @@ from decider.rulebase.yaml_source import Document
 CASE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".log")
 
 
-class Case(BaseModel):
+class ReplayCase(BaseModel):
     """Answers to replay under both rulebases, named after where they came from."""
 
     model_config = ConfigDict(frozen=True)
@@ -62,9 +62,9 @@ class DiffReport(BaseModel):
         return f"{len(self.cases)} cases, {self.changed} changed"
 
 
-def collect_cases(paths: Iterable[str | Path]) -> list[Case]:
+def collect_cases(paths: Iterable[str | Path]) -> list[ReplayCase]:
     """Cases from traces, decision logs, answers or scenario files, and directories of them (recursively)."""
-    cases: list[Case] = []
+    cases: list[ReplayCase] = []
     problems: list[Problem] = []
     for path in paths:
         root = Path(path)
@@ -84,18 +84,18 @@ def collect_cases(paths: Iterable[str | Path]) -> list[Case]:
     return cases
 
 
-def _cases_in(path: Path) -> list[Case]:
+def _cases_in(path: Path) -> list[ReplayCase]:
     if _is_audit_file(path):
         audit_file = read_audit_file(path)
         if audit_file.problems:
             raise DeciderError(list(audit_file.problems))
-        return [Case(name=entry.label, answers=dict(entry.trace.answers)) for entry in audit_file.entries]
+        return [ReplayCase(name=entry.label, answers=dict(entry.trace.answers)) for entry in audit_file.entries]
     if not path.exists():
         raise DeciderError([Problem(message="no such file or directory", path=str(path))])
     document = read_answers_document(path)
     if not isinstance(document.data, dict):
         raise AnswersError([document.problem((), "answers must be a mapping of question id to value")])
-    return [Case(name=str(path), answers=document.data, document=document)]
+    return [ReplayCase(name=str(path), answers=document.data, document=document)]
 
 
 def _is_audit_file(path: Path) -> bool:
@@ -107,13 +107,13 @@ def _is_audit_file(path: Path) -> bool:
     return (declared_format(text) or "").startswith("decider-")
 
 
-def diff_cases(old: Rulebase, new: Rulebase, cases: Iterable[Case], engine: EngineName = "durable_rules") -> DiffReport:
+def diff_cases(old: Rulebase, new: Rulebase, cases: Iterable[ReplayCase], engine: EngineName = "durable_rules") -> DiffReport:
     """Each case's advice under `old` and `new`; a case changed when its recommendation, complementary
     approaches or risks differ (or it can no longer be decided)."""
     return DiffReport(changes=rulebase_changes(old, new), cases=tuple(_diff_case(old, new, case, engine) for case in cases))
 
 
-def _diff_case(old: Rulebase, new: Rulebase, case: Case, engine: EngineName) -> CaseDiff:
+def _diff_case(old: Rulebase, new: Rulebase, case: ReplayCase, engine: EngineName) -> CaseDiff:
     before, error_before = _run(old, case, engine)
     after, error_after = _run(new, case, engine)
     if before is None or after is None:
@@ -127,7 +127,7 @@ def _diff_case(old: Rulebase, new: Rulebase, case: Case, engine: EngineName) -> 
                     details=tuple(outcome_differences(before[1], after[1], ("old", "new"))))
 
 
-def _run(rulebase: Rulebase, case: Case, engine: EngineName) -> tuple[tuple[tuple[Firing, ...], Outcome] | None, str]:
+def _run(rulebase: Rulebase, case: ReplayCase, engine: EngineName) -> tuple[tuple[tuple[Firing, ...], Outcome] | None, str]:
     try:
         answers = validate_answers(rulebase, case.answers, case.document)
     except AnswersError as exc:

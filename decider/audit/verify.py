@@ -30,7 +30,7 @@ from decider.rulebase.model import UNKNOWN, Rulebase
 FindingKind = Literal["digest", "answers", "rulebase", "figures", "firings", "order", "result", "replay"]
 
 
-class Finding(BaseModel):
+class TraceFinding(BaseModel):
     """One way a recorded decision fails to verify, in words that name what differs."""
 
     model_config = ConfigDict(frozen=True)
@@ -54,7 +54,7 @@ class TraceVerdict(BaseModel):
     engine: str
     rulebase: str
     firings: int
-    findings: tuple[Finding, ...]
+    findings: tuple[TraceFinding, ...]
     policy: int = POLICY_VERSION
     """The policy the trace records; its result is compared on replay only when it is this decider's."""
 
@@ -144,27 +144,27 @@ def verify_entry(entry: TraceEntry, rulebase: Rulebase, old_rulebase: Rulebase |
 
 
 def verify_trace(trace: Trace, rulebase: Rulebase, old_rulebase: Rulebase | None = None,
-                 content_digest: str | None = None) -> list[Finding]:
+                 content_digest: str | None = None) -> list[TraceFinding]:
     """Every finding against one trace; an empty list means it verifies (for a trace of another policy:
     all but its result, which that policy decided and this one cannot replay). `content_digest`: the digest
     of the trace as it was recorded (a read trace's own JSON), when there is one."""
-    findings: list[Finding] = []
+    findings: list[TraceFinding] = []
     computed = content_digest or trace.compute_digest()
     if computed != trace.digest:
-        findings.append(Finding(kind="digest", message=(
+        findings.append(TraceFinding(kind="digest", message=(
             f"tampered: the digest does not match the content (recorded {trace.digest[:16] or 'none'}…, "
             f"content hashes to {computed[:16]}…)")))
     findings += _inconsistent_answers(trace)
     findings += _effects_not_derived(trace, rulebase)
     if trace.rulebase.sha256 != rulebase_hash(rulebase, trace.scheme):
-        findings.append(Finding(kind="rulebase", message=_rulebase_message(trace, rulebase, old_rulebase)))
+        findings.append(TraceFinding(kind="rulebase", message=_rulebase_message(trace, rulebase, old_rulebase)))
     findings += _replay(trace, rulebase)
     return findings
 
 
-def _inconsistent_answers(trace: Trace) -> list[Finding]:
+def _inconsistent_answers(trace: Trace) -> list[TraceFinding]:
     """Facts a recorded firing read that disagree with the recorded answers and figures."""
-    found: dict[tuple[str, str], Finding] = {}
+    found: dict[tuple[str, str], TraceFinding] = {}
     for firing in trace.firings:
         for fact in firing.matched:
             recorded: object
@@ -175,23 +175,23 @@ def _inconsistent_answers(trace: Trace) -> list[Finding]:
             else:
                 continue
             if recorded != fact.value and (fact.kind, fact.id) not in found:
-                found[(fact.kind, fact.id)] = Finding(kind="answers", message=(
+                found[(fact.kind, fact.id)] = TraceFinding(kind="answers", message=(
                     f"{fact.kind} {fact.id} changed: the trace says {show_value(recorded)}, but rule {firing.rule} "
                     f"fired on {show_value(fact.value)} (the {fact.kind}s were edited after the decision)"))
     return list(found.values())
 
 
-def _effects_not_derived(trace: Trace, rulebase: Rulebase) -> list[Finding]:
+def _effects_not_derived(trace: Trace, rulebase: Rulebase) -> list[TraceFinding]:
     """Recorded firings whose effects are not what their rule in `rulebase` does, and rules it lacks:
     every effect is derived again from the rulebase, never taken from the trace."""
     found = []
     for position, firing in enumerate(trace.firings):
         rule = rulebase.rule_index.get(firing.rule)
         if rule is None:
-            found.append(Finding(kind="firings", message=f"firing {position} names rule {firing.rule}, which the "
+            found.append(TraceFinding(kind="firings", message=f"firing {position} names rule {firing.rule}, which the "
                                                          "rulebase does not have"))
         elif tuple(rule.then) != tuple(firing.effects):
-            found.append(Finding(kind="firings", message=(
+            found.append(TraceFinding(kind="firings", message=(
                 f"firing {position} (rule {firing.rule}) records the effects "
                 f"{', '.join(map(describe_effect, firing.effects)) or 'none'}, but the rule's are "
                 f"{', '.join(map(describe_effect, rule.then))} (effects forged)")))
@@ -210,7 +210,7 @@ def _rulebase_message(trace: Trace, rulebase: Rulebase, old: Rulebase | None) ->
     return text + "; " + rulebase_changes(old, rulebase).describe()
 
 
-def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
+def _replay(trace: Trace, rulebase: Rulebase) -> list[TraceFinding]:
     """Run the recorded answers again with the recorded engine and compare firings and result (the result
     only when the trace was decided by this decider's policy)."""
     try:
@@ -218,25 +218,25 @@ def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
         evaluation = evaluate(rulebase, answers, trace.engine)
         outcome = decide(rulebase, answers, evaluation)
     except AnswersError as exc:
-        return [Finding(kind="answers", message="the recorded answers do not fit this rulebase: "
+        return [TraceFinding(kind="answers", message="the recorded answers do not fit this rulebase: "
                         + "; ".join(p.message + (f" [{p.item}]" if p.item else "") for p in exc.problems))]
     except DeciderError as exc:
-        return [Finding(kind="replay", message=f"replay failed: {exc}")]
+        return [TraceFinding(kind="replay", message=f"replay failed: {exc}")]
     findings = []
     if evaluation.figures != trace.figures:
         changed = [f"{fid} {show_value(trace.figures.get(fid))} (recorded) vs {show_value(value)} (replay)"
                    for fid, value in evaluation.figures.items() if trace.figures.get(fid) != value]
         changed += [f"{fid} recorded but not in this rulebase" for fid in trace.figures if fid not in evaluation.figures]
-        findings.append(Finding(kind="figures", message="figures differ from replay: " + "; ".join(changed)))
+        findings.append(TraceFinding(kind="figures", message="figures differ from replay: " + "; ".join(changed)))
     for rule, count in repeated_firings(trace.firings).items():
-        findings.append(Finding(kind="firings", message=(
+        findings.append(TraceFinding(kind="firings", message=(
             f"rule {rule} is recorded {count} times, but a rule fires at most once (firings duplicated)")))
     if len(trace.firings) != len(evaluation.firings):
-        findings.append(Finding(kind="firings", message=(
+        findings.append(TraceFinding(kind="firings", message=(
             f"the trace records {len(trace.firings)} firings; replay produces {len(evaluation.firings)}")))
     order = order_difference(trace.firings, evaluation.firings)
     if order is not None:
-        findings.append(Finding(kind="order", message=(
+        findings.append(TraceFinding(kind="order", message=(
             f"firing order differs ({trace.engine} engine): recorded {', '.join(order[0])}; "
             f"replay {', '.join(order[1])} (firings reordered)")))
     for difference in firing_differences(trace.firings, evaluation.firings):
@@ -246,9 +246,9 @@ def _replay(trace: Trace, rulebase: Rulebase) -> list[Finding]:
             message = f"the trace records a firing of rule {difference.rule} that replay does not produce"
         else:
             message = f"rule {difference.rule} fired differently: {difference.detail}"
-        findings.append(Finding(kind="firings", message=message))
+        findings.append(TraceFinding(kind="firings", message=message))
     differences = outcome_differences(trace.result, outcome) if trace.policy == POLICY_VERSION else []
     if differences:
-        findings.append(Finding(kind="result", message="result differs from replay: " + "; ".join(differences)))
+        findings.append(TraceFinding(kind="result", message="result differs from replay: " + "; ".join(differences)))
     return findings
 

@@ -5,7 +5,8 @@ question's domain at every constant its tests use leaves classes on which every 
 constant: booleans {true, false, unknown}; choices {each choice, unknown}; numbers and scales
 [min, t1), {t1}, (t1, t2), ... (tk, max] plus unknown.  Figures (computed numbers) get the same
 split at their own thresholds; which figure classes the number answers can reach is not
-decided here (see `search.realise`).
+decided here (see `search.realise`).  Independent of the engine's value classes
+(`decider.engine.answer_classes`) on purpose: the verifier is an oracle for the product.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from decider.engine.kleene import VarKey
 from decider.rulebase.expressions import references as expression_references
 from decider.rulebase.logic import tests_of
 from decider.rulebase.model import (
@@ -25,14 +27,11 @@ from decider.rulebase.model import (
 )
 from decider.rulebase.numbers import LIMIT, plain, to_decimal
 
-VarKey = tuple[str, str]
-"""('answer', question id) or ('figure', figure id)."""
-
 _GRID = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
-class ValueClass:
+class AnswerRegion:
     """A set of values on which every test of the rulebase gives the same result."""
 
     label: str
@@ -75,14 +74,14 @@ class ValueClass:
         return found[:24]
 
 
-UNKNOWN_CLASS = ValueClass(label=UNKNOWN, value=None)
+UNKNOWN_CLASS = AnswerRegion(label=UNKNOWN, value=None)
 
 
 @dataclass
 class AnswerSpace:
     """Value classes of every question and figure, and which questions each figure is computed from."""
 
-    classes: dict[VarKey, tuple[ValueClass, ...]]
+    classes: dict[VarKey, tuple[AnswerRegion, ...]]
     figure_inputs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def classify(self, key: VarKey, value: object) -> int:
@@ -117,13 +116,13 @@ def build_space(rulebase: Rulebase) -> AnswerSpace:
                 continue
             values = test.value if isinstance(test.value, tuple) else (test.value,)
             thresholds.setdefault(key, set()).update(to_decimal(v) for v in values)
-    classes: dict[VarKey, tuple[ValueClass, ...]] = {}
+    classes: dict[VarKey, tuple[AnswerRegion, ...]] = {}
     for question in rulebase.questions:
         key = ("answer", question.id)
         if isinstance(question, BooleanQuestion):
-            known = [ValueClass("true", True), ValueClass("false", False)]
+            known = [AnswerRegion("true", True), AnswerRegion("false", False)]
         elif isinstance(question, ChoiceQuestion):
-            known = [ValueClass(c.id, c.id) for c in question.choices]
+            known = [AnswerRegion(c.id, c.id) for c in question.choices]
         else:
             assert isinstance(question, (NumberQuestion, ScaleQuestion))
             known = _number_classes(to_decimal(question.min), to_decimal(question.max), thresholds.get(key, set()),
@@ -142,17 +141,17 @@ def build_space(rulebase: Rulebase) -> AnswerSpace:
     return AnswerSpace(classes=classes, figure_inputs=inputs)
 
 
-def _number_classes(low: Decimal | None, high: Decimal | None, cuts: set[Decimal], integral: bool = False) -> list[ValueClass]:
+def _number_classes(low: Decimal | None, high: Decimal | None, cuts: set[Decimal], integral: bool = False) -> list[AnswerRegion]:
     """[low, t1), {t1}, (t1, t2), ..., (tk, high] without empty classes (None bounds: unbounded)."""
     edges = sorted(t for t in cuts if (low is None or t >= low) and (high is None or t <= high))
-    result: list[ValueClass] = []
+    result: list[AnswerRegion] = []
     previous, previous_closed = low, True
     for edge in edges:
         gap = _interval(previous, edge, previous_closed, False, integral)
         if gap is not None:
             result.append(gap)
         if not integral or edge == edge.to_integral_value():
-            result.append(ValueClass(f"= {_show(edge)}", edge, edge, edge, True, True, integral))
+            result.append(AnswerRegion(f"= {_show(edge)}", edge, edge, edge, True, True, integral))
         previous, previous_closed = edge, False
     tail = _interval(previous, high, previous_closed, True, integral)
     if tail is not None:
@@ -160,19 +159,19 @@ def _number_classes(low: Decimal | None, high: Decimal | None, cuts: set[Decimal
     return result
 
 
-def _interval(low: Decimal | None, high: Decimal | None, low_closed: bool, high_closed: bool, integral: bool) -> ValueClass | None:
+def _interval(low: Decimal | None, high: Decimal | None, low_closed: bool, high_closed: bool, integral: bool) -> AnswerRegion | None:
     if high is None:
         high_closed = False
     if low is None:
         low_closed = False
-    probe = ValueClass("", None, low, high, low_closed, high_closed, integral)
+    probe = AnswerRegion("", None, low, high, low_closed, high_closed, integral)
     representative = _round_inside(probe)
     if representative is None:
         return None
-    return ValueClass(_label(low, high, low_closed, high_closed), representative, low, high, low_closed, high_closed, integral)
+    return AnswerRegion(_label(low, high, low_closed, high_closed), representative, low, high, low_closed, high_closed, integral)
 
 
-def _round_inside(cls: ValueClass) -> Decimal | None:
+def _round_inside(cls: AnswerRegion) -> Decimal | None:
     """The roundest number inside the class, or None when the class is empty."""
     low, high = cls.low, cls.high
     if low is None and high is None:
@@ -210,4 +209,4 @@ def _show(number: Decimal) -> str:
     return str(plain(number))
 
 
-__all__ = ["AnswerSpace", "UNKNOWN_CLASS", "ValueClass", "VarKey", "build_space"]
+__all__ = ["AnswerSpace", "UNKNOWN_CLASS", "AnswerRegion", "VarKey", "build_space"]

@@ -7,19 +7,16 @@ completions, ignores it — the explanation and the decision would disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
-from decider.engine.evaluation import Evaluation
 from decider.lint.findings import Finding, finding
-from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.formulas import ClassChoice, Evaluator
 from decider.lint.logical import Tally, undecided
 from decider.lint.only_open import OnlyOpen
 from decider.lint.residual import Residues
-from decider.lint.search import Constraint, Solver
+from decider.lint.search import Constraint, Run, Solver
 from decider.rulebase.logic import decides
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Exclude, NotOf, Rule, Rulebase, Test
 
-Run = Callable[[dict[str, object]], Evaluation]
 
 MAX_OPEN_STATES = 200_000
 """Search states one E311 check may visit before it is reported undecided (W308).  The search
@@ -38,7 +35,7 @@ def all_excluded(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run: 
     rules = tuple(sorted({r for ids in excluders.values() for r in ids}, key=rulebase.rule_order.__getitem__))
 
     def some(ids: list[str]) -> Constraint:
-        def constraint(assign: Assignment) -> bool | None:
+        def constraint(assign: ClassChoice) -> bool | None:
             values = [evaluator.fires(r, assign) for r in ids]
             return True if any(values) else None if None in values else False
         return constraint
@@ -103,7 +100,7 @@ def unknown_weighs(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, run
                 continue
             known = [i for i, c in enumerate(classes) if not c.unknown]
 
-            def only_when_open(assign: Assignment, key: tuple[str, str] = key, unknown: int = unknown,
+            def only_when_open(assign: ClassChoice, key: tuple[str, str] = key, unknown: int = unknown,
                                known: list[int] = known, rule_id: str = rule.id) -> bool | None:
                 when_open = evaluator.fires(rule_id, {**assign, key: unknown})
                 if when_open is False:

@@ -4,6 +4,9 @@ A conclusion holds exactly when some rule concluding (or flagging) it fires, and
 exactly when its condition holds at the fixpoint; the loader rejects conclusion cycles, so this
 expansion is well founded and matches the engines' stratified semantics.  Evaluation is
 three-valued on partial assignments (None: not yet determined), which lets a search prune.
+An independent oracle on purpose: the product's three-valued evaluation is `decider.engine.kleene`;
+the verifier writes its own (over its own answer space, `answer_space`), so that a bug in one
+shows up as a disagreement with the other instead of being confirmed by it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from decider.rulebase.logic import concluded_by
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rule, Rulebase, Test
 from decider.rulebase.numbers import to_decimal
 
-Assignment = dict[VarKey, int]
+ClassChoice = dict[VarKey, int]
 """Class index by variable; a variable left out is not yet chosen."""
 Override = tuple[tuple[str, bool], ...]
 """Conclusions forced true or false (a counterfactual), as sorted pairs."""
@@ -67,7 +70,7 @@ class Evaluator:
 
     # ------------------------------------------------------------------ evaluation
 
-    def fires(self, rule_id: str, assign: Assignment, override: Override = ()) -> bool | None:
+    def fires(self, rule_id: str, assign: ClassChoice, override: Override = ()) -> bool | None:
         """Whether the rule fires under the (partial) assignment; None when not yet determined."""
         support = self._ordered_support.get(rule_id)
         if support is None:
@@ -77,11 +80,11 @@ class Evaluator:
             self._cache[key] = self.value(self.rulebase.rule_index[rule_id].when, assign, dict(override), {})
         return self._cache[key]
 
-    def concluded(self, conclusion: str, assign: Assignment, override: Override = ()) -> bool | None:
+    def concluded(self, conclusion: str, assign: ClassChoice, override: Override = ()) -> bool | None:
         """Whether the conclusion holds under the (partial) assignment."""
         return self._conclusion(conclusion, assign, dict(override), {})
 
-    def value(self, condition: Condition, assign: Assignment, override: dict[str, bool],
+    def value(self, condition: Condition, assign: ClassChoice, override: dict[str, bool],
               memo: dict[str, bool | None]) -> bool | None:
         if isinstance(condition, Test):
             truth = self.test_truth(condition)
@@ -105,7 +108,7 @@ class Evaluator:
                 return result
         return None if undetermined else conjunctive
 
-    def _conclusion(self, conclusion: str, assign: Assignment, override: dict[str, bool],
+    def _conclusion(self, conclusion: str, assign: ClassChoice, override: dict[str, bool],
                     memo: dict[str, bool | None]) -> bool | None:
         if conclusion in override:
             return override[conclusion]

@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from decider.engine.evaluation import Evaluation
 from decider.lint.findings import Finding, finding
-from decider.lint.formulas import Assignment, Evaluator
-from decider.lint.search import MAX_CHECK_STEPS, Constraint, Outcome, Solver
+from decider.lint.formulas import ClassChoice, Evaluator
+from decider.lint.search import MAX_CHECK_STEPS, CheckResult, Constraint, Run, Solver
 from decider.rulebase.logic import decides, read_facts
 from decider.rulebase.model import Flag, Oppose, Rule, Rulebase, Support
 
-Run = Callable[[dict[str, object]], Evaluation]
-"""Runs the reference evaluator on concrete answers."""
 
 
 @dataclass
@@ -45,7 +42,7 @@ class RuleChecks:
         self.tally = tally
 
     def fires(self, rule_id: str, wanted: bool = True) -> Constraint:
-        def constraint(assign: Assignment) -> bool | None:
+        def constraint(assign: ClassChoice) -> bool | None:
             value = self.evaluator.fires(rule_id, assign)
             return None if value is None else value == wanted
         return constraint
@@ -58,7 +55,7 @@ class RuleChecks:
         return confirm
 
     def solve(self, kind: str, rule: Rule, constraints: list[Constraint], rules: tuple[str, ...],
-              confirm: Callable[[dict[str, object]], bool] | None) -> Outcome:
+              confirm: Callable[[dict[str, object]], bool] | None) -> CheckResult:
         keys = frozenset().union(*(self.evaluator.rule_support(r) for r in rules))
         outcome = self.solver.check(constraints, keys, confirm)
         self.tally.count(kind)
@@ -161,14 +158,14 @@ class RuleChecks:
         return False
 
     def _flips(self, rule_id: str, conclusion: str) -> Constraint:
-        def constraint(assign: Assignment) -> bool | None:
+        def constraint(assign: ClassChoice) -> bool | None:
             yes = self.evaluator.fires(rule_id, assign, ((conclusion, True),))
             no = self.evaluator.fires(rule_id, assign, ((conclusion, False),))
             return None if yes is None or no is None else yes != no
         return constraint
 
 
-def undecided(kind: str, subjects: tuple[str, ...], outcome: Outcome, rule: Rule, bound: int = MAX_CHECK_STEPS) -> Finding:
+def undecided(kind: str, subjects: tuple[str, ...], outcome: CheckResult, rule: Rule, bound: int = MAX_CHECK_STEPS) -> Finding:
     """A W308 note: which check could not be decided, and why (with the bound it ran into)."""
     why = (f"its search ran past its budget of {bound:,} steps" if outcome.reason == "budget"
            else "its candidate answers need figure values no concrete numbers were found for")

@@ -18,20 +18,18 @@ the reference evaluator and the policy before it is reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
 from decider.policy.outcome import Outcome as PolicyOutcome
 from decider.lint.answer_space import VarKey
 from decider.lint.findings import Finding, finding
-from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.formulas import ClassChoice, Evaluator
 from decider.lint.logical import Tally
 from decider.lint.only_open import OnlyOpen
 from decider.lint.residual import Residue, Residues, fold
-from decider.lint.search import BudgetExceeded, Solver
+from decider.lint.search import BudgetExceeded, Decide, Solver
 from decider.rulebase.model import BooleanQuestion, Exclude, Oppose, Question, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 
-Decide = Callable[[dict[str, object]], PolicyOutcome]
 Item = tuple[int, Residue, Residue]
 """A weight in micro-units (negative: oppose) and the rule's residue with the later and the earlier answer."""
 
@@ -46,9 +44,9 @@ class Drops:
         self.solver = solver
         self.residues = residues
         self._linked = {k for f, ins in solver.figure_inputs().items() for k in (f, *ins)}
-        self._memo: dict[tuple[object, ...], tuple[int, Assignment]] = {}
+        self._memo: dict[tuple[object, ...], tuple[int, ClassChoice]] = {}
 
-    def lowest(self, assign: Assignment, items: tuple[Item, ...]) -> tuple[int, Assignment]:
+    def lowest(self, assign: ClassChoice, items: tuple[Item, ...]) -> tuple[int, ClassChoice]:
         """The minimum over known completions of `assign` of the summed change, and classes reaching it."""
         total = 0
         open_items: list[Item] = []
@@ -57,14 +55,14 @@ class Drops:
                 total += weight * (int(later) - int(earlier))
             else:
                 open_items.append((weight, later, earlier))
-        witness: Assignment = {}
+        witness: ClassChoice = {}
         for group in self._groups(open_items):
             least, chosen = self._group(assign, tuple(group))
             total += least
             witness.update(chosen)
         return total, witness
 
-    def _group(self, assign: Assignment, items: tuple[Item, ...]) -> tuple[int, Assignment]:
+    def _group(self, assign: ClassChoice, items: tuple[Item, ...]) -> tuple[int, ClassChoice]:
         linked = tuple(sorted((k, assign[k]) for k in self._linked if k in assign))
         key = (items, linked)
         found = self._memo.get(key)
@@ -76,7 +74,7 @@ class Drops:
             for variable in self.residues.variables(later) | self.residues.variables(earlier):
                 reads[variable] = reads.get(variable, 0) + 1
         variable = min(self.solver.evaluator.ordered(frozenset(reads)), key=lambda k: -reads[k])
-        best: tuple[int, Assignment] | None = None
+        best: tuple[int, ClassChoice] | None = None
         for index in self.solver.branch_order(variable):
             if variable[0] == "answer" and self.solver.space.classes[variable][index].unknown:
                 continue
@@ -167,7 +165,7 @@ def _first_break(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, resid
     for earlier, later in zip(steps, steps[1:]):
         worse, better = (later, earlier) if direction == "up" else (earlier, later)
         items = tuple((w, residues.of_rule(r, {key: worse}), residues.of_rule(r, {key: better})) for r, w in weighing)
-        candidates: list[Assignment] = []
+        candidates: list[ClassChoice] = []
         least, chosen = drops.lowest({}, items)
         if least < 0:
             candidates.append(chosen)
@@ -186,7 +184,7 @@ def _first_break(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, resid
 
 
 def _confirmed(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide: Decide, key: VarKey,
-               solution: Assignment, worse: int, better: int, approach: str,
+               solution: ClassChoice, worse: int, better: int, approach: str,
                direction: str) -> tuple[dict[str, object], str] | None:
     """Concrete answers for the solution under which the policy shows the approach worse off with the
     `worse` answer than with the `better` one; the answers (with the better one) and what happens."""
@@ -201,7 +199,7 @@ def _confirmed(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide:
     wanted = {(r, side): fired for r in rules for side in (worse, better)
               if (fired := evaluator.fires(r, {**solution, key: side})) is not None}
 
-    def constraint(assign: Assignment) -> bool | None:
+    def constraint(assign: ClassChoice) -> bool | None:
         """The rules on the approach fire, with either answer, as they do under the solution."""
         undetermined = False
         for (rule_id, side), fired in wanted.items():

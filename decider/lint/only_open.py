@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from decider.lint.answer_space import VarKey
-from decider.lint.formulas import Assignment
+from decider.lint.formulas import ClassChoice
 from decider.lint.residual import Residue, Residues
 from decider.lint.search import Solver
 
@@ -29,13 +29,13 @@ class OnlyOpen:
         self.residues = residues
         self._linked = {k for f, ins in solver.figure_inputs().items() for k in (f, *ins)}
 
-    def start(self, key: VarKey) -> Assignment:
+    def start(self, key: VarKey) -> ClassChoice:
         """The choices the open variable forces: every figure computed from it is unknown."""
         space = self.solver.space
         return {f: next(i for i, c in enumerate(space.classes[f]) if c.unknown)
                 for f, inputs in self.solver.figure_inputs().items() if key in inputs}
 
-    def solutions(self, rule_id: str, key: VarKey) -> Iterator[Assignment]:
+    def solutions(self, rule_id: str, key: VarKey) -> Iterator[ClassChoice]:
         """Partial assignments (without `key`) under which the rule holds with `key` unknown and
         fails with `key` in each known class; each search state counts as a solver step."""
         classes = self.solver.space.classes[key]
@@ -44,13 +44,13 @@ class OnlyOpen:
         parts = tuple(self.residues.of_rule(rule_id, {**start, key: i}) for i in order)
         yield from self.search(start, parts)
 
-    def search(self, start: Assignment, parts: tuple[Residue, ...], answered: bool = False) -> Iterator[Assignment]:
+    def search(self, start: ClassChoice, parts: tuple[Residue, ...], answered: bool = False) -> Iterator[ClassChoice]:
         """Extensions of `start` under which the first residue holds and every other one fails
         (`answered`: choosing only known answers)."""
         yield from self._search(start, parts, set(), answered)
 
-    def _search(self, assign: Assignment, parts: tuple[Residue, ...], dead: set[tuple[object, ...]],
-                answered: bool) -> Iterator[Assignment]:
+    def _search(self, assign: ClassChoice, parts: tuple[Residue, ...], dead: set[tuple[object, ...]],
+                answered: bool) -> Iterator[ClassChoice]:
         when_open, *when_known = parts
         if when_open is False or any(p is True for p in when_known):
             return

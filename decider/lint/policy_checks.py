@@ -22,11 +22,11 @@ from collections.abc import Callable
 from decider.policy.outcome import Outcome as PolicyOutcome
 from decider.lint.answer_space import VarKey
 from decider.lint.findings import Finding, finding
-from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.formulas import ClassChoice, Evaluator
 from decider.lint.logical import Tally
 from decider.lint.residual import Residue, Residues
 from decider.lint.only_open import OnlyOpen
-from decider.lint.search import BudgetExceeded, Constraint, Solver
+from decider.lint.search import BudgetExceeded, Constraint, Decide, Solver
 from decider.rulebase.model import Exclude, Oppose, Rulebase, Support
 from decider.rulebase.numbers import to_micro
 
@@ -39,15 +39,13 @@ MAX_GAP_STATES = 200_000
 CANDIDATES = 8
 """Abstract answers kept per outcome, tried in turn when figures make one unrealisable."""
 
-Decide = Callable[[dict[str, object]], PolicyOutcome]
-"""Runs the reference evaluator and the policy on concrete answers."""
 
 
 class FrontierTooWide(Exception):
     """The score search visited more states than its limit."""
 
 
-Reached = dict[tuple[tuple[int, ...], bool, frozenset[str]], Assignment]
+Reached = dict[tuple[tuple[int, ...], bool, frozenset[str]], ClassChoice]
 """Score changes in micro-units (one per approach, exact integers), whether any weighing rule fired,
 and the approaches excluded, each with answer classes producing it."""
 
@@ -77,21 +75,21 @@ class ScoreFrontier:
         self._zero = tuple(0 for _ in self.approaches)
         self._linked = {k for f, ins in solver.figure_inputs().items() for k in (f, *ins)}
 
-    def outcomes(self, limit: int = MAX_WORK) -> dict[tuple[str, ...], list[Assignment]]:
+    def outcomes(self, limit: int = MAX_WORK) -> dict[tuple[str, ...], list[ClassChoice]]:
         """Up to CANDIDATES abstract assignments for each tie set (('',): nothing fires) answers reach."""
         self._limit = limit
         base = tuple(to_micro(self.rulebase.policy.baseline.get(a, 0)) for a in self.approaches)
-        start: Assignment = {}
+        start: ClassChoice = {}
         residues = {r: self.residues.of_rule(r, start) for r in self.rules}
         reached = self._reach(start, residues)
-        found: dict[tuple[str, ...], list[Assignment]] = {}
+        found: dict[tuple[str, ...], list[ClassChoice]] = {}
         for (delta, fired, off), assign in sorted(reached.items(), key=lambda item: (item[0][:2], sorted(item[0][2]))):
             tied = ("",) if not fired else self._tied(tuple(b + d for b, d in zip(base, delta)), off)
             if tied and len(found.setdefault(tied, [])) < CANDIDATES:
                 found[tied].append(assign)
         return found
 
-    def _reach(self, assign: Assignment, residues: dict[str, Residue]) -> Reached:
+    def _reach(self, assign: ClassChoice, residues: dict[str, Residue]) -> Reached:
         """Score changes the rules in `residues` can still make, completing `assign`."""
         settled = self._settled(residues)
         open_rules: dict[str, Residue] = {r: res for r, res in residues.items() if not isinstance(res, bool)}
@@ -103,7 +101,7 @@ class ScoreFrontier:
             reached = _combine(reached, found)
         return reached
 
-    def _reach_group(self, assign: Assignment, residues: dict[str, Residue]) -> Reached:
+    def _reach_group(self, assign: ClassChoice, residues: dict[str, Residue]) -> Reached:
         """Score changes one group of rules sharing questions can make: branch on its most read question."""
         reads: dict[VarKey, int] = {}
         for residue in residues.values():
@@ -251,7 +249,7 @@ def _gap(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, decide: Decid
 
 
 def _finding(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: list[str], decide: Decide,
-             tally: Tally, tied: tuple[str, ...], candidates: list[Assignment], answered: bool) -> list[Finding]:
+             tally: Tally, tied: tuple[str, ...], candidates: list[ClassChoice], answered: bool) -> list[Finding]:
     """The W305 or W306 finding for one outcome the frontier reached, once answers confirm it."""
     witness = _realise(evaluator, solver, rules, candidates, lambda w: _confirms(decide(w), tied), answered)
     if witness is None:
@@ -267,7 +265,7 @@ def _finding(rulebase: Rulebase, evaluator: Evaluator, solver: Solver, rules: li
                     f"picks {result.primary!r}", rulebase.policy.at, "policy", witness)]
 
 
-def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidates: list[Assignment],
+def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidates: list[ClassChoice],
              confirm: Callable[[dict[str, object]], bool], answered: bool) -> dict[str, object] | None:
     """Concrete answers for one of the candidates (the same rules firing), confirmed; else a search
     for any answers with one of the candidates' firing sets, within the solver's step budget."""
@@ -285,7 +283,7 @@ def _realise(evaluator: Evaluator, solver: Solver, weighing: list[str], candidat
     return None
 
 
-def _firing_as_in(evaluator: Evaluator, weighing: list[str], solution: Assignment) -> list[Constraint]:
+def _firing_as_in(evaluator: Evaluator, weighing: list[str], solution: ClassChoice) -> list[Constraint]:
     """Each weighing rule fires exactly as it does under the solution."""
     return [_fires_as(evaluator, r, bool(evaluator.fires(r, solution))) for r in weighing]
 
@@ -303,7 +301,7 @@ def _words(tied: tuple[str, ...]) -> str:
 
 
 def _fires_as(evaluator: Evaluator, rule_id: str, wanted: bool) -> Constraint:
-    def constraint(assign: Assignment) -> bool | None:
+    def constraint(assign: ClassChoice) -> bool | None:
         value = evaluator.fires(rule_id, assign)
         return None if value is None else value == wanted
     return constraint

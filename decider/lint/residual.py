@@ -8,7 +8,7 @@ them; a residue that is a constant means the rule is settled.
 
 from __future__ import annotations
 
-from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.formulas import ClassChoice, Evaluator
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Test
 
 Residue = bool | tuple[object, ...]
@@ -27,11 +27,11 @@ class Residues:
         self._substituted: dict[tuple[Residue, tuple[str, str], int], Residue] = {}
         self._variables: dict[Residue, frozenset[tuple[str, str]]] = {}
 
-    def of_rule(self, rule_id: str, assign: Assignment) -> Residue:
+    def of_rule(self, rule_id: str, assign: ClassChoice) -> Residue:
         """The residue of the rule's condition under the partial assignment."""
         return self._residue(self.evaluator.rulebase.rule_index[rule_id].when, assign, {})
 
-    def _residue(self, condition: Condition, assign: Assignment, memo: dict[str, Residue]) -> Residue:
+    def _residue(self, condition: Condition, assign: ClassChoice, memo: dict[str, Residue]) -> Residue:
         if isinstance(condition, Test):
             index = assign.get((condition.subject, condition.ref))
             truth = self.evaluator.test_truth(condition)

@@ -20,13 +20,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from decider.engine.evaluation import Evaluation
 from decider.lint.answer_space import AnswerSpace, VarKey
-from decider.lint.formulas import Assignment, Evaluator
+from decider.lint.formulas import ClassChoice, Evaluator
 from decider.rulebase.answers import Answers, compute_figures
 from decider.rulebase.model import UNKNOWN, Rulebase
+from decider.policy.outcome import Outcome as PolicyOutcome
 from decider.rulebase.numbers import plain
 
-Constraint = Callable[[Assignment], "bool | None"]
+Constraint = Callable[[ClassChoice], "bool | None"]
 """Holds (True), fails (False) or is not yet decided (None) under a partial assignment."""
 Confirm = Callable[[dict[str, object]], bool]
 """Re-checks a concrete witness with an independent evaluator."""
@@ -37,10 +39,14 @@ MAX_CHECK_STEPS = 20_000
 """Search steps one check may take; past them it is undecided (and says so) rather than slow."""
 MAX_REALISATIONS = 4096
 """Concrete number combinations tried per abstract solution (figures only)."""
+Run = Callable[[dict[str, object]], Evaluation]
+"""Runs the reference evaluator on concrete answers (what the checks confirm a witness with)."""
+Decide = Callable[[dict[str, object]], PolicyOutcome]
+"""Runs the reference evaluator and the policy on concrete answers."""
 
 
 @dataclass(frozen=True)
-class Outcome:
+class CheckResult:
     """What a check found: a confirmed witness, a proof that there is none, or neither."""
 
     status: Literal["sat", "unsat", "undecided"]
@@ -73,12 +79,12 @@ class Solver:
     # ------------------------------------------------------------------ abstract search
 
     def solutions(self, constraints: list[Constraint], variables: list[VarKey],
-                  start: Assignment | None = None, known: bool = False) -> Iterator[Assignment]:
+                  start: ClassChoice | None = None, known: bool = False) -> Iterator[ClassChoice]:
         """Partial assignments (over `variables`, extending `start`) under which every constraint holds
         (`known`: completions only, see `branch_order`)."""
-        assign: Assignment = dict(start or {})
+        assign: ClassChoice = dict(start or {})
 
-        def step() -> Iterator[Assignment]:
+        def step() -> Iterator[ClassChoice]:
             self.step()
             undecided = False
             for constraint in constraints:
@@ -108,7 +114,7 @@ class Solver:
             raise BudgetExceeded(self.steps)
 
     def _most_constrained(self, constraints: list[Constraint], variables: list[VarKey],
-                          assign: Assignment, known: bool = False) -> tuple[VarKey, list[int]] | None:
+                          assign: ClassChoice, known: bool = False) -> tuple[VarKey, list[int]] | None:
         """The unassigned variable with the fewest classes no constraint rules out, and those classes
         (None when some variable has none left: the branch is dead).
 
@@ -145,7 +151,7 @@ class Solver:
             return [i for i in range(len(classes)) if not (known and classes[i].unknown)]
         return sorted(range(len(classes)), key=lambda i: (classes[i].unknown == known, classes[i].low == classes[i].high))
 
-    def consistent(self, key: VarKey, assign: Assignment) -> bool:
+    def consistent(self, key: VarKey, assign: ClassChoice) -> bool:
         """A figure is unknown whenever one of its inputs is unknown."""
         figures = [key] if key[0] == "figure" else [f for f, ins in self._inputs.items() if key in ins and f in assign]
         for figure in figures:
@@ -165,8 +171,8 @@ class Solver:
     # ------------------------------------------------------------------ checks
 
     def check(self, constraints: list[Constraint], keys: set[VarKey] | frozenset[VarKey],
-              confirm: Confirm | None = None, solutions: Iterator[Assignment] | None = None,
-              budget: int = MAX_CHECK_STEPS, known: bool = False) -> Outcome:
+              confirm: Confirm | None = None, solutions: Iterator[ClassChoice] | None = None,
+              budget: int = MAX_CHECK_STEPS, known: bool = False) -> CheckResult:
         """A confirmed concrete witness for the constraints, or unsat, or undecided.
 
         `solutions` replaces the generic search by a specialised one (it must yield exactly the
@@ -183,7 +189,7 @@ class Solver:
                 witness = self.realise(solution, constraints, known)
                 if witness is not None:
                     if confirm is None or confirm(witness):
-                        return Outcome("sat", witness)
+                        return CheckResult("sat", witness)
                     rejected = witness
                 tried += 1
                 if tried >= MAX_SOLUTIONS:
@@ -191,14 +197,14 @@ class Solver:
         except BudgetExceeded:
             if outer is not None and self.steps > outer:
                 raise
-            return Outcome("undecided", rejected=rejected, reason="budget")
+            return CheckResult("undecided", rejected=rejected, reason="budget")
         finally:
             self.step_limit = outer
-        return Outcome("undecided", rejected=rejected, reason="figures") if tried else Outcome("unsat")
+        return CheckResult("undecided", rejected=rejected, reason="figures") if tried else CheckResult("unsat")
 
     # ------------------------------------------------------------------ concrete witnesses
 
-    def realise(self, solution: Assignment, constraints: list[Constraint], known: bool = False) -> dict[str, object] | None:
+    def realise(self, solution: ClassChoice, constraints: list[Constraint], known: bool = False) -> dict[str, object] | None:
         """Concrete answers in the solution's classes whose full classification satisfies every constraint.
 
         `known`: the witness must be a completion as the policy counts them — every figure the
@@ -244,7 +250,7 @@ class Solver:
         return all(self.space.classify(f, None if values.get(f[1]) is None else Decimal(values[f[1]])) == index  # type: ignore[arg-type]
                    for f, index in wanted)
 
-    def minimise(self, solution: Assignment, constraints: list[Constraint]) -> Assignment:
+    def minimise(self, solution: ClassChoice, constraints: list[Constraint]) -> ClassChoice:
         """Leave out every variable the constraints hold without (unanswered reads as unknown)."""
         kept = dict(solution)
         for key in reversed(list(solution)):
@@ -253,10 +259,10 @@ class Solver:
                 kept = trial
         return kept
 
-    def classify(self, answers: dict[str, object]) -> Assignment:
+    def classify(self, answers: dict[str, object]) -> ClassChoice:
         """The full assignment of concrete answers (figures computed as the engines compute them)."""
         known = Answers({k: v for k, v in answers.items()})
-        full: Assignment = {}
+        full: ClassChoice = {}
         for question in self.rulebase.questions:
             key = ("answer", question.id)
             full[key] = self.space.classify(key, answers.get(question.id))

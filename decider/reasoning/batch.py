@@ -54,7 +54,7 @@ class RiskSummary(BaseModel):
     severity: Literal["low", "medium", "high"]
 
 
-class Summary(BaseModel):
+class ConsultationSummary(BaseModel):
     """The compact outcome of one consultation: enough for a portfolio table."""
 
     model_config = ConfigDict(frozen=True)
@@ -80,7 +80,7 @@ class BatchResult(BaseModel):
     index: int
     ok: bool
     error: str | None = None
-    summary: Summary | None = None
+    summary: ConsultationSummary | None = None
     consultation: Consultation | None = None
     """The full consultation, when asked for (`full=True`)."""
 
@@ -115,10 +115,10 @@ def consult_one(rulebase: Rulebase, index: int, profile: Profile, full: bool = F
     return BatchResult(index=index, ok=True, summary=summarise(result), consultation=result if full else None)
 
 
-def summarise(result: Consultation) -> Summary:
+def summarise(result: Consultation) -> ConsultationSummary:
     """The compact summary of a consultation."""
     rec = result.recommendation
-    return Summary(
+    return ConsultationSummary(
         primary=rec.approach, confidence=rec.confidence, level=rec.level,
         complementary=tuple(c.approach for c in rec.complementary),
         risks=tuple(RiskSummary(id=r.id, severity=r.severity) for r in result.risks),
