@@ -59,7 +59,7 @@ def witnesses(rulebase: Rulebase, answers: dict[str, Any], question: str, pairs:
     """Brute force: some class of `question` changes the leader alone, or (with `pairs`) together with
     one class of any other open question, or (for a figure input) with the classes of the figure's other
     open inputs.  With pairs this is a superset of the planner's partners (questions one rule reads)."""
-    from decider.engine.answer_classes import figure_inputs
+    from decider.rulebase.logic import figure_questions as figure_inputs
 
     before = leader(rulebase, answers)
     open_ids = [q.id for q in rulebase.questions if q.id not in answers]

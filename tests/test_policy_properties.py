@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from decider import consult, load_rulebase
-from decider.engine.answer_classes import figure_inputs
+from decider.rulebase.logic import figure_questions as figure_inputs
 from decider.lint.linter import lint_loaded
 from decider.reasoning.consultation import Recommendation
 from decider.rulebase.model import BooleanQuestion, ChoiceQuestion, NumberQuestion, Question, Rulebase, ScaleQuestion

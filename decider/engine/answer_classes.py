@@ -72,26 +72,6 @@ def figure_classes(tests: list[Test]) -> list[ValueClass]:
         ValueClass(UNKNOWN, None, "unknown")]
 
 
-def figure_inputs(rulebase: Rulebase, figure_id: str) -> set[str]:
-    """The questions a figure is computed from, through earlier figures too."""
-    from decider.rulebase.expressions import references as expr_refs
-
-    inputs: set[str] = set()
-    pending = [figure_id]
-    seen: set[str] = set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for name in expr_refs(rulebase.figure_index[current].tree):
-            if name in rulebase.question_index:
-                inputs.add(name)
-            elif name in rulebase.figure_index:
-                pending.append(name)
-    return inputs
-
-
 def _constants(test: Test) -> list[object]:
     if test.op in ("unknown", "known") or test.value is None:
         return []

@@ -29,7 +29,7 @@ from itertools import product
 from math import prod
 from typing import Any, TypeVar
 
-from decider.engine.answer_classes import figure_classes, figure_inputs, question_classes, tests_on
+from decider.engine.answer_classes import figure_classes, question_classes, tests_on
 from decider.engine.elimination import Assignment, Distribution, Factor, eliminate, tabulate
 from decider.engine.facts import known_values
 from decider.engine.kleene import F, T, U, Truths, VarKey, conditions_of
@@ -113,7 +113,7 @@ class Completions(BuiltFrom):
         """var -> [(prior weight, the truth of each of its tests)] over its known classes."""
         for key, tests in grouped.items():
             self.classes[key] = self._classes(rulebase, key, tests)
-        self.figure_inputs = {f.id: figure_inputs(rulebase, f.id) for f in rulebase.figures}
+        self.figure_inputs = conditions.figure_inputs
         self.figure_trees = {f.id: f.tree for f in rulebase.figures}
         self.figure_sources = {f: tuple(sorted(names)) for f, names in self.figure_inputs.items()}
         """figure -> its input questions, sorted (the order `questions` lists them and the memo of open figures reads them)."""

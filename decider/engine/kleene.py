@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from decider.engine.answer_classes import figure_inputs, tests_on
+from decider.engine.answer_classes import tests_on
 from decider.engine.facts import known_values
 from decider.engine.prepared import BuiltFrom, built, prepared
 from decider.engine.reference import Check, compile_test
 from decider.rulebase.answers import Answers
+from decider.rulebase.logic import figure_questions
 from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rulebase, Test
 
 F, U, T = 0, 1, 2
@@ -43,7 +44,7 @@ class Conditions(BuiltFrom):
         """Each variable's tests, by position."""
         self.checks: list[Check] = [compile_test(t, t.subject == "figure" or t.ref in derived.numeric) for t in self.tests]
         """Each test as the reference evaluator decides it on known values."""
-        self.figure_inputs = {f.id: frozenset(figure_inputs(rulebase, f.id)) for f in rulebase.figures}
+        self.figure_inputs = {f.id: frozenset(figure_questions(rulebase, f.id)) for f in rulebase.figures}
         """Each figure's input questions, through the figures it is computed from."""
         self.concludes: dict[int, tuple[str, ...]] = {i: derived.concludes[r.id] for i, r in enumerate(rulebase.rules)}
         self.producers: dict[str, list[int]] = {}

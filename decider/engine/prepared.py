@@ -32,11 +32,6 @@ class Prepared:
         self.concludes: dict[str, tuple[str, ...]] = {r.id: tuple(concluded_by(r)) for r in rulebase.rules}
         self.numeric: frozenset[str] = frozenset(
             q.id for q in rulebase.questions if isinstance(q, (NumberQuestion, ScaleQuestion)))
-        read = {fid for facts in self.read.values() for kind, fid in facts if kind == "answer"}
-        for figure in rulebase.figures:
-            read.update(n for n in expression_references(figure.tree) if n in rulebase.question_index)
-        self.questions_read: tuple[str, ...] = tuple(sorted(read))
-        """Questions the rules (directly or through figures) read: the base of the unknown share."""
         self.figure_refs: dict[str, tuple[str, ...]] = {
             f.id: tuple(n for n in dict.fromkeys(expression_references(f.tree))
                         if n in rulebase.question_index or n in rulebase.figure_index)

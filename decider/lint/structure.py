@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from decider.errors import Problem
 from decider.lint.findings import CODES, Finding, finding
-from decider.rulebase.expressions import references as expression_references
-from decider.rulebase.logic import concluded_by, read_facts
+from decider.rulebase.logic import concluded_by, figure_questions, read_facts
 from decider.rulebase.model import Rulebase, Support
 
 
@@ -23,12 +22,7 @@ def structural(rulebase: Rulebase) -> list[Finding]:
     """Questions nobody reads, conclusions never concluded or never used, approaches nobody supports."""
     found: list[Finding] = []
     read = {(kind, fid) for rule in rulebase.rules for kind, fid in read_facts(rule)}
-    used_figures = {fid for kind, fid in read if kind == "figure"}
-    for figure in reversed(rulebase.figures):
-        if figure.id in used_figures:
-            used_figures.update(n for n in expression_references(figure.tree) if n in rulebase.figure_index)
-    figure_inputs = {n for f in rulebase.figures if f.id in used_figures
-                     for n in expression_references(f.tree) if n in rulebase.question_index}
+    figure_inputs = {q for kind, fid in read if kind == "figure" for q in figure_questions(rulebase, fid)}
     for question in rulebase.questions:
         if ("answer", question.id) not in read and question.id not in figure_inputs:
             found.append(finding("W201", f"question {question.id!r} is read by no rule and no figure a rule uses",

@@ -40,22 +40,31 @@ def read_facts(rule: Rule) -> list[tuple[str, str]]:
     return list(seen)
 
 
+def figure_questions(rulebase: Rulebase, figure_id: str) -> list[str]:
+    """Question ids a figure is computed from, through the figures it reads too, in first-use order."""
+    found: dict[str, None] = {}
+    seen: set[str] = set()
+
+    def visit(current: str) -> None:
+        seen.add(current)
+        for name in expression_references(rulebase.figure_index[current].tree):
+            if name in rulebase.question_index:
+                found.setdefault(name, None)
+            elif name in rulebase.figure_index and name not in seen:
+                visit(name)
+
+    visit(figure_id)
+    return list(found)
+
+
 def questions_read(rulebase: Rulebase, rule: Rule) -> list[str]:
     """Question ids a rule reads, directly or through the figures it tests, in first-use order."""
     found: dict[str, None] = {}
-
-    def via_figure(figure_id: str) -> None:
-        for name in expression_references(rulebase.figure_index[figure_id].tree):
-            if name in rulebase.question_index:
-                found.setdefault(name, None)
-            elif name in rulebase.figure_index:
-                via_figure(name)
-
     for kind, fid in read_facts(rule):
         if kind == "answer":
             found.setdefault(fid, None)
         elif kind == "figure":
-            via_figure(fid)
+            found.update(dict.fromkeys(figure_questions(rulebase, fid)))
     return list(found)
 
 
