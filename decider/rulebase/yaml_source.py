@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from decimal import Decimal
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -111,6 +113,14 @@ class _Builder:
                     )
                     continue
                 text = str(key_node.value)
+                if not isinstance(key, (str, int)):  # null, a decimal, a date: no key decider reads is one
+                    pos = self._pos(key_node)
+                    shown = text or "null"
+                    self.problems.append(Problem(
+                        message=f"key {shown!r} reads as {_kind_of(key)}; "
+                                "a mapping key must be a name (put it in quotes to keep it as written)",
+                        path=self.path, line=pos.line, column=pos.column, item=shown))
+                    continue
                 if key in result:
                     pos = self._pos(key_node)
                     first = self.positions.get((*loc, key))
@@ -149,6 +159,17 @@ _DECIMAL = {
     |\.(?:nan|NaN|NAN))$""", re.X),
 }
 """PyYAML's (YAML 1.1) number patterns without octal (010 = 8), hexadecimal, binary and base-60 (1:30 = 90)."""
+
+
+def _kind_of(value: object) -> str:
+    """What a YAML scalar that is no name reads as, in plain words."""
+    if value is None:
+        return "null"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return "a date"
+    if isinstance(value, (float, Decimal)):
+        return "a number with a fraction"
+    return f"a {type(value).__name__}"
 
 
 def _decimal_numbers(loader: type[Any]) -> type[Any]:
