@@ -157,6 +157,8 @@ class Completions(BuiltFrom):
                     own |= self.reads[p]
             self.reads[i] = frozenset(own)
         self.packing = Packing(self.approaches, self.effects, separate=self.conflict > 0)
+        self.ranked_layout = [(a, self.base[a], self.tie[a], fields) for a, fields in zip(self.approaches, self.packing.layout)]
+        """Per approach: its baseline, its place in the tie-break and its packed fields (`_outcome`)."""
         self.zero: Key = 0
         self.contribution: dict[int, Key] = {i: self.packing.pack(*e) for i, e in self.effects.items()}
         self.tallies: OrderedDict[Truths, Tally] = OrderedDict()
@@ -167,6 +169,8 @@ class Completions(BuiltFrom):
         self.canon: dict[Key, Key] = {}
         self.witnessed: dict[tuple[Truths, str], bool] = {}
         """(truths, approach) -> whether it wins some completion (`wins_some`)."""
+        self.differing: dict[tuple[Truths, ...], bool] = {}
+        """truth vectors -> whether the winners' shares differ among their completions (`shares_differ`)."""
         self.draws: dict[Truths, frozenset[str]] = {}
         """truths -> the winners of the completions drawn for them (`_drawn`)."""
         self.domain_memo: dict[tuple[VarKey, Truths], list[tuple[int, ...]]] = {}
@@ -331,10 +335,47 @@ class Completions(BuiltFrom):
             found = self.tallies.get(tv)
             if found is not None:
                 return found
-        fired, factors, weights = self.factors(tv)
-        result = self.tally(fired, eliminate(factors, weights, self.merge), self.total(factors, weights))
+        result = self.tally(self.zero, *self.summed_distribution(tv))
         self.remember(tv, result)
         return result
+
+    def shares_differ(self, tvs: list[Truths]) -> bool:
+        """Whether the approaches' shares of the wins (to 9 decimals) differ among the completions of
+        these truth vectors.  Memoised; their tallies are not even counted when every vector leaves the
+        same distribution of summed effects."""
+        memo = tuple(tvs)
+        with self.lock:
+            found = self.differing.get(memo)
+            tallies = [self.tallies.get(tv) for tv in tvs]
+        if found is not None:
+            return found
+        if any(tally is None for tally in tallies):
+            distributions = [self.summed_distribution(tv) for tv in tvs]
+            if all(d == distributions[0] for d in distributions[1:]):
+                with self.lock:
+                    _keep(self.differing, memo, False, MEMO_SIZE)
+                return False
+            tallies = [self.tally(self.zero, *d) for d in distributions]
+            for tv, counted in zip(tvs, tallies):
+                assert counted is not None
+                self.remember(tv, counted)
+        shares = []
+        for tally in tallies:
+            assert tally is not None
+            total = sum(wins.mass for wins in tally.values()) or 1.0
+            shares.append({a: round(wins.mass / total, 9) for a, wins in tally.items() if wins.mass > 0})
+        differ = any(s != shares[0] for s in shares[1:])
+        with self.lock:
+            _keep(self.differing, memo, differ, MEMO_SIZE)
+        return differ
+
+    def summed_distribution(self, tv: Truths) -> tuple[Distribution, int]:
+        """The summed effects of every deciding rule over the completions of `tv`, with their integer
+        masses, and the masses' total: two truth vectors with the same distribution have the same
+        winners in the same shares (`count` is its tally)."""
+        fired, factors, weights = self.factors(tv)
+        distribution = eliminate(factors, weights, self.merge)
+        return {fired + key: mass for key, mass in distribution.items()}, self.total(factors, weights)
 
     def wins_some(self, tv: Truths, approach: str) -> bool:
         """Whether `approach` wins some completion of `tv` (a positive mass of wins, as `count` would say),
@@ -559,31 +600,52 @@ class Completions(BuiltFrom):
         return list(found)
 
     def outcome(self, key: Key) -> Leaf:
-        """The policy on one completion's summed effects: eligibility, scores, the winner and its strength."""
+        """The policy on one completion's summed effects: eligibility, scores, the winner and its strength
+        (memoised by key; the counting asks it once per distinct summed effect, thousands per count)."""
         found = self.leaves.get(key)
         if found is not None:
             return found
-        support, oppose, excluded, weighed = self.packing.unpack(key)
-        score = {a: self.base[a] + support[a] - oppose[a] for a in self.approaches}
-        leaf = self.winner(score, support, oppose, excluded, weighed)
-        leaf = self.distinct_leaves.setdefault(leaf, leaf)
+        leaf = self.distinct_leaves.setdefault(leaf := self._outcome(key), leaf)
         _keep(self.leaves, key, leaf, LEAVES_SIZE)
         return leaf
 
-    def winner(self, score: dict[str, int], support: dict[str, int], oppose: dict[str, int], excluded: set[str],
-               weighed: bool) -> Leaf:
-        eligible = [a for a in self.approaches if a not in excluded] or list(self.approaches)
-        eligible.sort(key=lambda a: (-score[a], self.tie[a]))
-        win = eligible[0] if weighed or self.default not in eligible else self.default
-        others = [score[a] for a in eligible if a != win]
+    def _outcome(self, key: Key) -> Leaf:
+        """`outcome` computed: the packed fields read straight from the key (`Packing.layout`, no dicts
+        built).  Eligible approaches (all of them when every one is excluded) rank by score, then
+        tie-break; with no rule weighed the default stands if eligible; the strength is g(margin), the
+        margin the score gap less conflict × min(support, oppose) of the winner."""
+        packing = self.packing
+        mask, count_mask, unit = packing.field_mask, packing.count_mask, packing.unit
+        offset = 0 if packing.separate else ((key >> packing.added_shift) & count_mask) * packing.offset
+        rows = []
+        excluded = 0
+        for approach, base, tie, (s_shift, o_shift, x_shift) in self.ranked_layout:
+            if o_shift >= 0:
+                support, oppose = ((key >> s_shift) & mask) * unit, ((key >> o_shift) & mask) * unit
+            else:
+                support, oppose = (((key >> s_shift) & mask) - offset) * unit, 0
+            out = (key >> x_shift) & count_mask
+            excluded += bool(out)
+            rows.append((base + support - oppose, tie, approach, support, oppose, out))
+        eligible = [r for r in rows if not r[5]] if excluded < len(rows) else rows
+        weighed = (key >> packing.weighed_shift) & count_mask
+        win = min(eligible, key=_rank)
+        if not weighed and win[2] != self.default:
+            win = next((r for r in eligible if r[2] == self.default), win)
+        others = [r[0] for r in eligible if r is not win]
         if not others:
-            return Leaf(win, 1.0)
-        level = frozenset(a for a in eligible if a != win and score[a] == score[win]) if weighed else frozenset()
+            return Leaf(win[2], 1.0)
+        level = frozenset(r[2] for r in eligible if r is not win and r[0] == win[0]) if weighed else frozenset()
         # margin = score gap − conflict × min(support, oppose), in units of 1/denominator, kept an integer
-        margin = ((score[win] - max(others)) * self.conflict.denominator
-                  - self.conflict.numerator * min(support[win], oppose[win]))
-        strength = margin / (margin + self.scale * self.conflict.denominator) if margin > 0 else 0.0
-        return Leaf(win, strength, level)
+        conflict = self.conflict
+        margin = (win[0] - max(others)) * conflict.denominator - conflict.numerator * min(win[3], win[4])
+        strength = margin / (margin + self.scale * conflict.denominator) if margin > 0 else 0.0
+        return Leaf(win[2], strength, level)
+
+
+def _rank(row: tuple[int, int, str, int, int, int]) -> tuple[int, int]:
+    """Higher score first, then the tie-break order."""
+    return -row[0], row[1]
 
 
 def _prior(question: BooleanQuestion | ChoiceQuestion, answers: list[object]) -> list[Fraction]:

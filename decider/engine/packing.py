@@ -39,6 +39,11 @@ class Packing:
         self.score_mask = (1 << start) - 1
         self.flag_shifts = (*self.exclusion_shifts, self.weighed_shift)
         self.offsets = sum(self.offset << shift for shift in self.shifts)
+        self.field_mask = (1 << self.bits) - 1
+        self.layout = [(self.shifts[k], self.shifts[fields // 2 + k] if separate else -1, self.exclusion_shifts[k])
+                       for k in range(len(approaches))]
+        """Per approach (in order): the shift of its support field (its net score without `separate`),
+        of its oppose field (-1 without `separate`) and of its exclusion count."""
 
     def pack(self, plus: dict[str, int], minus: dict[str, int], excludes: tuple[str, ...]) -> int:
         key = 0
@@ -63,25 +68,6 @@ class Packing:
             if (key >> shift) & self.count_mask:
                 flags |= 1 << shift
         return (key & self.score_mask) | flags | (1 << self.added_shift)
-
-    def unpack(self, key: int) -> tuple[dict[str, int], dict[str, int], set[str], bool]:
-        """(support, oppose, excluded, weighed) in micro-units; without separate fields the net score
-        comes back as support (oppose 0)."""
-        mask = (1 << self.bits) - 1
-        count_mask = (1 << self.count_bits) - 1
-        added = (key >> self.added_shift) & count_mask
-        n = len(self.approaches)
-        support: dict[str, int] = {}
-        oppose: dict[str, int] = {}
-        for k, a in enumerate(self.approaches):
-            if self.separate:
-                support[a] = ((key >> self.shifts[k]) & mask) * self.unit
-                oppose[a] = ((key >> self.shifts[n + k]) & mask) * self.unit
-            else:
-                support[a] = (((key >> self.shifts[k]) & mask) - added * self.offset) * self.unit
-                oppose[a] = 0
-        excluded = {a for k, a in enumerate(self.approaches) if (key >> self.exclusion_shifts[k]) & count_mask}
-        return support, oppose, excluded, bool((key >> self.weighed_shift) & count_mask)
 
 
 __all__ = ["Packing"]

@@ -77,22 +77,16 @@ class Lookahead:
         shown without counting by a drawn completion of the others whose winner changes with `key`'s
         class (`decider.engine.witness.depends_on`), or by two classes after which different
         approaches can win at all (`Completions.wins_some`); only when neither shows it are the
-        shares counted."""
-        model, seen = self.model, None
+        shares counted — and not even tallied when every class leaves the same distribution of
+        summed effects."""
+        model = self.model
         if depends_on(model, self.unasked, key, self.classes[key], WITNESS_TRIES):
             return True
         possible = {frozenset(a for a in model.approaches if model.wins_some(model.fix(self.unasked, key, klass), a))
                     for klass in self.classes[key]}
         if len(possible) > 1:
             return True
-        for klass in self.classes[key]:
-            tally = model.count(model.fix(self.unasked, key, klass))
-            total = sum(wins.mass for wins in tally.values()) or 1.0
-            shares = {a: round(wins.mass / total, 9) for a, wins in tally.items() if wins.mass > 0}
-            if seen is not None and shares != seen:
-                return True
-            seen = shares
-        return False
+        return model.shares_differ([model.fix(self.unasked, key, klass) for klass in self.classes[key]])
 
     def changing(self) -> tuple[VarKey, ...]:
         """Every bearing variable that `changes` the leader."""
