@@ -11,6 +11,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +20,7 @@ from decider import load_rulebase
 from decider.engine.completions import NO_WINS, Completions, Tally, Wins
 from decider.engine.kleene import T, U
 from decider.engine.witness import wins_somewhere
-from decider.interview.lookahead import lookahead
+from decider.interview.lookahead import lookahead, moves_no_winner
 from decider.interview.planner import answer_classes, checked
 from decider.rulebase.model import Rulebase
 from test_engine_agreement import rulebases
@@ -206,3 +207,86 @@ def test_a_question_bears_deeper_exactly_between_the_count_and_the_brute_force(d
             assert deeper, key
         if deeper:
             assert depends_by_brute_force(model, position.unasked, key, classes), key
+
+
+def _counted_shares_differ(model: Completions, tv: tuple[int, ...], key: Any, classes: tuple[int, ...]) -> bool:
+    shares = set()
+    for klass in classes:
+        tally = model.count(model.fix(tv, key, klass))
+        total = sum(w.mass for w in tally.values()) or 1.0
+        shares.add(tuple(sorted((a, round(w.mass / total, 9)) for a, w in tally.items() if w.mass > 0)))
+    return len(shares) > 1
+
+
+def test_a_question_bears_deeper_wherever_the_counted_shares_differ_on_the_golden_walks() -> None:
+    """On the shipped rulebase, at every state of the golden interviews where the planner has to look
+    deeper (no single answer changes the leader), a variable `bears_deeper` denies gives the winners
+    the same counted shares with every class: its shortcuts (variables that move no possible winner,
+    equal distributions) never hide one that bears."""
+    from decider.interview.planner import next_question
+
+    model = Completions(SHIPPED)
+    checked_keys = 0
+    for path in sorted((Path(__file__).resolve().parents[1] / "examples" / "scenarios").glob("*.yaml")):
+        given_answers = yaml.safe_load(path.read_text()).get("answers", {})
+        answers: dict[str, Any] = {}
+        while (question := next_question(SHIPPED, answers)) is not None:
+            position = lookahead(SHIPPED, checked(SHIPPED, answers))
+            if not position.changing():
+                for key in position.bearing:
+                    if not position.bears_deeper(key):
+                        checked_keys += 1
+                        assert not _counted_shares_differ(model, position.unasked, key, position.classes[key]), \
+                            (path.stem, answers, key)
+            answers[question.id] = given_answers.get(question.id, "unknown")
+    assert checked_keys > 0
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rulebases(), st.data())
+def test_a_variable_that_moves_no_possible_winner_changes_no_completions_winner(document: dict[str, Any],
+                                                                              data: st.DataObject) -> None:
+    """`moves_no_winner` (the look-ahead's proof that a variable cannot matter) is sound: no completion
+    of the other open variables has different winners for two of its classes (brute force)."""
+    rulebase = _load(document)
+    position = lookahead(rulebase, checked(rulebase, some_answers(data, rulebase)))
+    model = Completions(rulebase)
+    for key in position.bearing:
+        classes = position.classes[key]
+        possible = frozenset(a for a in model.approaches
+                             if any(model.wins_some(model.fix(position.unasked, key, k), a) for k in classes))
+        if moves_no_winner(model, position.unasked, key, possible):
+            assert not depends_by_brute_force(model, position.unasked, key, classes), key
+
+
+def _tiny(tie_break: list[str], rules: list[dict[str, Any]]) -> Rulebase:
+    return _load({
+        "rulebase": {"id": "tiny", "version": "1", "title": "Tiny"},
+        "sources": [{"id": "essay", "title": "E", "sections": ["P1"]}],
+        "policy": {"default": "a0", "tie_break": tie_break, "confidence": {"margin_scale": 2}},
+        "approaches": [{"id": a, "title": a.upper()} for a in ("a0", "a1", "a2")],
+        "questions": [{"id": q, "kind": "boolean", "text": f"{q}?"} for q in ("k", "j")],
+        "conclusions": [],
+        "rules": [{"id": f"r{i}", "when": when, "then": then, "because": "b", "cite": "P1"}
+                  for i, (when, then) in enumerate((r["when"], r["then"]) for r in rules)],
+    })
+
+
+@pytest.mark.parametrize("rulebase", [
+    # opposing an approach that never wins decides whether anything weighed, so whether the default stands
+    _tiny(["a1", "a0", "a2"], [{"when": {"answer": "k", "==": True}, "then": [{"oppose": "a2", "weight": 1}]}]),
+    # excluding the approach that would win gives the win to another
+    _tiny(["a0", "a1", "a2"], [{"when": {"answer": "j", "==": True}, "then": [{"support": "a1", "weight": 1}]},
+                               {"when": {"answer": "k", "==": True}, "then": [{"exclude": "a1"}]}]),
+], ids=["weighed-or-not", "exclusion"])
+def test_a_variable_that_only_decides_weighing_or_eligibility_is_not_taken_for_inert(rulebase: Rulebase) -> None:
+    """The two ways a rule can change the winner without weighing a possible winner, each where `k` is
+    the only open question whose class matters: `moves_no_winner` must not call it inert."""
+    position = lookahead(rulebase, checked(rulebase, {"j": True}))
+    model = Completions(rulebase)
+    key = ("answer", "k")
+    classes = position.classes[key]
+    assert depends_by_brute_force(model, position.unasked, key, classes)
+    possible = frozenset(a for a in model.approaches
+                         if any(model.wins_some(model.fix(position.unasked, key, c), a) for c in classes))
+    assert not moves_no_winner(model, position.unasked, key, possible)

@@ -9,7 +9,8 @@ rival's worst (only the rules already certain count for the rival), or it is sur
 some rival surely is not.  The same bound ends a branch as won when the approach's worst score beats
 every rival's best and nothing can exclude it (near the end of an interview that is the root).  The
 bound is sound, so a search that runs to the end is a proof either way; one that exceeds its budget
-decides nothing, and the caller counts.
+decides nothing, and the caller counts.  The completion the search ends on is a witness in its own
+right: flipping one variable in it shows the winner depends on that variable (`depends_through_wins`).
 """
 
 from __future__ import annotations
@@ -69,33 +70,70 @@ class _OutOfBudget(Exception):
 def wins_somewhere(model: Completions, tv: Truths, approach: str, budget: int = SEARCH_BUDGET) -> bool | None:
     """True when some completion of `tv` (classes of positive prior only, as the count weighs them) is
     won by `approach`, False when none is, None when the search ran out of `budget` nodes."""
+    try:
+        return won_completion(model, tv, approach, budget) is not None
+    except _OutOfBudget:
+        return None
+
+
+def won_completion(model: Completions, tv: Truths, approach: str, budget: int = SEARCH_BUDGET) -> list[int] | None:
+    """The test truths of a completion of `tv` (classes of positive prior only) won by `approach`, or None
+    when no completion is; raises `_OutOfBudget` after `budget` nodes.  Depth first, pruned by a sound
+    three-valued bound; once every completion below a node is won, the first one is taken."""
     domains = model.domains(tv)
     if domains is None:
-        return False  # no completion is weighed, so none is won
+        return None  # no completion is weighed, so none is won
     left = [budget]
 
-    def visit(values: list[int], depth: int) -> bool:
+    def visit(values: list[int], depth: int) -> list[int] | None:
         left[0] -= 1
         if left[0] < 0:
             raise _OutOfBudget
         if depth == len(domains):
-            return model.outcome(model.summed(values)).winner == approach
+            return values if model.outcome(model.summed(values)).winner == approach else None
         may, must = _bounds(model, tuple(values), approach)
-        if must or not may:
-            return must
+        if must:
+            for tests, classes in domains[depth:]:
+                for i, truth in zip(tests, classes[0]):
+                    values[i] = truth
+            return values
+        if not may:
+            return None
         tests, classes = domains[depth]
         for truths in classes:
             trial = list(values)
             for i, truth in zip(tests, truths):
                 trial[i] = truth
-            if visit(trial, depth + 1):
-                return True
-        return False
-
-    try:
-        return visit(list(tv), 0)
-    except _OutOfBudget:
+            found = visit(trial, depth + 1)
+            if found is not None:
+                return found
         return None
+
+    return visit(list(tv), 0)
+
+
+def depends_through_wins(model: Completions, tv: Truths, key: VarKey, classes: tuple[int, ...], approaches: list[str],
+                         budget: int) -> bool:
+    """Whether a completion that one of `approaches` wins with one of `key`'s `classes` (found by
+    `won_completion`) has another winner with another class, all else alike: a witness that the winner
+    depends on `key` where the draws of `depends_on` miss it (an approach that wins rarely).  None found
+    within `budget` nodes per search proves nothing."""
+    rows = [model.classes[key][k][1] for k in classes]
+    tests = model.var_tests[key]
+    for approach in approaches:
+        for k in classes:
+            try:
+                found = won_completion(model, model.fix(tv, key, k), approach, budget)
+            except _OutOfBudget:
+                continue
+            if found is None:
+                continue
+            for row in rows:
+                for i, truth in zip(tests, row):
+                    found[i] = truth
+                if model.outcome(model.summed(found)).winner != approach:
+                    return True
+    return False
 
 
 def _bounds(model: Completions, tv: Truths, approach: str) -> tuple[bool, bool]:
@@ -137,4 +175,5 @@ def _bounds(model: Completions, tv: Truths, approach: str) -> tuple[bool, bool]:
     return not beaten, must
 
 
-__all__ = ["SEARCH_BUDGET", "Domains", "depends_on", "drawn_completions", "wins_somewhere"]
+__all__ = ["SEARCH_BUDGET", "Domains", "depends_on", "depends_through_wins", "drawn_completions", "won_completion",
+           "wins_somewhere"]

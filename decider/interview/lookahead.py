@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from itertools import product
 
 from decider.engine.completions import WITNESS_TRIES, Completions, completions_of
-from decider.engine.kleene import U, Truths, VarKey
-from decider.engine.witness import depends_on
+from decider.engine.kleene import T, U, Truths, VarKey
+from decider.engine.witness import depends_on, depends_through_wins
 from decider.policy.verdict import leader
 from decider.rulebase.answers import Answers
 from decider.rulebase.model import Rulebase
 
 MAX_BOUNDED_INPUTS = 4
 """A figure with more unasked inputs than this is assumed boundable (`_may_be_bounded` tries 2^n answers)."""
+DEPENDENCE_SEARCH = 60
+"""Nodes per search for a won completion whose winner changes with a variable's class (`bears_deeper`)."""
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,13 @@ class Lookahead:
     def bears_deeper(self, key: VarKey) -> bool:
         """Over the completions of the unasked questions, which approach wins depends on `key`'s
         class.  The priors are independent, so an answer that never matters in any combination
-        leaves the distribution of winners as it is; one that does (almost always) moves it.  It is
-        shown without counting by a drawn completion of the others whose winner changes with `key`'s
-        class (`decider.engine.witness.depends_on`), or by two classes after which different
-        approaches can win at all (`Completions.wins_some`); only when neither shows it are the
-        shares counted — and not even tallied when every class leaves the same distribution of
-        summed effects."""
+        leaves the distribution of winners as it is; one that does (almost always) moves it.  Cheap
+        answers first: a drawn completion of the others whose winner changes with the class
+        (`decider.engine.witness.depends_on`); two classes after which different approaches can win at
+        all (`Completions.wins_some`); no: the rules it feeds move no approach that can win
+        (`moves_no_winner`); yes: a searched completion that a rarely winning approach wins with one
+        class and loses with another (`decider.engine.witness.depends_through_wins`).  Only when none
+        of these tells are the shares counted (`Completions.shares_differ`)."""
         model = self.model
         if depends_on(model, self.unasked, key, self.classes[key], WITNESS_TRIES):
             return True
@@ -86,11 +89,38 @@ class Lookahead:
                     for klass in self.classes[key]}
         if len(possible) > 1:
             return True
+        if moves_no_winner(model, self.unasked, key, next(iter(possible))):
+            return False
+        rare_first = sorted(next(iter(possible)), key=lambda a: (a == self.current, model.approaches.index(a)))
+        if depends_through_wins(model, self.unasked, key, self.classes[key], rare_first, DEPENDENCE_SEARCH):
+            return True
         return model.shares_differ([model.fix(self.unasked, key, klass) for klass in self.classes[key]])
 
     def changing(self) -> tuple[VarKey, ...]:
         """Every bearing variable that `changes` the leader."""
         return tuple(key for key in self.bearing if self.changes(key))
+
+
+def moves_no_winner(model: Completions, tv: Truths, key: VarKey, possible: frozenset[str]) -> bool:
+    """Whether no completion's winner can change with `key`'s class: the rules still undecided that read
+    it (through conclusions too) only weigh approaches that win no completion whatever its class, exclude
+    nothing, and cannot change whether anything weighed.  Then, for one completion of the others, the
+    winner with one class keeps its score and its eligibility with any other, and an approach that
+    overtook it would win a completion of that class — which none of them does."""
+    status = model.statuses(tv)
+    moved: set[str] = set()
+    weighs = False
+    for i in model.deciding:
+        if status[i] == U and key in model.reads[i]:
+            support, oppose, excludes = model.effects[i]
+            if excludes:
+                return False
+            moved.update(support, oppose)
+            weighs = weighs or bool(support or oppose)
+    if moved & possible:
+        return False
+    surely_weighed = any(status[i] == T and (model.effects[i][0] or model.effects[i][1]) for i in model.deciding)
+    return surely_weighed or not weighs
 
 
 def _may_be_bounded(rulebase: Rulebase, model: Completions, answers: Answers, key: VarKey) -> bool:
