@@ -12,7 +12,7 @@ every question not answered yet, or answered "not sure", open.  Nothing here is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import combinations, product
 from typing import Any, Literal
 
@@ -147,17 +147,15 @@ def is_relevant(rulebase: Rulebase, answers: Mapping[str, Any] | Answers, questi
     # membership in `_ranked`'s list, tier by tier, testing this question's variables first (so the
     # costly `bears_deeper` runs on the others only when this one does not pass it)
     others = [q for q in candidates if q.id != question_id]
-    if any(position.changes(key) for key in mine):
-        return True
-    if _behind_a(position.changes, others, behind, first_only=True):
-        return False
-    if position.settled():
-        return False
-    if any(position.bears_deeper(key) for key in mine):
-        return True
-    if _behind_a(position.bears_deeper, others, behind, first_only=True):
-        return False
-    return candidates[0].id == question_id
+    for test, first_only in _tiers(position):
+        if first_only:
+            first = _behind_a(test, candidates, behind, first_only=True)
+            return bool(first) and first[0].id == question_id
+        if any(test(key) for key in mine):
+            return True
+        if _behind_a(test, others, behind, first_only=True):
+            return False
+    return False
 
 
 def relevant_questions(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> tuple[str, ...]:
@@ -186,14 +184,26 @@ def progress(rulebase: Rulebase, answers: Mapping[str, Any] | Answers) -> Progre
 
 
 def _ranked(rulebase: Rulebase, answers: Answers, position: Lookahead, first_only: bool) -> list[Question]:
-    """The relevant questions in asking order (only the first with `first_only`).  Questions behind a
-    variable that `changes` the leader come first; only when there are none, and the result is not
-    settled, those behind a variable that `bears_deeper` — else, as a last resort, behind any bearing one."""
+    """The relevant questions in asking order (only the first with `first_only`): those behind a
+    variable that passes the first of the `_tiers` any candidate passes."""
     behind, candidates = _candidates(rulebase, answers, position)
-    near = _behind_a(position.changes, candidates, behind, first_only)
-    if near or position.settled():
-        return near
-    return _behind_a(position.bears_deeper, candidates, behind, first_only) or candidates[:1]
+    for test, only_first in _tiers(position):
+        found = _behind_a(test, candidates, behind, first_only or only_first)
+        if found:
+            return found
+    return []
+
+
+def _tiers(position: Lookahead) -> Iterator[tuple[Callable[[VarKey], bool], bool]]:
+    """The ranking's tiers in order, each a test of a variable and whether only the first question
+    passing it counts: variables that change the leader (`Lookahead.changes`); then, unless the result
+    is settled, those the winner depends on deeper (`Lookahead.bears_deeper`); then, as a last resort, the first question behind any bearing variable.  A
+    question is relevant in the first tier some candidate passes (`_ranked`, `is_relevant`)."""
+    yield position.changes, False
+    if position.settled():
+        return
+    yield position.bears_deeper, False
+    yield (lambda key: True), True
 
 
 def _candidates(rulebase: Rulebase, answers: Answers, position: Lookahead) -> tuple[dict[str, list[VarKey]], list[Question]]:
