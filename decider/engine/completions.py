@@ -427,10 +427,8 @@ class Completions(BuiltFrom):
             if U not in pattern:
                 continue
             classes = self.domain_memo.get((key, pattern))
-            if classes is None:  # the positive classes of `exact_weights`: those that fit, else all of them
-                positive = [truths for w, truths in self.classes[key] if w > 0]
-                fits = [truths for truths in positive if all(p == U or p == t for p, t in zip(pattern, truths))]
-                classes = fits or positive
+            if classes is None:  # the classes `exact_weights` weighs
+                classes = [self.classes[key][k][1] for k in self.fitting(key, pattern)]
                 with self.lock:
                     _keep(self.domain_memo, (key, pattern), classes, MEMO_SIZE)
             if not classes:
@@ -568,12 +566,17 @@ class Completions(BuiltFrom):
         tests = self.var_tests[key]
         if all(tv[t] != U for t in tests):  # a known variable: every class (each is another answer)
             return [(k, w) for k, (w, _) in enumerate(self.classes[key])]
-        fits = [(k, w) for k, (w, truths) in enumerate(self.classes[key])
-                if all(tv[t] == U or tv[t] == truth for t, truth in zip(tests, truths))]
-        total = sum(w for _, w in fits)
-        if not fits or total == 0:
-            return [(k, w) for k, (w, _) in enumerate(self.classes[key])]
-        return [(k, w / total) for k, w in fits]
+        fits = self.fitting(key, tuple(tv[t] for t in tests))
+        total = sum(self.classes[key][k][0] for k in fits)
+        return [(k, self.classes[key][k][0] / total) for k in fits]
+
+    def fitting(self, key: VarKey, pattern: tuple[int, ...]) -> list[int]:
+        """The classes of `key` whose test truths fit `pattern` (the truths of its tests; U fits either),
+        or all of them when none does.  Every class has a positive prior (`_classes` keeps no other), so
+        each class listed is a completion the count weighs."""
+        classes = self.classes[key]
+        fits = [k for k, (_, truths) in enumerate(classes) if all(p == U or p == t for p, t in zip(pattern, truths))]
+        return fits or list(range(len(classes)))
 
     def merge(self, distribution: Distribution) -> Distribution:
         """The distribution with keys made canonical (`Packing.canonical`), equal meanings merged."""
