@@ -290,3 +290,13 @@ def test_a_variable_that_only_decides_weighing_or_eligibility_is_not_taken_for_i
     possible = frozenset(a for a in model.approaches
                          if any(model.wins_some(model.fix(position.unasked, key, c), a) for c in classes))
     assert not moves_no_winner(model, position.unasked, key, possible)
+
+
+def test_the_default_wins_where_nothing_weighs_even_when_the_scores_would_rank_it_last() -> None:
+    """The search's bound must let the default win a completion in which no rule weighs (the policy then
+    keeps the default whatever the tie-break says): with `k` open, "no" is such a completion."""
+    rulebase = _tiny(["a1", "a0", "a2"], [{"when": {"answer": "k", "==": True}, "then": [{"support": "a1", "weight": 1}]}])
+    model = Completions(rulebase)
+    tv, _ = model.truths(checked(rulebase, {}))
+    assert brute_force(model, tv).get("a0", NO_WINS).mass > 0
+    assert wins_somewhere(model, tv, "a0", budget=10**6) is True
