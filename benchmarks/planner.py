@@ -64,7 +64,7 @@ def forget(rulebase: Rulebase) -> None:
     try:
         from decider.engine.completions import completions_of
         model = completions_of(rulebase)
-        for name in ("tallies", "witnessed", "draws", "spans", "domain_memo"):
+        for name in ("tallies", "witnessed", "differing", "draws", "spans", "domain_memo"):
             getattr(model, name, {}).clear()
     except ImportError:
         pass

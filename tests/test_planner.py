@@ -211,6 +211,31 @@ def test_bad_answers_are_rejected_with_the_item() -> None:
 
 @SOUNDNESS
 @given(data=st.data())
+def test_the_primaries_after_many_changes_are_those_of_the_changed_answers(rulebase: Rulebase,
+                                                                          data: st.DataObject) -> None:
+    """what-if patches the truths of the answers for each change instead of recomputing them
+    (`primaries_after`); each result must be `primary_of` the changed answers, "not sure" included."""
+    from decider.policy.verdict import primaries_after, primary_of
+    from decider.rulebase.answers import validate_answers
+
+    answers = validate_answers(rulebase, data.draw(partial_answers(rulebase)))
+    ids = [q.id for q in rulebase.questions]
+    changes = []
+    for _ in range(data.draw(st.integers(1, 6))):
+        picked = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True))
+        changes.append(tuple((q, data.draw(st.sampled_from([c.answer for c in planner.answer_classes(rulebase, q)])))
+                             for q in picked))
+    expected = []
+    for change in changes:
+        changed = answers
+        for qid, value in change:
+            changed = changed.with_answer(qid, value)
+        expected.append(primary_of(rulebase, changed))
+    assert primaries_after(rulebase, answers, changes) == expected
+
+
+@SOUNDNESS
+@given(data=st.data())
 def test_the_policys_primary_alone_is_the_consultations(rulebase: Rulebase, data: st.DataObject) -> None:
     """what-if and WHY ask `policy.primary_of`, which skips the engines and the explanations."""
     from decider.policy.verdict import primary_of

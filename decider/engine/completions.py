@@ -608,7 +608,11 @@ class Completions(BuiltFrom):
         found = self.leaves.get(key)
         if found is not None:
             return found
-        leaf = self.distinct_leaves.setdefault(leaf := self._outcome(key), leaf)
+        computed = self._outcome(key)
+        leaf = self.distinct_leaves.get(computed)
+        if leaf is None:
+            leaf = computed
+            _keep(self.distinct_leaves, leaf, leaf, LEAVES_SIZE)
         _keep(self.leaves, key, leaf, LEAVES_SIZE)
         return leaf
 

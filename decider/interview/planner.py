@@ -23,7 +23,7 @@ from decider.engine.answer_classes import ValueClass, question_classes
 from decider.engine.facts import known_values
 from decider.engine.kleene import F, T, U, VarKey, conditions_of
 from decider.interview.lookahead import Lookahead, lookahead
-from decider.policy.verdict import choose, primary_of
+from decider.policy.verdict import choose, primaries_after, primary_of
 from decider.rulebase.answers import AnswerValue, Answers, validate_answers
 from decider.rulebase.logic import references
 from decider.rulebase.model import UNKNOWN, NumberQuestion, Question, Rulebase, ScaleQuestion
@@ -318,11 +318,9 @@ def _alternatives(rulebase: Rulebase, answers: Answers, question_id: str) -> lis
 def _flips(rulebase: Rulebase, answers: Answers, current: str,
            candidates: Sequence[tuple[tuple[str, ValueClass], ...]]) -> list[WhatIfChange]:
     found = []
-    for change in candidates:
-        changed = answers
-        for qid, value in change:
-            changed = changed.with_answer(qid, value.answer)
-        primary = primary_of(rulebase, changed)
+    primaries = primaries_after(rulebase, answers, [tuple((qid, value.answer) for qid, value in change)
+                                                    for change in candidates])
+    for change, primary in zip(candidates, primaries):
         if primary != current:
             found.append(WhatIfChange(
                 changes=tuple(AnswerChange(question=qid, text=rulebase.question_index[qid].text,

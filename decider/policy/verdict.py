@@ -12,15 +12,16 @@ known answer would), the primary is instead the approach with the greatest mass 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.completions import NO_WINS, Completions, Tally, completions_of
-from decider.engine.kleene import Truths, VarKey
-from decider.rulebase.answers import Answers
-from decider.rulebase.model import Rulebase
+from decider.engine.facts import known_values
+from decider.engine.kleene import F, T, U, Truths, VarKey
+from decider.rulebase.answers import Answers, AnswerValue
+from decider.rulebase.model import UNKNOWN, Rulebase
 
 POLICY_VERSION = 3
 """The decision policy this decider applies (rules/README.md, "The policy"), recorded in every trace:
@@ -141,6 +142,55 @@ def primary_of(rulebase: Rulebase, answers: Answers) -> str:
     return choose(model, tv, evidence, barred_of(evidence[1], len(model.approaches)))
 
 
+Change = tuple[tuple[str, AnswerValue], ...]
+"""New answers to some questions: (question id, answer) pairs."""
+
+
+def primaries_after(rulebase: Rulebase, answers: Answers, changes: Sequence[Change]) -> list[str]:
+    """`primary_of` the answers with each change applied, for many changes at once (what-if tries
+    thousands).  An answer to a question no figure reads sets the truths of that question's own tests
+    and nothing else (`Completions.truths` and `given` read each variable's tests on their own), so
+    those changes patch the truths of `answers`, computed once; a change to a figure's input goes
+    through `primary_of` itself."""
+    model = completions_of(rulebase)
+    tv, _ = model.truths(answers)
+    given = model.given(answers)
+    fed = frozenset().union(*model.figure_inputs.values())
+    rows: dict[tuple[str, AnswerValue], tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {}
+    found = []
+    for change in changes:
+        if any(qid in fed for qid, _ in change):
+            changed = answers
+            for qid, value in change:
+                changed = changed.with_answer(qid, value)
+            found.append(primary_of(rulebase, changed))
+            continue
+        truths, seen = list(tv), list(given)
+        for qid, value in change:
+            row = rows.get((qid, value))
+            if row is None:
+                row = rows[(qid, value)] = _own_truths(model, rulebase, qid, value)
+            tests, open_truths, given_truths = row
+            for i, truth, seen_truth in zip(tests, open_truths, given_truths):
+                truths[i], seen[i] = truth, seen_truth
+        evidence = model.evidence(tuple(seen))
+        found.append(choose(model, tuple(truths), evidence, barred_of(evidence[1], len(model.approaches))))
+    return found
+
+
+def _own_truths(model: Completions, rulebase: Rulebase, qid: str,
+                value: AnswerValue) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A question's tests, and their truths with `value` as its answer: as `Completions.truths` gives
+    them (an open answer: `is: unknown` fails, `is: known` holds, a comparison is U) and as `given` does."""
+    tests = model.var_tests.get(("answer", qid), ())
+    _, values = known_values(rulebase, Answers({qid: value}) if value != UNKNOWN else Answers({}))
+    seen = tuple(T if model.checks[i](values, set()) else F for i in tests)
+    if value != UNKNOWN:
+        return tests, seen, seen
+    ops = [model.tests[i].op for i in tests]
+    return tests, tuple(F if op == "unknown" else T if op == "known" else U for op in ops), seen
+
+
 def barred_of(excluded: Collection[str], approaches: int) -> frozenset[str]:
     """The approaches passed over as excluded: all of them excluded at once is a rulebase error (lint
     E310), and then none is barred."""
@@ -170,4 +220,5 @@ def separating(rulebase: Rulebase, answers: Answers, approaches: tuple[str, ...]
     return tuple(sorted(found, key=lambda q: (answers.value(q) is not None, model.question_order[q])))
 
 
-__all__ = ["POLICY_VERSION", "Chance", "Verdict", "choose", "judge", "leader", "barred_of", "pick", "primary_of", "separating"]
+__all__ = ["POLICY_VERSION", "Chance", "Change", "Verdict", "barred_of", "choose", "judge", "leader", "pick", "primaries_after",
+           "primary_of", "separating"]
