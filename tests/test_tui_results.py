@@ -19,7 +19,7 @@ from decider.tui.screens.keys import KeysScreen
 from decider.tui.screens.question import QuestionScreen
 from decider.tui.screens.results import ResultsScreen
 from decider.tui.screens.resume import ResumeScreen
-from tui_support import settle
+from tui_support import settle, until
 
 SHOWCASE = load_rulebase(Path(__file__).parent / "fixtures" / "tui")
 TUNE = {"baseline": "measured", "gap": True, "quality": 2, "budget": 5000, "volume": 500}
@@ -288,6 +288,7 @@ async def test_a_reason_cut_at_the_edge_of_the_tree_is_shown_in_full_when_highli
         detail = app.screen.query_one("#how-detail", Static)
         assert str(detail.render()) == rule
         assert detail.region.height >= 2 and detail.region.right <= 80
+        await until(pilot, lambda: 1 <= detail.region.y and detail.region.bottom <= 23)
         assert 1 <= detail.region.y and detail.region.bottom <= 23  # in view, above the footer
 
 

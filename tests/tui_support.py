@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
@@ -46,3 +47,13 @@ async def settle(pilot: Pilot) -> None:  # type: ignore[type-arg]
         if isinstance(screen, ResultsScreen) and screen.changes is None:
             continue
         return
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], frames: int = 50) -> None:  # type: ignore[type-arg]
+    """Let the app run until `condition` holds (a layout and scroll that take more than one refresh on a
+    busy machine), at most `frames` pauses; the caller asserts the condition afterwards."""
+    for _ in range(frames):
+        if condition():
+            return
+        await pilot.pause()
+

@@ -168,9 +168,13 @@ class _Parallel:
         self.pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn: a forked child could inherit a lock held by another thread of the host process
-        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init_worker, initargs=(self.rulebase,))
+        # spawn: a forked child could inherit a lock held by another thread of the host process.  The
+        # pool's queues create named semaphores, each registered with multiprocessing's resource
+        # tracker before its cleanup is set up: a Ctrl+C between the two leaves one registered, and
+        # the tracker then warns of a leaked semaphore on stderr at exit (seen under load)
+        with _signals_deferred():
+            return ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_worker, initargs=(self.rulebase,))
 
     def _submit(self, start: int, rows: list[Profile]) -> Future[list[BatchResult]]:
         try:
