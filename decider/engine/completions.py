@@ -274,6 +274,10 @@ class Completions(BuiltFrom):
     def _span(self, figure: str, answers: Answers) -> Span:
         """Bounds of an open figure's value computed from its inputs: the answers given, and each open
         input's declared range (so its classes that the known inputs rule out are never counted)."""
+        return span_of(self.figure_trees[figure], self.input_spans(figure, answers), self.figure_trees)
+
+    def input_spans(self, figure: str, answers: Answers) -> dict[str, Span]:
+        """The bounds of each input of `figure`: the answer given, else the question's declared range."""
         bounds: dict[str, Span] = {}
         for name in self.figure_sources[figure]:
             question = self.rulebase.question_index[name]
@@ -285,7 +289,7 @@ class Completions(BuiltFrom):
                 bounds[name] = (Fraction(str(question.min)), Fraction(str(question.max)))
             else:
                 bounds[name] = (None, None)
-        return span_of(self.figure_trees[figure], bounds, self.figure_trees)
+        return bounds
 
     def _on_span(self, i: int, key: VarKey, span: Span | None) -> int:
         """A comparison on an open figure: decided (T/F) when it holds, or fails, over all of `span`."""

@@ -22,6 +22,7 @@ from itertools import product
 
 from decider.engine.completions import WITNESS_TRIES, Completions, completions_of
 from decider.engine.kleene import T, U, Truths, VarKey
+from decider.engine.spans import monotone_in
 from decider.engine.witness import depends_on, depends_through_wins
 from decider.policy.verdict import leader
 from decider.rulebase.answers import Answers
@@ -127,11 +128,14 @@ def _may_be_bounded(rulebase: Rulebase, model: Completions, answers: Answers, ke
     """Whether answers to the figure's unasked inputs could decide one of its tests although an input is
     "not sure": its bounds (what the counting behind the recommendation reads) may still settle a
     comparison, as a product with a factor of 0 does.  Tried at every combination of the unasked
-    inputs' lowest and highest answers, the extremes of the bounds of an expression that reads each
-    input once."""
+    inputs' lowest and highest answers, which is exact where the bounds move one way with each of them
+    (`decider.engine.spans.monotone_in`); elsewhere the answers are assumed to decide one."""
     unasked = [q for q in model.questions(key) if q not in answers.root]
     if not unasked or len(unasked) > MAX_BOUNDED_INPUTS:
         return bool(unasked)  # nothing left to ask; or too many to try, so assume they could
+    spans = model.input_spans(key[1], answers)
+    if not all(monotone_in(model.figure_trees[key[1]], q, spans, model.figure_trees) for q in unasked):
+        return True  # the extremes need not show every answer that decides a test: assume one does
     tests = [i for i in model.var_tests[key] if model.tests[i].op not in ("known", "unknown")]
     extremes = []
     for qid in unasked:
