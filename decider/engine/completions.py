@@ -40,7 +40,7 @@ from decider.engine.witness import Domains, drawn_completions, wins_somewhere
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import decides
 from decider.rulebase.model import (
-    BooleanQuestion, ChoiceQuestion, Exclude, Oppose, Rulebase,
+    UNKNOWN, BooleanQuestion, ChoiceQuestion, Exclude, Oppose, Rulebase,
     NumberQuestion, ScaleQuestion, Support, Test,
 )
 from decider.rulebase.numbers import SCALE, to_micro
@@ -109,6 +109,9 @@ class Completions(BuiltFrom):
         conditions = self.conditions = conditions_of(rulebase)
         self.tests, self.index, self.var_tests, self.checks = (
             conditions.tests, conditions.index, conditions.var_tests, conditions.checks)
+        self.unanswered: Truths = tuple(F if t.op == "unknown" else T if t.op == "known" else U for t in self.tests)
+        """Each test's truth while its variable is open: a completion gives it some answer, so `is: unknown`
+        fails and `is: known` holds whatever the answer; a comparison is undecided."""
         self.classes: dict[VarKey, list[tuple[Fraction, tuple[int, ...]]]] = {}
         """var -> [(prior weight, the truth of each of its tests)] over its known classes."""
         for key, tests in grouped.items():
@@ -226,13 +229,19 @@ class Completions(BuiltFrom):
                     for i, truth in zip(indices, self.figure_truths(key, answers)):
                         tv[i] = truth
                     continue
-                for i in indices:  # once known, `is: unknown` fails and `is: known` holds, whatever the answer
-                    op = self.tests[i].op
-                    tv[i] = F if op == "unknown" else T if op == "known" else U
+                for i in indices:
+                    tv[i] = self.unanswered[i]
             else:
                 for i in indices:
                     tv[i] = T if self.checks[i](values, set()) else F
         return tuple(tv), tuple(open_vars)
+
+    def answer_truths(self, question_id: str, value: object) -> tuple[tuple[int, ...], Truths, Truths]:
+        """The question's tests, and their truths with `value` as its answer as `truths` reads them and as
+        `given` does (the two differ only for "not sure")."""
+        seen = self.conditions.seen_truths(question_id, value)
+        tests = self.var_tests.get(("answer", question_id), ())
+        return tests, (tuple(self.unanswered[i] for i in tests) if value == UNKNOWN else seen), seen
 
     def given(self, answers: Answers) -> Truths:
         """Each test's truth as the engines see the answers: an open answer is simply not there (a
@@ -265,8 +274,8 @@ class Completions(BuiltFrom):
         if found is not None:
             return found
         span = self._span(figure, answers)
-        truths = tuple(F if self.tests[i].op == "unknown" else T if self.tests[i].op == "known"
-                       else self._on_span(i, key, span) for i in self.var_tests[key])
+        truths = tuple(self._on_span(i, key, span) if self.unanswered[i] == U else self.unanswered[i]
+                       for i in self.var_tests[key])
         with self.lock:
             _keep(self.spans, memo, truths, SPAN_MEMO)
         return truths
@@ -339,7 +348,7 @@ class Completions(BuiltFrom):
             found = self.tallies.get(tv)
             if found is not None:
                 return found
-        result = self.tally(self.zero, *self.summed_distribution(tv))
+        result = self.tally(*self.summed_distribution(tv))
         self.remember(tv, result)
         return result
 
@@ -350,25 +359,17 @@ class Completions(BuiltFrom):
         memo = tuple(tvs)
         with self.lock:
             found = self.differing.get(memo)
-            tallies = [self.tallies.get(tv) for tv in tvs]
+            counted = [tally for tally in map(self.tallies.get, tvs) if tally is not None]
         if found is not None:
             return found
-        if any(tally is None for tally in tallies):
+        if len(counted) < len(tvs):
             distributions = [self.summed_distribution(tv) for tv in tvs]
-            if all(d == distributions[0] for d in distributions[1:]):
-                with self.lock:
-                    _keep(self.differing, memo, False, MEMO_SIZE)
-                return False
-            tallies = [self.tally(self.zero, *d) for d in distributions]
-            for tv, counted in zip(tvs, tallies):
-                assert counted is not None
-                self.remember(tv, counted)
-        shares = []
-        for tally in tallies:
-            assert tally is not None
-            total = sum(wins.mass for wins in tally.values()) or 1.0
-            shares.append({a: round(wins.mass / total, 9) for a, wins in tally.items() if wins.mass > 0})
-        differ = any(s != shares[0] for s in shares[1:])
+            counted = [] if all(d == distributions[0] for d in distributions[1:]) else [self.tally(*d) for d in distributions]
+            for tv, tally in zip(tvs, counted):
+                self.remember(tv, tally)
+        shares = [{a: round(wins.mass / (sum(w.mass for w in tally.values()) or 1.0), 9)
+                   for a, wins in tally.items() if wins.mass > 0} for tally in counted]
+        differ = any(share != shares[0] for share in shares[1:])
         with self.lock:
             _keep(self.differing, memo, differ, MEMO_SIZE)
         return differ
@@ -473,14 +474,13 @@ class Completions(BuiltFrom):
             while len(self.tallies) > MEMO_SIZE:
                 self.tallies.popitem(last=False)
 
-    def tally(self, fired: Key, distribution: Distribution, total: int) -> Tally:
-        """Each approach's wins over a distribution of summed effects (integer masses out of `total`), the
-        effects of the rules decided true (`fired`) added to each."""
+    def tally(self, distribution: Distribution, total: int) -> Tally:
+        """Each approach's wins over a distribution of summed effects (integer masses out of `total`)."""
         masses: dict[str, list[int]] = {}
         strengths: dict[str, float] = {}
         levels: dict[str, frozenset[str]] = {}
         for key, mass in distribution.items():
-            leaf = self.outcome(fired + key)
+            leaf = self.outcome(key)
             into = masses.setdefault(leaf.winner, [0, 0])
             into[0] += mass
             strengths[leaf.winner] = strengths.get(leaf.winner, 0.0) + mass / total * leaf.strength

@@ -18,7 +18,7 @@ from decider.engine.prepared import BuiltFrom, built, prepared
 from decider.engine.reference import Check, compile_test
 from decider.rulebase.answers import Answers
 from decider.rulebase.logic import figure_questions
-from decider.rulebase.model import AllOf, AnyOf, Concluded, Condition, NotOf, Rulebase, Test
+from decider.rulebase.model import UNKNOWN, AllOf, AnyOf, Concluded, Condition, NotOf, Rulebase, Test
 
 F, U, T = 0, 1, 2
 VarKey = tuple[str, str]
@@ -105,6 +105,14 @@ class Conditions(BuiltFrom):
             for i in indices:
                 tv[i] = U if is_open else T if self.checks[i](values, set()) else F
         return tuple(tv)
+
+    def seen_truths(self, question_id: str, value: object) -> tuple[int, ...]:
+        """The truth of each test on the question (`var_tests` order) with `value` as its answer, as the
+        engines see it: decided, "not sure" being no value at all."""
+        tests = self.var_tests.get(("answer", question_id), ())
+        answers = Answers({}) if value == UNKNOWN else Answers({question_id: value})
+        _, values = known_values(self.rulebase, answers)
+        return tuple(T if self.checks[i](values, set()) else F for i in tests)
 
     def _compile(self, condition: Condition) -> Holds:
         if isinstance(condition, Test):

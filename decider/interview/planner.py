@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict
 
 from decider.engine.completions import completions_of
 from decider.engine.answer_classes import ValueClass, question_classes
-from decider.engine.facts import known_values
 from decider.engine.kleene import F, T, U, VarKey, conditions_of
 from decider.interview.lookahead import Lookahead, lookahead
 from decider.policy.verdict import choose, primaries_after, primary_of
@@ -307,10 +306,8 @@ def _alternatives(rulebase: Rulebase, answers: Answers, question_id: str) -> lis
     tests = conditions.var_tests.get(("answer", question_id))
     if tests is None:
         return [c for c in classes if c.answer != given]
-    _, values = known_values(rulebase, Answers({question_id: given}))
-    mine = [conditions.checks[i](values, set()) for i in tests]
-    key = ("answer", question_id)
-    rows = [[conditions.checks[i]({} if c.engine is None else {key: c.engine}, set()) for i in tests] for c in classes]
+    mine = conditions.seen_truths(question_id, given)
+    rows = [conditions.seen_truths(question_id, c.answer) for c in classes]
     own = rows.index(mine) if mine in rows else -1
     return [c for i, c in enumerate(classes) if i != own]
 

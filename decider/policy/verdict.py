@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from decider.engine.completions import NO_WINS, Completions, Tally, completions_of
-from decider.engine.facts import known_values
-from decider.engine.kleene import F, T, U, Truths, VarKey
+from decider.engine.kleene import Truths, VarKey
 from decider.rulebase.answers import Answers, AnswerValue
-from decider.rulebase.model import UNKNOWN, Rulebase
+from decider.rulebase.model import Rulebase
 
 POLICY_VERSION = 3
 """The decision policy this decider applies (rules/README.md, "The policy"), recorded in every trace:
@@ -169,26 +168,13 @@ def primaries_after(rulebase: Rulebase, answers: Answers, changes: Sequence[Chan
         for qid, value in change:
             row = rows.get((qid, value))
             if row is None:
-                row = rows[(qid, value)] = _own_truths(model, rulebase, qid, value)
+                row = rows[(qid, value)] = model.answer_truths(qid, value)
             tests, open_truths, given_truths = row
             for i, truth, seen_truth in zip(tests, open_truths, given_truths):
                 truths[i], seen[i] = truth, seen_truth
         evidence = model.evidence(tuple(seen))
         found.append(choose(model, tuple(truths), evidence, barred_of(evidence[1], len(model.approaches))))
     return found
-
-
-def _own_truths(model: Completions, rulebase: Rulebase, qid: str,
-                value: AnswerValue) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """A question's tests, and their truths with `value` as its answer: as `Completions.truths` gives
-    them (an open answer: `is: unknown` fails, `is: known` holds, a comparison is U) and as `given` does."""
-    tests = model.var_tests.get(("answer", qid), ())
-    _, values = known_values(rulebase, Answers({qid: value}) if value != UNKNOWN else Answers({}))
-    seen = tuple(T if model.checks[i](values, set()) else F for i in tests)
-    if value != UNKNOWN:
-        return tests, seen, seen
-    ops = [model.tests[i].op for i in tests]
-    return tests, tuple(F if op == "unknown" else T if op == "known" else U for op in ops), seen
 
 
 def barred_of(excluded: Collection[str], approaches: int) -> frozenset[str]:
