@@ -147,6 +147,21 @@ def test_a_copy_with_other_content_computes_its_own_indexes_and_derived_data() -
         assert copied == rulebase and prepared(copied) is not first
 
 
+def test_an_evaluator_made_directly_keeps_its_rulebase() -> None:
+    """Only what a rulebase keeps in its derived data refers back to it weakly; an evaluator or model
+    a caller makes itself holds its rulebase, so a rulebase loaded inline is not dropped under it."""
+    import gc
+
+    from decider.engine.completions import Completions
+    from decider.engine.reference import ReferenceEngine
+
+    engine, model = ReferenceEngine(load_rulebase()), Completions(load_rulebase())
+    gc.collect()
+    assert engine.rulebase.approaches and model.rulebase.approaches
+    answers = validate_answers(engine.rulebase, {})
+    assert consult(engine.rulebase, answers, engine="reference").recommendation.approach
+
+
 def test_derived_data_lives_and_dies_with_its_rulebase() -> None:
     """What is computed from a rulebase is kept by it, not by a module cache: it is freed with the
     rulebase, and a pickle (a batch worker's copy) carries none of it."""

@@ -1,7 +1,7 @@
 """Per-rulebase derived data, computed once per loaded rulebase instead of once per consultation.
 
-A Rulebase is frozen, so everything derived from it alone (strata, the facts each rule reads,
-the questions that count towards the unknown share, which rules conclude what) can be cached.
+A Rulebase is frozen, so everything derived from it alone (strata, the facts each rule reads, which
+rules conclude what, and the evaluators and compiled models `built` makes) can be cached.
 It is kept by the rulebase itself (`Rulebase.derived`, which copies and pickles leave behind).
 """
 
@@ -112,17 +112,19 @@ def prepared(rulebase: Rulebase) -> Prepared:
 
 
 class BuiltFrom:
-    """Base of what `built` keeps in a rulebase's derived data: it refers back to its rulebase weakly,
-    so that a rulebase and what was built from it form no reference cycle and are freed together as
-    soon as the rulebase is dropped (a library that copies rulebases per call would otherwise hold
-    them until a full garbage collection)."""
+    """Base of what `built` keeps in a rulebase's derived data: kept there, it refers back to its
+    rulebase weakly, so that a rulebase and what was built from it form no reference cycle and are
+    freed together as soon as the rulebase is dropped (a library that copies rulebases per call would
+    otherwise hold them until a full garbage collection).  Made directly (`ReferenceEngine(rulebase)`),
+    it holds its rulebase like any other object."""
 
     def __init__(self, rulebase: Rulebase) -> None:
         self._rulebase = weakref.ref(rulebase)
+        self._held: Rulebase | None = rulebase
 
     @property
     def rulebase(self) -> Rulebase:
-        found = self._rulebase()
+        found = self._held or self._rulebase()
         if found is None:
             raise ReferenceError(f"the rulebase this {type(self).__name__} was built from no longer exists")
         return found
@@ -134,6 +136,9 @@ def built(rulebase: Rulebase, kind: type[Built]) -> Built:
     engines = prepared(rulebase).engines
     found = engines.get(kind)
     if not isinstance(found, kind):
-        found = engines.setdefault(kind, kind(rulebase))  # type: ignore[call-arg]
+        made = kind(rulebase)  # type: ignore[call-arg]
+        if isinstance(made, BuiltFrom):
+            made._held = None  # kept by the rulebase itself: refer back weakly (no cycle)
+        found = engines.setdefault(kind, made)
     assert isinstance(found, kind)
     return found

@@ -36,7 +36,8 @@ MAX_BARREN_RESTARTS = 3
 """Pool replacements in a row without a single finished task before the batch gives up (workers
 that die at start-up would otherwise be replaced forever)."""
 _DEFERRED = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
-"""Signals held back while a worker starts (`_signals_deferred`) and released again inside it."""
+"""Signals held back while the pool is made or a worker starts (`_signals_deferred`), and released
+again inside the worker."""
 
 
 class Unreadable(BaseModel):
@@ -260,8 +261,9 @@ class _Parallel:
 
 @contextmanager
 def _signals_deferred() -> Iterator[None]:
-    """Hold back interrupting signals while a worker is being started: a handler raising halfway
-    through handing the worker its start-up data leaves it to die with a traceback on stderr."""
+    """Hold back interrupting signals while the pool is made or a worker is being started: a handler
+    raising halfway through handing the worker its start-up data leaves it to die with a traceback on
+    stderr, and one raising while the pool's queues are made leaves a semaphore registered for cleanup."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
     try:
         yield

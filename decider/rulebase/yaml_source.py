@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from decimal import Decimal
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -113,7 +112,7 @@ class _Builder:
                     )
                     continue
                 text = str(key_node.value)
-                if not isinstance(key, (str, int)):  # null, a decimal, a date: no key decider reads is one
+                if not isinstance(key, (str, int)):  # null, a fraction, a date: no key decider reads is one
                     pos = self._pos(key_node)
                     shown = text or "null"
                     self.problems.append(Problem(
@@ -165,9 +164,9 @@ def _kind_of(value: object) -> str:
     """What a YAML scalar that is no name reads as, in plain words."""
     if value is None:
         return "null"
-    if isinstance(value, (datetime.date, datetime.datetime)):
+    if isinstance(value, datetime.date):
         return "a date"
-    if isinstance(value, (float, Decimal)):
+    if isinstance(value, float):
         return "a number with a fraction"
     return f"a {type(value).__name__}"
 
