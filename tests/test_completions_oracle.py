@@ -23,6 +23,7 @@ from decider.engine.witness import wins_somewhere
 from decider.interview.lookahead import lookahead, moves_no_winner
 from decider.interview.planner import answer_classes, checked
 from decider.rulebase.model import Rulebase
+from planner_support import scenarios
 from test_engine_agreement import rulebases
 
 SHIPPED = load_rulebase()
@@ -209,6 +210,11 @@ def test_a_question_bears_deeper_exactly_between_the_count_and_the_brute_force(d
             assert depends_by_brute_force(model, position.unasked, key, classes), key
 
 
+def _possible(model: Completions, tv: tuple[int, ...], key: Any, classes: tuple[int, ...]) -> frozenset[str]:
+    """The approaches that win some completion of `tv` with one of `key`'s classes."""
+    return frozenset(a for a in model.approaches if any(model.wins_some(model.fix(tv, key, k), a) for k in classes))
+
+
 def _counted_shares_differ(model: Completions, tv: tuple[int, ...], key: Any, classes: tuple[int, ...]) -> bool:
     shares = set()
     for klass in classes:
@@ -226,20 +232,17 @@ def test_a_variable_taken_for_inert_leaves_the_counted_shares_alone_on_the_golde
 
     model = Completions(SHIPPED)
     checked_keys = 0
-    for path in sorted((Path(__file__).resolve().parents[1] / "examples" / "scenarios").glob("*.yaml")):
-        given_answers = yaml.safe_load(path.read_text()).get("answers", {})
+    for name, given_answers in scenarios():
         answers: dict[str, Any] = {}
         while (question := next_question(SHIPPED, answers)) is not None:
             position = lookahead(SHIPPED, checked(SHIPPED, answers))
             if not position.changing():
                 for key in position.bearing:
                     classes = position.classes[key]
-                    possible = frozenset(a for a in model.approaches
-                                         if any(model.wins_some(model.fix(position.unasked, key, k), a) for k in classes))
-                    if moves_no_winner(model, position.unasked, key, possible):
+                    if moves_no_winner(model, position.unasked, key, _possible(model, position.unasked, key, classes)):
                         checked_keys += 1
                         assert not _counted_shares_differ(model, position.unasked, key, classes), \
-                            (path.stem, answers, key)
+                            (name, answers, key)
             answers[question.id] = given_answers.get(question.id, "unknown")
     assert checked_keys > 0
 
@@ -255,9 +258,7 @@ def test_a_variable_that_moves_no_possible_winner_changes_no_completions_winner(
     model = Completions(rulebase)
     for key in position.bearing:
         classes = position.classes[key]
-        possible = frozenset(a for a in model.approaches
-                             if any(model.wins_some(model.fix(position.unasked, key, k), a) for k in classes))
-        if moves_no_winner(model, position.unasked, key, possible):
+        if moves_no_winner(model, position.unasked, key, _possible(model, position.unasked, key, classes)):
             assert not depends_by_brute_force(model, position.unasked, key, classes), key
 
 
@@ -289,9 +290,7 @@ def test_a_variable_that_only_decides_weighing_or_eligibility_is_not_taken_for_i
     key = ("answer", "k")
     classes = position.classes[key]
     assert depends_by_brute_force(model, position.unasked, key, classes)
-    possible = frozenset(a for a in model.approaches
-                         if any(model.wins_some(model.fix(position.unasked, key, c), a) for c in classes))
-    assert not moves_no_winner(model, position.unasked, key, possible)
+    assert not moves_no_winner(model, position.unasked, key, _possible(model, position.unasked, key, classes))
 
 
 def test_the_default_wins_where_nothing_weighs_even_when_the_scores_would_rank_it_last() -> None:
